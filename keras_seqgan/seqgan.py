@@ -1,0 +1,603 @@
+"""`SeqGAN`: adversarial training of a token generator against a discriminator."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_seqgan import backend
+from keras_seqgan.models.generator import Generator, _check_positive_int, check_temperature
+from keras_seqgan.objectives import (
+    OBJECTIVES,
+    gumbel_generator_loss,
+    policy_gradient_loss,
+    rollout_rewards,
+)
+
+_TRACKED = ("d_loss", "d_loss_real", "d_loss_fake", "d_acc", "g_loss", "reward_mean")
+
+
+def clip_by_global_norm(gradients, clip_norm):
+    """Scales `gradients` so that their global L2 norm is at most `clip_norm`."""
+    squares = [ops.sum(ops.square(ops.cast(g, "float32"))) for g in gradients]
+    norm = ops.sqrt(ops.sum(ops.stack(squares)))
+    factor = clip_norm / ops.maximum(norm, clip_norm)
+    return [ops.cast(ops.cast(g, "float32") * factor, g.dtype) for g in gradients], norm
+
+
+def all_finite(tensors):
+    """A scalar bool tensor: whether every element of every tensor is finite."""
+    return ops.all(ops.stack([ops.all(ops.isfinite(t)) for t in tensors]))
+
+
+@keras.saving.register_keras_serializable(package="keras_seqgan")
+class SeqGAN(keras.Model):
+    """Adversarial training of a sequence generator, as one Keras model.
+
+    `fit` alternates discriminator and generator updates inside one compiled
+    `train_step`. The discriminator learns to tell real batches from generated ones;
+    the generator learns from the discriminator through an `objective`:
+
+    - `"reinforce"` (SeqGAN): policy gradient with rewards from Monte-Carlo rollouts. For
+      every prefix of a generated sequence, `num_rollouts` completions are sampled by a
+      rollout copy of the generator and scored by the discriminator; all rollouts of a
+      step are one batched computation. The rollout copy follows the generator after
+      every generator update: `rollout <- r * rollout + (1 - r) * generator`, with
+      `r = rollout_update_rate`.
+    - `"gumbel"` (RelGAN style): the generator emits Gumbel-softmax relaxed one-hot
+      tokens at the model's temperature; the discriminator scores them and the
+      generator learns by backpropagation.
+
+    Every update clips its gradients by global norm and is applied only when all of its
+    gradients are finite; a skipped update leaves the weights (and optimizer state)
+    exactly as they were and is counted in `g_skipped` / `d_skipped`. Metrics are
+    `keras.metrics` trackers on the device: `d_loss`, `d_loss_real`, `d_loss_fake`,
+    `d_acc`, `g_loss`, `reward_mean`, with `temperature`, `g_skipped`, `d_skipped`.
+
+    The sampling temperature is a non-trainable variable (`model.temperature`) that the
+    compiled step reads, so callbacks can `assign` it without retracing.
+
+    Args:
+        generator: `keras_seqgan.models.Generator`. The generator (pre-trained or not).
+        discriminator: `keras.Model`. Maps int tokens `[B, T]` (and, for `"gumbel"`,
+            relaxed one-hot `[B, T, V]`) to one logit `[B, 1]`, e.g.
+            `keras_seqgan.models.Discriminator`.
+        objective: str. `"reinforce"` or `"gumbel"`. Defaults to `"reinforce"`.
+        num_rollouts: int. Monte-Carlo completions per prefix (`"reinforce"`). Defaults
+            to `16` (the paper's).
+        rollout_update_rate: float in `[0, 1]`. How much of its own weights the rollout
+            copy keeps at each generator update. Defaults to `0.8` (the paper's).
+        temperature: float. Initial sampling temperature. Defaults to `1.0`.
+        seed: int or `None`. Seed of the training step's random stream. Defaults to
+            `None` (random).
+        **kwargs: Standard `keras.Model` arguments such as `name`.
+
+    Example:
+
+    ```python
+    import keras
+    import keras_seqgan as ks
+
+    oracle = ks.data.OracleLSTM(vocabulary_size=20, sequence_length=6, seed=1)
+    real = oracle.sample(256, seed=2)
+    generator = ks.models.Generator(vocabulary_size=20, sequence_length=6)
+    discriminator = ks.models.Discriminator(
+        vocabulary_size=20, sequence_length=6, filter_sizes=(2, 3), num_filters=(8, 8)
+    )
+    gan = ks.SeqGAN(generator, discriminator, num_rollouts=4, seed=3)
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-2),
+        discriminator_optimizer=keras.optimizers.Adam(1e-4),
+    )
+    gan.fit(ks.data.sequence_dataset(real, batch_size=32), epochs=1)
+    tokens = gan.generate(10, temperature=1.0, seed=1)
+    ```
+
+    Reference:
+        - [Yu et al., 2017](https://arxiv.org/abs/1609.05473). SeqGAN.
+        - [Nie et al., 2019](https://openreview.net/forum?id=rJedV3R5tm). RelGAN.
+    """
+
+    def __init__(
+        self,
+        generator: Generator,
+        discriminator: keras.Model,
+        objective: str = "reinforce",
+        num_rollouts: int = 16,
+        rollout_update_rate: float = 0.8,
+        temperature: float = 1.0,
+        seed: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if not isinstance(generator, Generator):
+            raise TypeError(
+                "`generator` must be a `keras_seqgan.models.Generator`. "
+                f"Received: generator={generator!r} (of type {type(generator).__name__})"
+            )
+        if not isinstance(discriminator, keras.Model):
+            raise TypeError(
+                "`discriminator` must be a `keras.Model` mapping tokens [B, T] to logits "
+                f"[B, 1]. Received: discriminator of type {type(discriminator).__name__}"
+            )
+        for size in ("vocabulary_size", "sequence_length"):
+            d_size = getattr(discriminator, size, None)
+            if d_size is not None and d_size != getattr(generator, size):
+                raise ValueError(
+                    f"The generator and the discriminator disagree on `{size}`: "
+                    f"generator.{size}={getattr(generator, size)}, "
+                    f"discriminator.{size}={d_size}. Build both with the same value."
+                )
+        if objective not in OBJECTIVES:
+            raise ValueError(
+                f"`objective` must be one of {OBJECTIVES}. Received: objective={objective!r}"
+            )
+        self.num_rollouts = _check_positive_int("num_rollouts", num_rollouts)
+        if (
+            isinstance(rollout_update_rate, bool)
+            or not isinstance(rollout_update_rate, (int, float, np.number))
+            or not 0.0 <= float(rollout_update_rate) <= 1.0
+        ):
+            raise ValueError(
+                "`rollout_update_rate` must be a float in [0, 1]. "
+                f"Received: rollout_update_rate={rollout_update_rate!r}"
+            )
+        self.rollout_update_rate = float(rollout_update_rate)
+        self.initial_temperature = check_temperature(temperature)
+        if seed is not None:
+            seed = _check_positive_int("seed", seed, 0)
+        self.seed = seed
+        self.objective = objective
+        self.generator = generator
+        self.discriminator = discriminator
+
+        rollout_config = generator.get_config()
+        rollout_config["name"] = "rollout"
+        self.rollout = Generator.from_config(rollout_config)
+        self.rollout.trainable = False
+        self.sync_rollout()
+
+        self.temperature = self.add_weight(
+            shape=(),
+            initializer=keras.initializers.Constant(self.initial_temperature),
+            dtype="float32",
+            trainable=False,
+            name="temperature",
+        )
+        self.step_counter = self._add_counter("step_counter")
+        self.g_skipped = self._add_counter("g_skipped")
+        self.d_skipped = self._add_counter("d_skipped")
+        self.seed_generator = keras.random.SeedGenerator(seed, name="seqgan_seed")
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in _TRACKED}
+        self.generator_optimizer = None
+        self.discriminator_optimizer = None
+        self.built = True
+
+    def _add_counter(self, name):
+        return self.add_weight(
+            shape=(), initializer="zeros", dtype="int64", trainable=False, name=name
+        )
+
+    @property
+    def vocabulary_size(self) -> int:
+        return self.generator.vocabulary_size
+
+    @property
+    def sequence_length(self) -> int:
+        return self.generator.sequence_length
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def sync_rollout(self):
+        """Copies the generator's weights into the rollout copy."""
+        for target, source in zip(_float_weights(self.rollout), _float_weights(self.generator)):
+            target.assign(source)
+
+    # ---------------------------------------------------------------- compile
+    def compile(
+        self,
+        generator_optimizer="adam",
+        discriminator_optimizer="adam",
+        d_train_interval: int = 1,
+        d_steps: int = 1,
+        g_steps: int = 1,
+        gradient_clip: float | None = 5.0,
+        jit_compile="auto",
+        steps_per_execution: int = 1,
+        run_eagerly: bool = False,
+        sync_rollout: bool = True,
+    ):
+        """Configures adversarial training.
+
+        Args:
+            generator_optimizer: optimizer or name. Updates the generator. Defaults to
+                `"adam"`.
+            discriminator_optimizer: optimizer or name. Updates the discriminator.
+                Defaults to `"adam"`.
+            d_train_interval: int >= 1. The discriminator is updated on steps where
+                `step % d_train_interval == 0`. Defaults to `1` (every step).
+            d_steps: int >= 1. Discriminator updates on such a step, each on fresh fakes.
+                Defaults to `1`.
+            g_steps: int >= 1. Generator updates per step. Defaults to `1`.
+            gradient_clip: float > 0 or `None`. Global-norm clip for every update.
+                Defaults to `5.0` (the paper's).
+            jit_compile: bool or `"auto"`. Compile the whole step with XLA. `"auto"`
+                uses XLA where Keras would (not on CPU-only TensorFlow). Defaults to
+                `"auto"`.
+            steps_per_execution: int. Steps per compiled call. Defaults to `1`.
+            run_eagerly: bool. Run the step eagerly (debugging). Defaults to `False`.
+            sync_rollout: bool. Copy the generator's weights into the rollout copy now,
+                so that the rollouts start from a pre-trained generator. Defaults to
+                `True`.
+        """
+        self.d_train_interval = _check_positive_int("d_train_interval", d_train_interval)
+        self.d_steps = _check_positive_int("d_steps", d_steps)
+        self.g_steps = _check_positive_int("g_steps", g_steps)
+        if gradient_clip is not None:
+            if isinstance(gradient_clip, bool) or not isinstance(
+                gradient_clip, (int, float, np.number)
+            ):
+                raise TypeError(
+                    "`gradient_clip` must be a positive float or None. "
+                    f"Received: gradient_clip={gradient_clip!r}"
+                )
+            if not math.isfinite(float(gradient_clip)) or gradient_clip <= 0:
+                raise ValueError(
+                    "`gradient_clip` must be a finite float > 0 or None. "
+                    f"Received: gradient_clip={gradient_clip}"
+                )
+            gradient_clip = float(gradient_clip)
+        self.gradient_clip = gradient_clip
+        self.generator_optimizer = _get_optimizer("generator_optimizer", generator_optimizer)
+        self.discriminator_optimizer = _get_optimizer(
+            "discriminator_optimizer", discriminator_optimizer
+        )
+        if self.generator_optimizer is self.discriminator_optimizer:
+            raise ValueError(
+                "`generator_optimizer` and `discriminator_optimizer` must be two different "
+                "optimizer instances (each keeps state for its own network)."
+            )
+        self._requested_jit_compile = jit_compile
+        super().compile(
+            optimizer=None,
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+            run_eagerly=run_eagerly,
+        )
+        # Variables must exist before the compiled step runs (and before loading state).
+        if not self.generator_optimizer.built:
+            self.generator_optimizer.build(self.generator.trainable_variables)
+        if not self.discriminator_optimizer.built:
+            self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+        if sync_rollout:
+            self.sync_rollout()
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return None
+        return {
+            "generator_optimizer": keras.saving.serialize_keras_object(
+                self.generator_optimizer
+            ),
+            "discriminator_optimizer": keras.saving.serialize_keras_object(
+                self.discriminator_optimizer
+            ),
+            "d_train_interval": self.d_train_interval,
+            "d_steps": self.d_steps,
+            "g_steps": self.g_steps,
+            "gradient_clip": self.gradient_clip,
+            "jit_compile": self._requested_jit_compile,
+            "steps_per_execution": self.steps_per_execution,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in ("generator_optimizer", "discriminator_optimizer"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        # Loading restores the rollout copy's own weights after this.
+        self.compile(**config, sync_rollout=False)
+
+    # ------------------------------------------------------------------- step
+    def _update(self, loss_fn, variables, optimizer, skip_counter, after_apply=None):
+        """One guarded update: gradients -> clip -> all finite ? apply : count a skip."""
+        loss, aux, grads = backend.value_and_gradients(loss_fn, variables)
+        finite = all_finite(grads)
+        if self.gradient_clip is not None:
+            grads, _ = clip_by_global_norm(grads, self.gradient_clip)
+
+        def apply():
+            optimizer.apply(grads, variables)
+            if after_apply is not None:
+                after_apply()
+            return ops.zeros((), "int64")
+
+        def skip():
+            skip_counter.assign_add(ops.ones((), "int64"))
+            return ops.zeros((), "int64")
+
+        ops.cond(finite, apply, skip)
+        return loss, aux
+
+    def _fake_for_discriminator(self, batch_size, temperature):
+        if self.objective == "gumbel":
+            soft, _ = self.generator.sample_relaxed(
+                batch_size, temperature=temperature, seed=self.seed_generator
+            )
+            return ops.stop_gradient(soft)
+        return self.generator.sample(
+            batch_size, temperature=temperature, seed=self.seed_generator
+        )
+
+    def _discriminator_updates(self, real, batch_size, temperature):
+        totals = [ops.zeros((), "float32") for _ in range(4)]
+        variables = self.discriminator.trainable_variables
+        for _ in range(self.d_steps):
+            fake = self._fake_for_discriminator(batch_size, temperature)
+
+            def loss_fn(fake=fake):
+                real_logits = ops.cast(self.discriminator(real, training=True), "float32")
+                fake_logits = ops.cast(self.discriminator(fake, training=True), "float32")
+                loss_real = ops.mean(ops.softplus(-real_logits))
+                loss_fake = ops.mean(ops.softplus(fake_logits))
+                accuracy = 0.5 * (
+                    ops.mean(ops.cast(real_logits > 0, "float32"))
+                    + ops.mean(ops.cast(fake_logits <= 0, "float32"))
+                )
+                loss = 0.5 * (loss_real + loss_fake)
+                return loss, (loss_real, loss_fake, accuracy)
+
+            loss, (loss_real, loss_fake, accuracy) = self._update(
+                loss_fn, variables, self.discriminator_optimizer, self.d_skipped
+            )
+            for i, value in enumerate((loss, loss_real, loss_fake, accuracy)):
+                totals[i] = totals[i] + ops.cast(value, "float32") / self.d_steps
+        return tuple(totals)
+
+    def _update_rollout(self):
+        rate = self.rollout_update_rate
+        for target, source in zip(_float_weights(self.rollout), _float_weights(self.generator)):
+            target.assign(rate * target + (1.0 - rate) * ops.cast(source, target.dtype))
+
+    def _generator_updates(self, batch_size, temperature):
+        variables = self.generator.trainable_variables
+        total_loss = ops.zeros((), "float32")
+        total_reward = ops.zeros((), "float32")
+        for _ in range(self.g_steps):
+            if self.objective == "reinforce":
+                tokens = self.generator.sample(
+                    batch_size, temperature=temperature, seed=self.seed_generator
+                )
+                rewards = rollout_rewards(
+                    self.rollout,
+                    self.discriminator,
+                    tokens,
+                    num_rollouts=self.num_rollouts,
+                    temperature=temperature,
+                    seed=self.seed_generator,
+                )
+
+                def loss_fn(tokens=tokens, rewards=rewards):
+                    loss = policy_gradient_loss(
+                        self.generator, tokens, rewards, temperature=temperature
+                    )
+                    return loss, ops.mean(rewards)
+
+                after_apply = self._update_rollout
+            else:
+
+                def loss_fn():
+                    return gumbel_generator_loss(
+                        self.generator,
+                        self.discriminator,
+                        batch_size,
+                        temperature=temperature,
+                        seed=self.seed_generator,
+                    )
+
+                after_apply = None
+            loss, reward = self._update(
+                loss_fn, variables, self.generator_optimizer, self.g_skipped, after_apply
+            )
+            total_loss = total_loss + ops.cast(loss, "float32") / self.g_steps
+            total_reward = total_reward + ops.cast(reward, "float32") / self.g_steps
+        return total_loss, total_reward
+
+    def train_step(self, data):
+        real = ops.cast(_unpack_tokens(data), "int32")
+        batch_size = ops.shape(real)[0]
+        temperature = ops.convert_to_tensor(self.temperature)
+        train_d = ops.equal(ops.mod(self.step_counter, self.d_train_interval), 0)
+        d_values = ops.cond(
+            train_d,
+            lambda: self._discriminator_updates(real, batch_size, temperature),
+            lambda: tuple(ops.zeros((), "float32") for _ in range(4)),
+        )
+        weight = ops.cast(train_d, "float32")
+        for name, value in zip(("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), d_values):
+            self.trackers[name].update_state(value, sample_weight=weight)
+        g_loss, reward = self._generator_updates(batch_size, temperature)
+        self.trackers["g_loss"].update_state(g_loss)
+        self.trackers["reward_mean"].update_state(reward)
+        self.step_counter.assign_add(ops.ones((), "int64"))
+        return self._logs()
+
+    def test_step(self, data):
+        """Scores the discriminator on real data against fresh fakes; updates nothing."""
+        real = ops.cast(_unpack_tokens(data), "int32")
+        batch_size = ops.shape(real)[0]
+        fake = self._fake_for_discriminator(batch_size, ops.convert_to_tensor(self.temperature))
+        real_logits = ops.cast(self.discriminator(real, training=False), "float32")
+        fake_logits = ops.cast(self.discriminator(fake, training=False), "float32")
+        loss_real = ops.mean(ops.softplus(-real_logits))
+        loss_fake = ops.mean(ops.softplus(fake_logits))
+        accuracy = 0.5 * (
+            ops.mean(ops.cast(real_logits > 0, "float32"))
+            + ops.mean(ops.cast(fake_logits <= 0, "float32"))
+        )
+        values = (0.5 * (loss_real + loss_fake), loss_real, loss_fake, accuracy)
+        for name, value in zip(("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), values):
+            self.trackers[name].update_state(value)
+        return {name: self.trackers[name].result() for name in _TRACKED[:4]}
+
+    def _logs(self):
+        logs = {name: tracker.result() for name, tracker in self.trackers.items()}
+        logs["temperature"] = ops.convert_to_tensor(self.temperature)
+        logs["g_skipped"] = ops.convert_to_tensor(self.g_skipped)
+        logs["d_skipped"] = ops.convert_to_tensor(self.d_skipped)
+        return logs
+
+    def call(self, inputs, training=False):
+        """Scores token sequences with the discriminator: probabilities `[B, 1]`."""
+        return ops.sigmoid(self.discriminator(inputs, training=training))
+
+    # ------------------------------------------------------------ user-facing
+    def fit(self, x=None, *args, **kwargs):
+        self._check_ready_to_train()
+        self._validate_training_data(x, "x")
+        return super().fit(x, *args, **kwargs)
+
+    def train_on_batch(self, x=None, *args, **kwargs):
+        self._check_ready_to_train()
+        self._validate_training_data(x, "x")
+        return super().train_on_batch(x, *args, **kwargs)
+
+    def _check_ready_to_train(self):
+        if not self.compiled or self.generator_optimizer is None:
+            raise RuntimeError(
+                "SeqGAN must be compiled before training: call "
+                "`gan.compile(generator_optimizer=..., discriminator_optimizer=...)` first."
+            )
+
+    def _validate_training_data(self, x, name):
+        from keras_seqgan.data.datasets import validate_tokens
+
+        if x is None:
+            raise ValueError(f"`{name}` is required: real token sequences [N, T]. Received None.")
+        if isinstance(x, (np.ndarray, list)) or backend_is_tensor(x):
+            validate_tokens(
+                x,
+                vocabulary_size=self.vocabulary_size,
+                sequence_length=self.sequence_length,
+                name=name,
+            )
+            return
+        _validate_dataset(x, self.vocabulary_size, self.sequence_length, name)
+
+    def generate(
+        self,
+        num_samples: int,
+        *,
+        temperature: float = 1.0,
+        seed: int | None = None,
+        batch_size: int | None = None,
+    ) -> np.ndarray:
+        """Generates `num_samples` token sequences (NumPy int32 `[N, T]`).
+
+        Args:
+            num_samples: int. How many sequences.
+            temperature: float. Logits are divided by it. Defaults to `1.0` (this is
+                independent of the training temperature).
+            seed: int or `None`. The same seed gives the same tokens. Defaults to `None`.
+            batch_size: int or `None`. Rows per compiled call. Defaults to up to 1,024.
+        """
+        return self.generator.generate(
+            num_samples, temperature=temperature, seed=seed, batch_size=batch_size
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "generator": keras.saving.serialize_keras_object(self.generator),
+                "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+                "objective": self.objective,
+                "num_rollouts": self.num_rollouts,
+                "rollout_update_rate": self.rollout_update_rate,
+                "temperature": self.initial_temperature,
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
+        config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
+        return cls(**config)
+
+
+def backend_is_tensor(x) -> bool:
+    return keras.ops.is_tensor(x)
+
+
+def _float_weights(model):
+    return [w for w in model.weights if "float" in str(w.dtype)]
+
+
+def _get_optimizer(name, identifier):
+    try:
+        optimizer = keras.optimizers.get(identifier)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"`{name}` must be a Keras optimizer or its name. Received: {name}={identifier!r}"
+        ) from error
+    if optimizer is None:
+        raise ValueError(f"`{name}` must be a Keras optimizer or its name. Received: None")
+    return optimizer
+
+
+def _unpack_tokens(data):
+    if isinstance(data, (tuple, list)):
+        if len(data) > 1 and isinstance(data[1], dict):
+            raise NotImplementedError(
+                "Conditional batches (tokens, {condition: ids}) are not supported yet."
+            )
+        return data[0]
+    return data
+
+
+def _validate_dataset(dataset, vocabulary_size, sequence_length, name):
+    """Checks a `tf.data.Dataset`'s spec and its first batch before training starts."""
+    try:
+        import tensorflow as tf
+    except ImportError:  # pragma: no cover
+        return
+    if not isinstance(dataset, tf.data.Dataset):
+        return  # Python generators and PyDatasets are checked by Keras as they run.
+    spec = dataset.element_spec
+    token_spec = spec[0] if isinstance(spec, (tuple, list)) else spec
+    if not isinstance(token_spec, tf.TensorSpec):
+        raise TypeError(
+            f"`{name}` must yield int token batches [B, T]. Received element_spec={spec}"
+        )
+    if not token_spec.dtype.is_integer:
+        raise TypeError(
+            f"`{name}` must yield integer token ids. Received dtype={token_spec.dtype.name} "
+            f"(element_spec={token_spec}); expected int32 or int64."
+        )
+    shape = token_spec.shape
+    if shape.rank is not None and shape.rank != 2:
+        raise ValueError(
+            f"`{name}` must yield batches of rank 2 [batch, sequence_length]. "
+            f"Received shape {shape}."
+        )
+    if shape.rank == 2 and shape[1] is not None and shape[1] != sequence_length:
+        raise ValueError(
+            f"`{name}` yields sequences of length {shape[1]}, but the model's "
+            f"sequence_length is {sequence_length}."
+        )
+    first = next(iter(dataset.take(1)), None)
+    if first is None:
+        raise ValueError(f"`{name}` is an empty dataset: it yields no batch.")
+    tokens = np.asarray(first[0] if isinstance(first, (tuple, list)) else first)
+    if tokens.size and (tokens.min() < 0 or tokens.max() >= vocabulary_size):
+        raise ValueError(
+            f"`{name}` has token ids out of range: min {tokens.min()}, max {tokens.max()} in "
+            f"its first batch; expected ids in [0, vocabulary_size={vocabulary_size})."
+        )

@@ -5,11 +5,16 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
-    from keras_seqgan.backend.tensorflow import compile_function, scan, value_and_gradients
+    from keras_seqgan.backend.tensorflow import (
+        compile_function,
+        scan,
+        uniform,
+        value_and_gradients,
+    )
 else:  # pragma: no cover - other backends come later (see docs).
     raise ImportError(
         f"keras_seqgan supports the TensorFlow backend for now; KERAS_BACKEND is {_BACKEND!r}. "
         "Set KERAS_BACKEND=tensorflow."
     )
 
-__all__ = ["compile_function", "scan", "value_and_gradients"]
+__all__ = ["compile_function", "scan", "uniform", "value_and_gradients"]

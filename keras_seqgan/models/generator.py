@@ -184,7 +184,7 @@ class Generator(keras.Model):
         generator's own stream). `temperature` may be a float or a scalar tensor.
         """
         seed = self.seed_generator if seed is None else seed
-        uniforms = keras.random.uniform((self.sequence_length, batch_size), seed=seed)
+        uniforms = backend.uniform((self.sequence_length, batch_size), seed)
         temperature = ops.cast(temperature, "float32")
         state = self.initial_state(batch_size)
         start = ops.full((batch_size,), self.start_token, dtype="int32")
@@ -209,11 +209,11 @@ class Generator(keras.Model):
         generator's weights.
         """
         seed = self.seed_generator if seed is None else seed
-        uniforms = keras.random.uniform(
+        uniforms = backend.uniform(
             (self.sequence_length, batch_size, self.vocabulary_size),
+            seed,
             minval=1e-7,
             maxval=1.0 - 1e-7,
-            seed=seed,
         )
         gumbels = -ops.log(-ops.log(uniforms))
         temperature = ops.cast(temperature, "float32")

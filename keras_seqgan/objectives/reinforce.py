@@ -31,7 +31,7 @@ def rollout_rewards(rollout, discriminator, tokens, *, num_rollouts, temperature
     Returns:
         float32 rewards `[B, T]`, without gradient.
     """
-    from keras import random
+    from keras_seqgan import backend
 
     tokens = ops.cast(tokens, "int32")
     batch_size = ops.shape(tokens)[0]
@@ -45,7 +45,7 @@ def rollout_rewards(rollout, discriminator, tokens, *, num_rollouts, temperature
     group = batch_size * num_rollouts  # rows per prefix length
     # One uniform number per sampled token: sum over positions s of s * group.
     total = (length * (length - 1)) // 2
-    uniforms = random.uniform((total * group,), seed=seed)
+    uniforms = backend.uniform((total * group,), seed)
 
     columns = [ops.tile(ops.repeat(tokens[:, 0], num_rollouts, axis=0), (length - 1,))]
     h = c = None

@@ -1,0 +1,152 @@
+"""Time per adversarial step of `SeqGAN.fit` at the SeqGAN paper's sizes.
+
+One step = one discriminator update on `batch` real + `batch` fake sequences and one
+generator update with `num_rollouts` Monte-Carlo rollouts for every prefix. Prints a
+table (median and min over measured steps, per mode) and writes a JSON record under
+`benchmarks/results/`.
+
+    python benchmarks/step_time.py                       # paper sizes, graph and XLA
+    python benchmarks/step_time.py --steps 3 --modes graph --discriminator small
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+
+def build(args, jit_compile):
+    import keras
+
+    import keras_seqgan as ks
+
+    generator = ks.models.Generator(
+        vocabulary_size=args.vocabulary_size,
+        sequence_length=args.sequence_length,
+        embedding_dim=32,
+        hidden_dim=32,
+        seed=1,
+    )
+    if args.discriminator == "paper":
+        discriminator = ks.models.Discriminator(
+            vocabulary_size=args.vocabulary_size, sequence_length=args.sequence_length
+        )
+    else:
+        discriminator = ks.models.Discriminator(
+            vocabulary_size=args.vocabulary_size,
+            sequence_length=args.sequence_length,
+            filter_sizes=(2, 3, 4, 5),
+            num_filters=(64, 64, 64, 64),
+        )
+    gan = ks.SeqGAN(
+        generator,
+        discriminator,
+        objective=args.objective,
+        num_rollouts=args.num_rollouts,
+        seed=2,
+    )
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-2),
+        discriminator_optimizer=keras.optimizers.Adam(1e-4),
+        jit_compile=jit_compile,
+    )
+    return gan
+
+
+def time_mode(args, mode):
+    import tensorflow as tf
+
+    gan = build(args, jit_compile=(mode == "xla"))
+    rng = np.random.default_rng(0)
+    real = rng.integers(0, args.vocabulary_size, (args.batch_size, args.sequence_length))
+    batch = tf.constant(real.astype("int32"))
+    start = time.perf_counter()
+    gan.train_on_batch(batch)  # traces and compiles
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(args.steps):
+        start = time.perf_counter()
+        logs = gan.train_on_batch(batch, return_dict=True)
+        times.append(time.perf_counter() - start)
+    assert np.isfinite(logs["g_loss"]), logs
+    return {
+        "mode": mode,
+        "first_step_s": round(first, 2),
+        "median_ms": round(1000 * float(np.median(times)), 1),
+        "min_ms": round(1000 * float(np.min(times)), 1),
+        "steps": args.steps,
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--vocabulary-size", type=int, default=5000)
+    parser.add_argument("--sequence-length", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--num-rollouts", type=int, default=16)
+    parser.add_argument("--objective", default="reinforce", choices=["reinforce", "gumbel"])
+    parser.add_argument("--discriminator", default="paper", choices=["paper", "small"])
+    parser.add_argument("--steps", type=int, default=5, help="measured steps per mode")
+    parser.add_argument("--modes", default="graph,xla", help="comma-separated: graph, xla")
+    parser.add_argument("--output", default=None, help="JSON path (default: results/...)")
+    args = parser.parse_args(argv)
+
+    import keras
+    import tensorflow as tf
+
+    rows = [time_mode(args, mode) for mode in args.modes.split(",")]
+    print(f"\nSeqGAN step time: V={args.vocabulary_size} T={args.sequence_length} "
+          f"B={args.batch_size} rollouts={args.num_rollouts} objective={args.objective} "
+          f"discriminator={args.discriminator}")
+    print(f"{'mode':<8}{'median ms':>12}{'min ms':>10}{'first step s':>14}")
+    for row in rows:
+        print(f"{row['mode']:<8}{row['median_ms']:>12}{row['min_ms']:>10}{row['first_step_s']:>14}")
+    if len(rows) == 2:
+        print(f"ratio {rows[1]['mode']}/{rows[0]['mode']}: "
+              f"{rows[1]['median_ms'] / rows[0]['median_ms']:.2f}")
+    record = {
+        "benchmark": "step_time",
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "platform": platform.platform(),
+            "processor": _cpu_name(),
+            "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+        },
+        "versions": {"python": sys.version.split()[0], "tensorflow": tf.__version__,
+                     "keras": keras.__version__},
+        "command": "python " + " ".join([os.path.relpath(__file__)] + (argv or sys.argv[1:])),
+        "config": vars(args),
+        "results": rows,
+    }
+    output = args.output or os.path.join(
+        os.path.dirname(__file__), "results",
+        f"step_time_{args.objective}_{args.discriminator}.json")
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    tmp = output + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(record, f, indent=2)
+    os.replace(tmp, output)
+    print(f"wrote {output}")
+
+
+def _cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from keras import ops
+
+from keras_seqgan.models import Generator
+
+V, T = 10, 5
+
+
+def make_generator(**kwargs):
+    config = dict(vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1)
+    config.update(kwargs)
+    return Generator(**config)
+
+
+def test_shapes_and_dtypes():
+    generator = make_generator()
+    tokens = generator.generate(7, seed=3)
+    assert tokens.shape == (7, T) and tokens.dtype == np.int32
+    assert tokens.min() >= 0 and tokens.max() < V
+    assert tuple(generator(tokens).shape) == (7, T, V)
+    assert tuple(generator.log_prob(tokens).shape) == (7, T)
+    soft, hard = generator.sample_relaxed(3, temperature=0.5, seed=1)
+    assert tuple(soft.shape) == (3, T, V) and tuple(hard.shape) == (3, T)
+    np.testing.assert_allclose(ops.sum(soft, axis=-1), np.ones((3, T)), rtol=1e-5)
+
+
+def test_generate_is_seeded():
+    generator = make_generator()
+    first = generator.generate(20, seed=3, batch_size=6)
+    generator.generate(5)  # other draws in between do not matter
+    np.testing.assert_array_equal(first, generator.generate(20, seed=3, batch_size=6))
+    assert not np.array_equal(first, generator.generate(20, seed=4, batch_size=6))
+
+
+def test_sample_compiles_under_xla():
+    generator = make_generator()
+    seed = keras.random.SeedGenerator(5)
+    sample = tf.function(lambda: generator.sample(4, temperature=0.7, seed=seed), jit_compile=True)
+    tokens = np.asarray(sample())
+    assert tokens.shape == (4, T) and tokens.min() >= 0 and tokens.max() < V
+    assert not np.array_equal(tokens, np.asarray(sample()))  # the seed stream advances
+
+
+def test_sample_follows_the_model_distribution():
+    # With a zero-recurrence model every position has the same softmax(bias) law.
+    generator = make_generator(sequence_length=1)
+    for weight in generator.trainable_weights:
+        weight.assign(np.zeros(weight.shape, dtype="float32"))
+    bias = np.linspace(-2.0, 2.0, V).astype("float32")
+    generator.output_projection.bias.assign(bias)
+    tokens = generator.generate(40_000, seed=0, batch_size=40_000)[:, 0]
+    expected = np.exp(bias) / np.exp(bias).sum()
+    observed = np.bincount(tokens, minlength=V) / tokens.size
+    assert 0.5 * np.abs(observed - expected).sum() < 0.015
+
+
+def test_low_temperature_is_greedy():
+    generator = make_generator()
+    tokens = generator.generate(8, temperature=1e-4, seed=1)
+    logits = np.asarray(generator(tokens))
+    np.testing.assert_array_equal(tokens, logits.argmax(-1))
+
+
+def test_log_prob_matches_teacher_forced_logits():
+    generator = make_generator()
+    tokens = generator.generate(6, seed=2)
+    logits = np.asarray(generator(tokens), dtype="float64")
+    log_softmax = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    expected = np.take_along_axis(log_softmax, tokens[..., None], -1)[..., 0]
+    np.testing.assert_allclose(generator.log_prob(tokens), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_mle_fit_is_plain_keras_and_seeded():
+    data = np.tile(np.arange(T, dtype="int32"), (32, 1))  # the same sequence everywhere
+
+    def train():
+        keras.utils.set_random_seed(7)
+        generator = make_generator()
+        generator.compile(optimizer=keras.optimizers.Adam(0.05))
+        history = generator.fit(data, data, batch_size=8, epochs=3, verbose=0, shuffle=False)
+        return generator, history.history["loss"]
+
+    generator, losses = train()
+    assert losses[-1] < losses[0]
+    again, _ = train()
+    for a, b in zip(generator.weights, again.weights):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_config_round_trip_and_keras_file(tmp_path):
+    generator = make_generator(start_token=3, sampler_block_size=4)
+    clone = Generator.from_config(generator.get_config())
+    assert clone.get_config() == generator.get_config()
+    tokens = generator.generate(5, seed=9)
+    path = str(tmp_path / "generator.keras")
+    generator.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, Generator) and loaded.start_token == 3
+    np.testing.assert_allclose(loaded(tokens), generator(tokens), rtol=1e-6)
+    np.testing.assert_array_equal(loaded.generate(5, seed=9), tokens)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"vocabulary_size": 1}, ValueError, "vocabulary_size"),
+        ({"vocabulary_size": 10.0}, TypeError, "vocabulary_size"),
+        ({"sequence_length": 0}, ValueError, "sequence_length"),
+        ({"hidden_dim": -1}, ValueError, "hidden_dim"),
+        ({"start_token": 10}, ValueError, "start_token"),
+        ({"start_token": "a"}, TypeError, "start_token"),
+    ],
+)
+def test_bad_constructor_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_generator(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"num_samples": 0}, ValueError, "num_samples"),
+        ({"num_samples": 2, "temperature": 0.0}, ValueError, "temperature"),
+        ({"num_samples": 2, "temperature": float("nan")}, ValueError, "temperature"),
+        ({"num_samples": 2, "temperature": "hot"}, TypeError, "temperature"),
+        ({"num_samples": 2, "batch_size": 0}, ValueError, "batch_size"),
+    ],
+)
+def test_bad_generate_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make_generator().generate(**kwargs)

@@ -1,0 +1,345 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_seqgan as ks
+from keras_seqgan import backend
+from keras_seqgan.models import Discriminator, Generator
+from keras_seqgan.objectives import rollout_rewards
+from keras_seqgan.sampling import sample_from_logits
+
+V, T, B = 10, 5, 8
+
+
+def make_models(seed=0, **generator_kwargs):
+    keras.utils.set_random_seed(seed)
+    config = dict(vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1)
+    config.update(generator_kwargs)
+    generator = Generator(**config)
+    discriminator = Discriminator(
+        vocabulary_size=V,
+        sequence_length=T,
+        embedding_dim=4,
+        filter_sizes=(1, 2, 3),
+        num_filters=(4, 4, 4),
+        dropout=0.0,
+    )
+    return generator, discriminator
+
+
+def make_gan(objective="reinforce", seed=0, generator_optimizer=None,
+             discriminator_optimizer=None, **compile_kwargs):
+    generator, discriminator = make_models(seed)
+    gan = ks.SeqGAN(generator, discriminator, objective=objective, num_rollouts=3, seed=5)
+    gan.compile(
+        generator_optimizer=generator_optimizer or keras.optimizers.Adam(1e-2),
+        discriminator_optimizer=discriminator_optimizer or keras.optimizers.Adam(1e-2),
+        **compile_kwargs,
+    )
+    return gan
+
+
+def real_tokens(n=B, seed=0):
+    return np.random.default_rng(seed).integers(0, V, size=(n, T)).astype("int32")
+
+
+def snapshot(model):
+    return [np.array(w) for w in model.weights]
+
+
+def changed(before, model):
+    return any(not np.array_equal(a, np.asarray(b), equal_nan=True)
+               for a, b in zip(before, model.weights))
+
+
+@pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
+def test_d_train_interval_and_update_isolation(objective):
+    gan = make_gan(objective, d_train_interval=2)
+    batch = real_tokens()
+    for step in range(4):
+        d_before, g_before = snapshot(gan.discriminator), snapshot(gan.generator)
+        gan.train_on_batch(batch)
+        assert changed(d_before, gan.discriminator) == (step % 2 == 0), step
+        assert changed(g_before, gan.generator), step
+    assert int(gan.step_counter.numpy()) == 4
+
+
+@pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
+def test_each_update_touches_only_its_network(objective):
+    # With the generator's learning rate at 0, only the discriminator's update can act.
+    gan = make_gan(objective, generator_optimizer=keras.optimizers.SGD(0.0),
+                   discriminator_optimizer=keras.optimizers.SGD(0.5))
+    g_before, d_before = snapshot(gan.generator), snapshot(gan.discriminator)
+    gan.train_on_batch(real_tokens())
+    assert not changed(g_before, gan.generator) and changed(d_before, gan.discriminator)
+
+    gan = make_gan(objective, generator_optimizer=keras.optimizers.SGD(0.5),
+                   discriminator_optimizer=keras.optimizers.SGD(0.0))
+    g_before, d_before = snapshot(gan.generator), snapshot(gan.discriminator)
+    gan.train_on_batch(real_tokens())
+    assert changed(g_before, gan.generator) and not changed(d_before, gan.discriminator)
+
+
+def test_non_finite_discriminator_skips_both_updates_then_recovers():
+    gan = make_gan()
+    batch = real_tokens()
+    gan.train_on_batch(batch)
+    bias = gan.discriminator.output_dense.bias
+    healthy = np.array(bias)
+    bias.assign(np.full(bias.shape, np.nan, "float32"))  # every logit, loss and reward is NaN
+    before = snapshot(gan)  # every weight: both networks, rollout, optimizers' state
+    optimizer_state = [np.array(v) for v in gan.generator_optimizer.variables
+                       + gan.discriminator_optimizer.variables]
+    logs = gan.train_on_batch(batch, return_dict=True)
+    assert int(gan.d_skipped.numpy()) == 1 and int(gan.g_skipped.numpy()) == 1
+    assert logs["d_skipped"] == 1 and logs["g_skipped"] == 1
+    for a, b in zip(before, gan.weights):
+        if b.path.endswith(("step_counter", "g_skipped", "d_skipped")) or "seed" in b.path:
+            continue
+        assert np.array_equal(a, np.asarray(b), equal_nan=True), b.path
+    for a, b in zip(optimizer_state, gan.generator_optimizer.variables
+                    + gan.discriminator_optimizer.variables):
+        np.testing.assert_array_equal(a, np.asarray(b), err_msg=b.path)
+
+    bias.assign(healthy)
+    g_before = snapshot(gan.generator)
+    logs = gan.train_on_batch(batch, return_dict=True)
+    assert np.isfinite(logs["g_loss"]) and np.isfinite(logs["d_loss"])
+    assert changed(g_before, gan.generator)
+    assert int(gan.d_skipped.numpy()) == 1 and int(gan.g_skipped.numpy()) == 1
+
+
+def test_non_finite_generator_gradients_skip_only_the_generator():
+    gan = make_gan()
+    bias = np.array(gan.generator.output_projection.bias)
+    poisoned = bias.copy()
+    poisoned[0] = np.inf
+    gan.generator.output_projection.bias.assign(poisoned)
+    g_before, d_before = snapshot(gan.generator), snapshot(gan.discriminator)
+    gan.train_on_batch(real_tokens())
+    assert int(gan.g_skipped.numpy()) == 1 and int(gan.d_skipped.numpy()) == 0
+    assert not changed(g_before, gan.generator)
+    assert changed(d_before, gan.discriminator)
+    gan.generator.output_projection.bias.assign(bias)
+    logs = gan.train_on_batch(real_tokens(), return_dict=True)
+    assert np.isfinite(logs["g_loss"]) and int(gan.g_skipped.numpy()) == 1
+
+
+@pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
+def test_gradient_clip_bounds_the_applied_update(objective):
+    clip = 0.01
+    gan = make_gan(objective, gradient_clip=clip, generator_optimizer=keras.optimizers.SGD(1.0),
+                   discriminator_optimizer=keras.optimizers.SGD(1.0))
+    for _ in range(3):
+        g_before = [np.array(w) for w in gan.generator.trainable_weights]
+        d_before = [np.array(w) for w in gan.discriminator.trainable_weights]
+        gan.train_on_batch(real_tokens())
+        for before, model in ((g_before, gan.generator), (d_before, gan.discriminator)):
+            norm = np.sqrt(sum(np.sum((np.asarray(w) - b) ** 2)
+                               for w, b in zip(model.trainable_weights, before)))
+            assert 0 < norm <= clip * (1 + 1e-4), norm
+
+
+@pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
+def test_jit_compile_matches_eager(objective):
+    weights = {}
+    for mode in ("eager", "jit"):
+        gan = make_gan(objective, run_eagerly=(mode == "eager"), jit_compile=(mode == "jit"),
+                       d_train_interval=2)
+        data = ks.data.sequence_dataset(real_tokens(3 * B), batch_size=B, shuffle=False)
+        history = gan.fit(data, epochs=1, verbose=0)
+        assert np.isfinite(history.history["g_loss"][-1])
+        weights[mode] = [np.asarray(w) for w in gan.generator.weights + gan.discriminator.weights]
+    for a, b in zip(weights["eager"], weights["jit"]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_same_seed_same_run():
+    results = []
+    for _ in range(2):
+        gan = make_gan()
+        gan.fit(real_tokens(2 * B), batch_size=B, epochs=2, verbose=0, shuffle=False)
+        results.append([np.asarray(w) for w in gan.weights])
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+
+
+def reference_rewards(rollout, discriminator, tokens, num_rollouts, temperature, uniforms):
+    """A plain loop over prefixes, rows and rollouts, one token at a time.
+
+    It reads the uniform numbers in the layout `rollout_rewards` documents: position by
+    position; within a position, rows ordered by prefix length, then batch row, then
+    rollout.
+    """
+    batch, length = tokens.shape
+    rewards = np.zeros((batch, length))
+    score = lambda seq: float(keras.ops.sigmoid(discriminator(seq[None], training=False))[0, 0])
+    for b in range(batch):
+        rewards[b, -1] = score(tokens[b])
+    group = batch * num_rollouts
+    offset = lambda position: group * (position - 1) * position // 2
+    for prefix in range(1, length):
+        for b in range(batch):
+            scores = []
+            for n in range(num_rollouts):
+                sequence = tokens[b].copy()
+                state = rollout.initial_state(1)
+                previous = np.array([rollout.start_token], dtype="int32")
+                for position in range(length):
+                    logits, state = rollout.step(previous, state)
+                    if position >= prefix:
+                        index = offset(position) + ((prefix - 1) * batch + b) * num_rollouts + n
+                        sequence[position] = int(sample_from_logits(
+                            logits / temperature, uniforms[index : index + 1],
+                            rollout.block_size)[0])
+                    previous = sequence[position : position + 1]
+                scores.append(score(sequence))
+            rewards[b, prefix - 1] = np.mean(scores)
+    return rewards
+
+
+def test_batched_rollout_rewards_match_a_slow_reference():
+    generator, discriminator = make_models(seed=3)
+    tokens = generator.generate(3, seed=4)
+    num_rollouts, temperature, seed = 2, 0.9, 11
+    batched = np.asarray(rollout_rewards(generator, discriminator, tokens,
+                                         num_rollouts=num_rollouts, temperature=temperature,
+                                         seed=seed))
+    total = 3 * num_rollouts * T * (T - 1) // 2
+    uniforms = backend.uniform((total,), seed)
+    expected = reference_rewards(generator, discriminator, tokens, num_rollouts, temperature,
+                                 uniforms)
+    np.testing.assert_allclose(batched, expected, rtol=1e-5, atol=1e-6)
+    assert batched.shape == (3, T)
+
+
+def test_rollout_copy_follows_generator():
+    gan = make_gan()
+    assert all(np.array_equal(np.asarray(r), np.asarray(g)) for r, g in
+               zip(gan.rollout.trainable_weights or gan.rollout.weights, gan.generator.weights)
+               if "float" in str(r.dtype))
+    old_rollout = [np.array(w) for w in gan.rollout.weights if "float" in str(w.dtype)]
+    gan.train_on_batch(real_tokens())
+    generator = [np.asarray(w) for w in gan.generator.weights if "float" in str(w.dtype)]
+    rollout = [np.asarray(w) for w in gan.rollout.weights if "float" in str(w.dtype)]
+    for old, new, target in zip(old_rollout, rollout, generator):
+        np.testing.assert_allclose(new, 0.8 * old + 0.2 * target, rtol=1e-5, atol=1e-6)
+    assert any(not np.array_equal(o, n) for o, n in zip(old_rollout, rollout))
+    assert not gan.rollout.trainable_weights
+
+
+def test_metrics_and_temperature_are_logged():
+    gan = make_gan(d_train_interval=3)
+    gan.temperature.assign(0.7)
+    history = gan.fit(real_tokens(4 * B), batch_size=B, epochs=1, verbose=0)
+    logs = {k: v[-1] for k, v in history.history.items()}
+    for key in ("d_loss", "d_loss_real", "d_loss_fake", "d_acc", "g_loss", "reward_mean",
+                "temperature", "g_skipped", "d_skipped"):
+        assert key in logs and np.isfinite(logs[key]), key
+    assert logs["temperature"] == pytest.approx(0.7)
+    assert 0.0 <= logs["d_acc"] <= 1.0 and 0.0 < logs["reward_mean"] < 1.0
+
+
+def test_keras_file_round_trip_restores_compiled_model(tmp_path):
+    gan = make_gan(d_train_interval=2, d_steps=2, g_steps=1, gradient_clip=3.0)
+    gan.fit(real_tokens(2 * B), batch_size=B, epochs=1, verbose=0)
+    gan.temperature.assign(0.6)
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, ks.SeqGAN) and loaded.compiled
+    assert loaded.d_train_interval == 2 and loaded.d_steps == 2 and loaded.gradient_clip == 3.0
+    assert float(loaded.temperature.numpy()) == pytest.approx(0.6)
+    assert int(loaded.step_counter.numpy()) == 2
+    for a, b in zip(gan.weights, loaded.weights):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=a.path)
+    assert int(loaded.generator_optimizer.iterations.numpy()) == 2
+    for a, b in zip(gan.generator_optimizer.variables, loaded.generator_optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    np.testing.assert_array_equal(gan.generate(4, seed=1), loaded.generate(4, seed=1))
+    loaded.fit(real_tokens(B), batch_size=B, epochs=1, verbose=0)
+
+
+def test_config_round_trip():
+    gan = make_gan("gumbel")
+    clone = ks.SeqGAN.from_config(gan.get_config())
+    assert clone.get_config() == gan.get_config()
+    assert clone.objective == "gumbel" and clone.num_rollouts == 3
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"objective": "ppo"}, ValueError, "objective"),
+        ({"num_rollouts": 0}, ValueError, "num_rollouts"),
+        ({"rollout_update_rate": 1.5}, ValueError, "rollout_update_rate"),
+        ({"temperature": 0.0}, ValueError, "temperature"),
+        ({"temperature": -1.0}, ValueError, "temperature"),
+    ],
+)
+def test_bad_constructor_arguments(kwargs, error, match):
+    generator, discriminator = make_models()
+    with pytest.raises(error, match=match):
+        ks.SeqGAN(generator, discriminator, **kwargs)
+
+
+def test_mismatched_sizes_are_rejected():
+    generator, _ = make_models()
+    for size in ({"vocabulary_size": V + 1, "sequence_length": T},
+                 {"vocabulary_size": V, "sequence_length": T + 1}):
+        discriminator = Discriminator(embedding_dim=4, filter_sizes=(1,), num_filters=(2,), **size)
+        with pytest.raises(ValueError, match="disagree"):
+            ks.SeqGAN(generator, discriminator)
+    with pytest.raises(TypeError, match="generator"):
+        ks.SeqGAN("not a model", generator)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"d_train_interval": 0}, ValueError, "d_train_interval"),
+        ({"d_steps": 0}, ValueError, "d_steps"),
+        ({"g_steps": 1.5}, TypeError, "g_steps"),
+        ({"gradient_clip": 0.0}, ValueError, "gradient_clip"),
+        ({"gradient_clip": float("inf")}, ValueError, "gradient_clip"),
+        ({"generator_optimizer": "nonsense"}, ValueError, "generator_optimizer"),
+    ],
+)
+def test_bad_compile_arguments(kwargs, error, match):
+    generator, discriminator = make_models()
+    gan = ks.SeqGAN(generator, discriminator)
+    with pytest.raises(error, match=match):
+        gan.compile(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "data, error, match",
+    [
+        (np.full((4, T), V, dtype="int32"), ValueError, "range|vocabulary"),
+        (np.full((4, T), -1, dtype="int32"), ValueError, "range|negative|vocabulary"),
+        (np.zeros((4, T), dtype="float32"), TypeError, "integer"),
+        (np.zeros((4, T, 1), dtype="int32"), ValueError, "rank"),
+        (np.zeros((4, T + 1), dtype="int32"), ValueError, "length"),
+        (tf.data.Dataset.from_tensor_slices(np.full((4, T), V, "int32")).batch(2),
+         ValueError, "range"),
+        (tf.data.Dataset.from_tensor_slices(np.zeros((4, T), "float32")).batch(2),
+         TypeError, "integer"),
+        (tf.data.Dataset.from_tensor_slices(np.zeros((4, T + 2), "int32")).batch(2),
+         ValueError, "length"),
+        (tf.data.Dataset.from_tensor_slices(np.zeros((0, T), "int32")).batch(2),
+         ValueError, "empty"),
+    ],
+)
+def test_bad_training_data_is_rejected_before_training(data, error, match):
+    gan = make_gan()
+    before = snapshot(gan)
+    with pytest.raises(error, match=match):
+        gan.fit(data, epochs=1, verbose=0)
+    assert not changed(before, gan)
+
+
+def test_fit_before_compile_is_a_clear_error():
+    generator, discriminator = make_models()
+    with pytest.raises(RuntimeError, match="compile"):
+        ks.SeqGAN(generator, discriminator).fit(real_tokens(), verbose=0)

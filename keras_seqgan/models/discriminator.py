@@ -1,0 +1,295 @@
+"""The SeqGAN discriminator: a highway CNN text classifier that emits one logit."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+from keras import ops
+
+PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
+PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_int(name: str, value: Any, minimum: int) -> int:
+    expected = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+    if not _is_int(value):
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+    if value < minimum:
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+    return int(value)
+
+
+def _check_int_sequence(name: str, value: Any) -> tuple[int, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(
+            f"`{name}` must be a non-empty list or tuple of positive ints. "
+            f"Received: {name}={value!r}"
+        )
+    if len(value) == 0:
+        raise ValueError(
+            f"`{name}` must be a non-empty list or tuple of positive ints. "
+            f"Received: {name}={value!r}"
+        )
+    for item in value:
+        if not _is_int(item) or item < 1:
+            raise ValueError(
+                f"Every entry of `{name}` must be a positive int. "
+                f"Received: {name}={value!r} (bad entry {item!r})"
+            )
+    return tuple(int(item) for item in value)
+
+
+@keras.saving.register_keras_serializable(package="keras_seqgan")
+class Discriminator(keras.Model):
+    """The SeqGAN discriminator: a highway CNN that scores whole token sequences.
+
+    Embeds the tokens, runs parallel 1-D convolutions of several widths ('valid'
+    padding, ReLU), max-pools each over time, concatenates the pooled features,
+    passes them through highway layers
+    (`t = sigmoid(W_t h + b_t); h = t * relu(W_h h + b_h) + (1 - t) * h`), applies
+    dropout and a dense layer to one logit per sequence. `sigmoid(logit)` is the
+    probability that the sequence is real. The defaults are the sizes of the paper's
+    code; the original emits a 2-class softmax, which one logit is equivalent to.
+
+    The model accepts either int token ids `[batch, time]` (embedding lookup) or
+    float relaxed one-hot sequences `[batch, time, vocabulary_size]` (soft tokens
+    from a Gumbel-softmax generator, embedded by a matrix product with the
+    embedding table, so gradients flow back to the soft tokens). The dtype of the
+    input picks the path; a one-hot float input gives the same logits as its ids.
+    Any sequence at least as long as the widest filter is accepted; the model is
+    built for `(None, sequence_length)` on construction, so its weights exist at once.
+
+    `compile()` defaults to `BinaryCrossentropy(from_logits=True)` and an
+    `accuracy` metric thresholded at logit 0, so pre-training is plain `fit` on
+    `(tokens, labels)` with float labels `[batch, 1]`: 1 for real, 0 for generated.
+
+    Args:
+        vocabulary_size: int. Number of distinct tokens, at least 2.
+        sequence_length: int. Length of the sequences the model is built for; every
+            filter width must be at most this.
+        embedding_dim: int. Size of the token embeddings. Defaults to `64`.
+        filter_sizes: list of ints. Widths of the parallel convolutions. Defaults to
+            `(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)`.
+        num_filters: list of ints. Number of filters of each width, the same length
+            as `filter_sizes`. Defaults to
+            `(100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)`
+            (1,720 pooled features).
+        highway_layers: int. Number of highway layers after pooling; `0` for none.
+            Defaults to `1`.
+        dropout: float. Dropout rate before the output layer, in `[0, 1)`.
+            Defaults to `0.25`.
+        **kwargs: Standard `keras.Model` arguments (`name`, `trainable`, `dtype`).
+
+    Example:
+
+    ```python
+    import keras
+    import numpy as np
+    import keras_seqgan
+
+    discriminator = keras_seqgan.models.Discriminator(vocabulary_size=5000, sequence_length=20)
+    tokens = np.random.randint(0, 5000, size=(64, 20))
+    logits = discriminator(tokens)  # float32 [64, 1]
+    probability_real = keras.ops.sigmoid(logits)
+
+    # Soft tokens from a Gumbel-softmax generator, [batch, time, vocabulary].
+    soft_tokens = keras.ops.softmax(keras.random.normal((64, 20, 5000)))
+    soft_logits = discriminator(soft_tokens)
+
+    # Pre-training: real sequences labelled 1, generated ones 0.
+    labels = np.random.randint(0, 2, size=(64, 1)).astype("float32")
+    discriminator.compile(optimizer=keras.optimizers.Adam(1e-4))
+    discriminator.fit(tokens, labels, batch_size=32, epochs=1)
+    ```
+
+    Reference:
+        - [Yu et al., 2017](https://arxiv.org/abs/1609.05473), "SeqGAN: Sequence
+          Generative Adversarial Nets with Policy Gradient", AAAI 2017; code at
+          https://github.com/LantaoYu/SeqGAN (`discriminator.py`).
+    """
+
+    def __init__(
+        self,
+        vocabulary_size: int,
+        sequence_length: int,
+        embedding_dim: int = 64,
+        filter_sizes: Sequence[int] = PAPER_FILTER_SIZES,
+        num_filters: Sequence[int] = PAPER_NUM_FILTERS,
+        highway_layers: int = 1,
+        dropout: float = 0.25,
+        **kwargs: Any,
+    ) -> None:
+        vocabulary_size = _check_int("vocabulary_size", vocabulary_size, minimum=2)
+        sequence_length = _check_int("sequence_length", sequence_length, minimum=1)
+        embedding_dim = _check_int("embedding_dim", embedding_dim, minimum=1)
+        filter_sizes = _check_int_sequence("filter_sizes", filter_sizes)
+        num_filters = _check_int_sequence("num_filters", num_filters)
+        if len(filter_sizes) != len(num_filters):
+            raise ValueError(
+                "`filter_sizes` and `num_filters` must have the same length (one filter "
+                f"count per width). Received: filter_sizes={list(filter_sizes)} "
+                f"(length {len(filter_sizes)}), num_filters={list(num_filters)} "
+                f"(length {len(num_filters)})"
+            )
+        too_wide = [size for size in filter_sizes if size > sequence_length]
+        if too_wide:
+            raise ValueError(
+                f"Every filter width must be at most `sequence_length`={sequence_length}: "
+                f"a 'valid' convolution wider than the sequence has no output. Received: "
+                f"filter_sizes={list(filter_sizes)} (too wide: {too_wide}). Use smaller "
+                f"widths, e.g. filter_sizes={[s for s in filter_sizes if s <= sequence_length]}"
+            )
+        highway_layers = _check_int("highway_layers", highway_layers, minimum=0)
+        if not isinstance(dropout, numbers.Real) or isinstance(dropout, bool):
+            raise TypeError(f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}")
+
+        super().__init__(**kwargs)
+        self.vocabulary_size = vocabulary_size
+        self.sequence_length = sequence_length
+        self.embedding_dim = embedding_dim
+        self.filter_sizes = filter_sizes
+        self.num_filters = num_filters
+        self.highway_layers = highway_layers
+        self.dropout = float(dropout)
+        self.num_features = sum(num_filters)
+
+        self.embedding = keras.layers.Embedding(
+            vocabulary_size, embedding_dim, dtype=self.dtype_policy, name="embedding"
+        )
+        self.convolutions = [
+            keras.layers.Conv1D(
+                filters,
+                size,
+                padding="valid",
+                activation="relu",
+                dtype=self.dtype_policy,
+                name=f"convolution_{size}",
+            )
+            for size, filters in zip(filter_sizes, num_filters, strict=True)
+        ]
+        self.highway_transforms = [
+            keras.layers.Dense(
+                self.num_features,
+                activation="relu",
+                dtype=self.dtype_policy,
+                name=f"highway_transform_{index}",
+            )
+            for index in range(highway_layers)
+        ]
+        self.highway_gates = [
+            keras.layers.Dense(
+                self.num_features,
+                activation="sigmoid",
+                dtype=self.dtype_policy,
+                name=f"highway_gate_{index}",
+            )
+            for index in range(highway_layers)
+        ]
+        self.dropout_layer = keras.layers.Dropout(
+            self.dropout, dtype=self.dtype_policy, name="dropout"
+        )
+        self.output_dense = keras.layers.Dense(1, dtype=self.dtype_policy, name="logit")
+        self.build((None, sequence_length))
+
+    def build(self, input_shape: tuple | None = None) -> None:
+        if not self.embedding.built:
+            self.embedding.build((None, self.sequence_length))
+        for convolution in self.convolutions:
+            if not convolution.built:
+                convolution.build((None, self.sequence_length, self.embedding_dim))
+        for layer in [*self.highway_transforms, *self.highway_gates, self.output_dense]:
+            if not layer.built:
+                layer.build((None, self.num_features))
+        self.built = True
+
+    def call(self, inputs, training: bool = False):
+        time = inputs.shape[1] if len(inputs.shape) > 1 else None
+        if time is not None and time < max(self.filter_sizes):
+            raise ValueError(
+                f"Sequences must be at least as long as the widest filter "
+                f"({max(self.filter_sizes)}). Received: inputs.shape={inputs.shape}"
+            )
+        if "int" in keras.backend.standardize_dtype(inputs.dtype):
+            if len(inputs.shape) != 2:
+                raise ValueError(
+                    "Integer inputs must be token ids of shape [batch, time]. "
+                    f"Received: inputs.shape={inputs.shape}"
+                )
+            embedded = self.embedding(inputs)
+        else:
+            if len(inputs.shape) != 3 or inputs.shape[-1] != self.vocabulary_size:
+                raise ValueError(
+                    "Float inputs must be relaxed one-hot sequences of shape "
+                    f"[batch, time, vocabulary_size={self.vocabulary_size}]; pass token "
+                    f"ids with an integer dtype. Received: inputs.shape={inputs.shape}, "
+                    f"dtype={inputs.dtype}"
+                )
+            embedding_matrix = ops.cast(self.embedding.embeddings, self.compute_dtype)
+            embedded = ops.matmul(ops.cast(inputs, self.compute_dtype), embedding_matrix)
+
+        pooled = [ops.max(convolution(embedded), axis=1) for convolution in self.convolutions]
+        features = ops.concatenate(pooled, axis=-1) if len(pooled) > 1 else pooled[0]
+        for transform, gate in zip(self.highway_transforms, self.highway_gates, strict=True):
+            carry = gate(features)
+            features = carry * transform(features) + (1.0 - carry) * features
+        features = self.dropout_layer(features, training=training)
+        return ops.cast(self.output_dense(features), "float32")
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (input_shape[0], 1)
+
+    def compile(
+        self,
+        optimizer: str | keras.optimizers.Optimizer = "adam",
+        loss: Any = None,
+        metrics: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """Configures pre-training; the loss and metric default to logit-based ones.
+
+        Args:
+            optimizer: str or `keras.optimizers.Optimizer`. Defaults to `"adam"`.
+            loss: a loss, or `None` for `keras.losses.BinaryCrossentropy(from_logits=True)`.
+            metrics: a list of metrics, or `None` for
+                `[keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)]`
+                (thresholded on the logit).
+            **kwargs: other `keras.Model.compile` arguments, passed through.
+        """
+        if loss is None:
+            loss = keras.losses.BinaryCrossentropy(from_logits=True)
+        if metrics is None:
+            metrics = [keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)]
+        super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+
+    def compile_from_config(self, config: dict) -> None:
+        # `get_compile_config()` (inherited) records the resolved loss and metrics, so
+        # loading a `.keras` file recompiles exactly; Keras skips this for a custom
+        # `compile()` unless it is overridden.
+        config = keras.saving.deserialize_keras_object(config)
+        self.compile(**config)
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(
+            {
+                "vocabulary_size": self.vocabulary_size,
+                "sequence_length": self.sequence_length,
+                "embedding_dim": self.embedding_dim,
+                "filter_sizes": list(self.filter_sizes),
+                "num_filters": list(self.num_filters),
+                "highway_layers": self.highway_layers,
+                "dropout": self.dropout,
+            }
+        )
+        return config

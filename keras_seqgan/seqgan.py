@@ -459,6 +459,8 @@ class SeqGAN(keras.Model):
     def fit(self, x=None, *args, **kwargs):
         self._check_ready_to_train()
         self._validate_training_data(x, "x")
+        if not isinstance(x, (np.ndarray, list)) and not args:
+            kwargs.setdefault("shuffle", False)  # datasets shuffle themselves
         return super().fit(x, *args, **kwargs)
 
     def train_on_batch(self, x=None, *args, **kwargs):

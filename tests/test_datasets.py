@@ -1,0 +1,189 @@
+"""Tests for `keras_seqgan.data` token validation and `tf.data` pipelines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_seqgan.data import (
+    discriminator_dataset,
+    mle_dataset,
+    sequence_dataset,
+    validate_tokens,
+)
+
+TOKENS = np.arange(50, dtype="int64").reshape(10, 5) % 10  # 10 sequences of length 5.
+
+
+def epoch(dataset: tf.data.Dataset) -> list:
+    return [tf.nest.map_structure(lambda tensor: tensor.numpy(), batch) for batch in dataset]
+
+
+def rows(batches: list) -> np.ndarray:
+    return np.concatenate([batch[0] if isinstance(batch, tuple) else batch for batch in batches])
+
+
+# validate_tokens
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [TOKENS, TOKENS.tolist(), tf.constant(TOKENS), TOKENS.astype("uint8"), tf.Variable(TOKENS)],
+)
+def test_validate_tokens_accepts_array_likes(tokens):
+    validated = validate_tokens(tokens, vocabulary_size=10, sequence_length=5)
+    assert validated.dtype == np.int32 and validated.shape == (10, 5)
+    np.testing.assert_array_equal(validated, TOKENS)
+
+
+@pytest.mark.parametrize(
+    "tokens, kwargs, error, match",
+    [
+        (TOKENS.astype("float32"), {}, TypeError, r"`tokens`.*integer.*float32"),
+        (np.ones((2, 3), "float64"), {}, TypeError, "float64"),  # Integral values still refused.
+        (np.ones((2, 3), bool), {}, TypeError, "bool"),
+        (np.array([["a", "b"]]), {}, TypeError, "integer"),
+        ("abc", {}, TypeError, "`tokens`"),
+        (np.zeros(5, "int32"), {}, ValueError, r"rank 2.*\(5,\).*rank 1"),
+        (np.zeros((2, 3, 4), "int32"), {}, ValueError, r"rank 2.*\(2, 3, 4\)"),
+        (TOKENS, {"sequence_length": 6}, ValueError, r"sequence length 6.*\(10, 5\)"),
+        (TOKENS, {"vocabulary_size": 9}, ValueError, r"vocabulary_size=9.*maximum id of 9"),
+        (TOKENS - 3, {}, ValueError, r"non-negative.*minimum id of -3"),
+        (np.full((1, 2), 2**31, "int64"), {}, ValueError, r"int32.*2147483648"),
+        (np.zeros((0, 5), "int32"), {}, ValueError, r"empty.*\(0, 5\)"),
+        ([], {}, ValueError, "empty"),
+        ([[1, 2], [3]], {}, ValueError, "rectangular"),
+    ],
+)
+def test_validate_tokens_rejects_bad_tokens(tokens, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        validate_tokens(tokens, **kwargs)
+
+
+def test_validate_tokens_names_the_argument():
+    with pytest.raises(TypeError, match="`samples`"):
+        validate_tokens(np.zeros((2, 2), "float32"), name="samples")
+
+
+# mle_dataset
+
+
+def test_mle_dataset_yields_identical_pairs():
+    batches = epoch(mle_dataset(TOKENS, batch_size=4, shuffle=False))
+    assert [batch[0].shape for batch in batches] == [(4, 5), (4, 5), (2, 5)]
+    for x, y in batches:
+        assert x.dtype == np.int32 and y.dtype == np.int32
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(rows(batches), TOKENS)
+
+
+def test_mle_dataset_drop_remainder():
+    batches = epoch(mle_dataset(TOKENS, batch_size=4, drop_remainder=True, seed=0))
+    assert [batch[0].shape for batch in batches] == [(4, 5), (4, 5)]
+
+
+def test_mle_dataset_vocabulary_check():
+    with pytest.raises(ValueError, match="vocabulary_size=5"):
+        mle_dataset(TOKENS, vocabulary_size=5)
+
+
+# sequence_dataset
+
+
+def test_sequence_dataset_batches():
+    dataset = sequence_dataset(TOKENS, batch_size=3, seed=1)
+    batches = epoch(dataset)
+    assert [batch.shape for batch in batches] == [(3, 5)] * 3  # drop_remainder=True by default.
+    assert all(batch.dtype == np.int32 for batch in batches)
+    assert dataset.element_spec.shape.as_list() == [3, 5]
+    everything = rows(epoch(sequence_dataset(TOKENS, batch_size=3, drop_remainder=False, seed=1)))
+    assert sorted(map(tuple, everything)) == sorted(map(tuple, TOKENS))
+
+
+@pytest.mark.parametrize("make", [sequence_dataset, mle_dataset])
+def test_shuffle_order_is_determined_by_seed(make):
+    tokens = np.arange(200, dtype="int32").reshape(100, 2)
+    first = make(tokens, batch_size=10, seed=5)
+    second = make(tokens, batch_size=10, seed=5)
+    first_epochs = [rows(epoch(first)) for _ in range(2)]
+    second_epochs = [rows(epoch(second)) for _ in range(2)]
+    for mine, theirs in zip(first_epochs, second_epochs, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    # Reshuffled each epoch, and shuffled at all.
+    assert not np.array_equal(first_epochs[0], first_epochs[1])
+    assert not np.array_equal(first_epochs[0], tokens)
+    other = rows(epoch(make(tokens, batch_size=10, seed=6)))
+    assert not np.array_equal(other, first_epochs[0])
+
+
+def test_sequence_dataset_too_small_for_a_batch():
+    with pytest.raises(ValueError, match=r"sequence_dataset.*batch_size=64.*10 examples"):
+        sequence_dataset(TOKENS, batch_size=64)
+
+
+# discriminator_dataset
+
+
+def test_discriminator_dataset_labels():
+    real = np.ones((6, 5), "int32")
+    fake = np.zeros((4, 5), "int32")
+    batches = epoch(discriminator_dataset(real, fake, batch_size=4, seed=3))
+    assert [batch[0].shape for batch in batches] == [(4, 5), (4, 5), (2, 5)]
+    tokens = np.concatenate([batch[0] for batch in batches])
+    labels = np.concatenate([batch[1] for batch in batches])
+    assert tokens.dtype == np.int32 and labels.dtype == np.float32 and labels.shape == (10, 1)
+    # Each label matches its sequence: real rows are ones, fake rows zeros.
+    np.testing.assert_array_equal(labels[:, 0], tokens[:, 0].astype("float32"))
+    assert labels.sum() == 6
+    assert not np.array_equal(labels[:, 0], np.r_[np.ones(6), np.zeros(4)])  # Mixed.
+
+
+def test_discriminator_dataset_order_is_determined_by_seed():
+    real = np.arange(40, dtype="int32").reshape(20, 2) % 10
+    fake = (np.arange(40, dtype="int32").reshape(20, 2) + 3) % 10
+    first = epoch(discriminator_dataset(real, fake, batch_size=8, seed=2))
+    second = epoch(discriminator_dataset(real, fake, batch_size=8, seed=2))
+    for (x1, y1), (x2, y2) in zip(first, second, strict=True):
+        np.testing.assert_array_equal(x1, x2)
+        np.testing.assert_array_equal(y1, y2)
+
+
+def test_discriminator_dataset_unshuffled_puts_real_first():
+    real, fake = np.ones((3, 2), "int32"), np.zeros((2, 2), "int32")
+    ((_, labels),) = epoch(discriminator_dataset(real, fake, batch_size=5, shuffle=False))
+    np.testing.assert_array_equal(labels[:, 0], [1, 1, 1, 0, 0])
+
+
+def test_discriminator_dataset_length_mismatch():
+    with pytest.raises(ValueError, match=r"same sequence length.*\(3, 2\).*\(3, 4\)"):
+        discriminator_dataset(np.ones((3, 2), "int32"), np.ones((3, 4), "int32"))
+
+
+def test_discriminator_dataset_names_the_bad_argument():
+    with pytest.raises(TypeError, match="`fake`"):
+        discriminator_dataset(np.ones((3, 2), "int32"), np.ones((3, 2), "float32"))
+    with pytest.raises(ValueError, match="`real`.*vocabulary_size=2"):
+        discriminator_dataset(np.full((3, 2), 2), np.ones((3, 2), "int32"), vocabulary_size=2)
+
+
+# Shared argument checks
+
+
+@pytest.mark.parametrize("batch_size", [0, -3, 2.0, True, "8", None])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda batch_size: mle_dataset(TOKENS, batch_size),
+        lambda batch_size: sequence_dataset(TOKENS, batch_size),
+        lambda batch_size: discriminator_dataset(TOKENS, TOKENS, batch_size),
+    ],
+)
+def test_bad_batch_size(make, batch_size):
+    with pytest.raises(ValueError, match=r"`batch_size` must be a positive integer"):
+        make(batch_size)
+
+
+def test_bad_seed():
+    with pytest.raises(ValueError, match="`seed`"):
+        mle_dataset(TOKENS, seed=1.5)

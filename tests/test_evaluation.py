@@ -1,0 +1,129 @@
+"""Tests for `keras_seqgan.evaluation` (NLL-oracle and NLL-gen)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from keras import ops
+
+from keras_seqgan.data import OracleLSTM
+from keras_seqgan.evaluation import nll_gen, nll_oracle
+
+
+class UniformGenerator:
+    """A stand-in generator that gives every token probability 1 / vocabulary_size."""
+
+    def __init__(self, vocabulary_size: int = 10, sequence_length: int = 5):
+        self.vocabulary_size = vocabulary_size
+        self.sequence_length = sequence_length
+        self.batch_shapes = []
+
+    def log_prob(self, tokens):
+        self.batch_shapes.append(tuple(tokens.shape))
+        return ops.full(ops.shape(tokens), -math.log(self.vocabulary_size), dtype="float32")
+
+
+class OracleAsGenerator:
+    """A stand-in generator whose log-probabilities are the oracle's."""
+
+    def __init__(self, oracle: OracleLSTM):
+        self.oracle = oracle
+        self.vocabulary_size = oracle.vocabulary_size
+        self.sequence_length = oracle.sequence_length
+
+    def log_prob(self, tokens):
+        return ops.convert_to_tensor(self.oracle.log_prob(ops.convert_to_numpy(tokens)))
+
+
+@pytest.fixture(scope="module")
+def oracle() -> OracleLSTM:
+    sizes = {"vocabulary_size": 10, "sequence_length": 5, "embedding_dim": 4, "hidden_dim": 4}
+    return OracleLSTM(**sizes, seed=3, jit_compile=False)
+
+
+def test_nll_oracle_equals_oracle_nll(oracle):
+    samples = oracle.sample(300, seed=1)
+    assert nll_oracle(oracle, samples) == pytest.approx(oracle.nll(samples), abs=1e-9)
+    uniform = np.random.default_rng(1).integers(0, 10, (300, 5))
+    assert nll_oracle(oracle, samples) < nll_oracle(oracle, uniform)
+
+
+def test_nll_oracle_accepts_lists(oracle):
+    samples = oracle.sample(4, seed=1)
+    assert nll_oracle(oracle, samples.tolist()) == pytest.approx(oracle.nll(samples), abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "samples, error, match",
+    [
+        (np.zeros((4, 6), "int32"), ValueError, r"`samples`.*sequence length 5"),
+        (np.full((4, 5), 10), ValueError, r"`samples`.*vocabulary_size=10"),
+        (np.zeros((4, 5), "float32"), TypeError, r"`samples`.*integer"),
+    ],
+)
+def test_nll_oracle_rejects_bad_samples(oracle, samples, error, match):
+    with pytest.raises(error, match=match):
+        nll_oracle(oracle, samples)
+
+
+def test_nll_oracle_rejects_non_oracle():
+    with pytest.raises(TypeError, match=r"`oracle`.*object"):
+        nll_oracle(object(), np.zeros((2, 5), "int32"))
+
+
+def test_nll_gen_of_uniform_generator_is_log_vocabulary():
+    generator = UniformGenerator()
+    tokens = np.random.default_rng(0).integers(0, 10, (23, 5))
+    assert nll_gen(generator, tokens, batch_size=8) == pytest.approx(math.log(10), abs=1e-6)
+    # Every batch has the same shape (the last one padded), so a compiled log_prob traces once.
+    assert set(generator.batch_shapes) == {(8, 5)} and len(generator.batch_shapes) == 3
+
+
+def test_nll_gen_small_input_uses_one_batch():
+    generator = UniformGenerator()
+    assert nll_gen(generator, np.zeros((3, 5), "int32")) == pytest.approx(math.log(10), abs=1e-6)
+    assert generator.batch_shapes == [(3, 5)]
+
+
+def test_nll_gen_with_oracle_log_probs_matches_oracle_nll(oracle):
+    held_out = oracle.sample(50, seed=2)
+    value = nll_gen(OracleAsGenerator(oracle), held_out, batch_size=16)
+    assert value == pytest.approx(oracle.nll(held_out), abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    "tokens, error, match",
+    [
+        (np.zeros((4, 6), "int32"), ValueError, r"`tokens`.*sequence length 5"),
+        (np.full((4, 5), 10), ValueError, r"`tokens`.*vocabulary_size=10"),
+        (np.zeros((4, 5), "float64"), TypeError, r"`tokens`.*integer"),
+        (np.zeros((0, 5), "int32"), ValueError, r"`tokens`.*empty"),
+    ],
+)
+def test_nll_gen_rejects_bad_tokens(tokens, error, match):
+    with pytest.raises(error, match=match):
+        nll_gen(UniformGenerator(), tokens)
+
+
+def test_nll_gen_rejects_bad_batch_size():
+    with pytest.raises(ValueError, match="`batch_size` must be a positive integer"):
+        nll_gen(UniformGenerator(), np.zeros((2, 5), "int32"), batch_size=0)
+
+
+def test_nll_gen_rejects_object_without_log_prob():
+    class NoLogProb:
+        vocabulary_size, sequence_length = 10, 5
+
+    with pytest.raises(TypeError, match=r"`generator`.*log_prob.*NoLogProb"):
+        nll_gen(NoLogProb(), np.zeros((2, 5), "int32"))
+
+
+def test_nll_gen_rejects_wrong_log_prob_shape():
+    class Summed(UniformGenerator):
+        def log_prob(self, tokens):
+            return ops.sum(super().log_prob(tokens), axis=1)
+
+    with pytest.raises(ValueError, match=r"log_prob.*\(2, 5\).*\(2,\)"):
+        nll_gen(Summed(), np.zeros((2, 5), "int32"))

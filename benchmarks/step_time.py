@@ -102,15 +102,19 @@ def main(argv=None):
     import tensorflow as tf
 
     rows = [time_mode(args, mode) for mode in args.modes.split(",")]
-    print(f"\nSeqGAN step time: V={args.vocabulary_size} T={args.sequence_length} "
-          f"B={args.batch_size} rollouts={args.num_rollouts} objective={args.objective} "
-          f"discriminator={args.discriminator}")
+    print(
+        f"\nSeqGAN step time: V={args.vocabulary_size} T={args.sequence_length} "
+        f"B={args.batch_size} rollouts={args.num_rollouts} objective={args.objective} "
+        f"discriminator={args.discriminator}"
+    )
     print(f"{'mode':<8}{'median ms':>12}{'min ms':>10}{'first step s':>14}")
     for row in rows:
         print(f"{row['mode']:<8}{row['median_ms']:>12}{row['min_ms']:>10}{row['first_step_s']:>14}")
     if len(rows) == 2:
-        print(f"ratio {rows[1]['mode']}/{rows[0]['mode']}: "
-              f"{rows[1]['median_ms'] / rows[0]['median_ms']:.2f}")
+        print(
+            f"ratio {rows[1]['mode']}/{rows[0]['mode']}: "
+            f"{rows[1]['median_ms'] / rows[0]['median_ms']:.2f}"
+        )
     record = {
         "benchmark": "step_time",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -120,15 +124,20 @@ def main(argv=None):
             "processor": _cpu_name(),
             "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
         },
-        "versions": {"python": sys.version.split()[0], "tensorflow": tf.__version__,
-                     "keras": keras.__version__},
+        "versions": {
+            "python": sys.version.split()[0],
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+        },
         "command": "python " + " ".join([os.path.relpath(__file__)] + (argv or sys.argv[1:])),
         "config": vars(args),
         "results": rows,
     }
     output = args.output or os.path.join(
-        os.path.dirname(__file__), "results",
-        f"step_time_{args.objective}_{args.discriminator}.json")
+        os.path.dirname(__file__),
+        "results",
+        f"step_time_{args.objective}_{args.discriminator}.json",
+    )
     os.makedirs(os.path.dirname(output), exist_ok=True)
     tmp = output + ".tmp"
     with open(tmp, "w") as f:

@@ -195,7 +195,9 @@ class SeqGAN(keras.Model):
 
     def sync_rollout(self):
         """Copies the generator's weights into the rollout copy."""
-        for target, source in zip(_float_weights(self.rollout), _float_weights(self.generator)):
+        for target, source in zip(
+            _float_weights(self.rollout), _float_weights(self.generator), strict=True
+        ):
             target.assign(source)
 
     # ---------------------------------------------------------------- compile
@@ -281,9 +283,7 @@ class SeqGAN(keras.Model):
         if not self.compiled:
             return None
         return {
-            "generator_optimizer": keras.saving.serialize_keras_object(
-                self.generator_optimizer
-            ),
+            "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
             "discriminator_optimizer": keras.saving.serialize_keras_object(
                 self.discriminator_optimizer
             ),
@@ -329,9 +329,7 @@ class SeqGAN(keras.Model):
                 batch_size, temperature=temperature, seed=self.seed_generator
             )
             return ops.stop_gradient(soft)
-        return self.generator.sample(
-            batch_size, temperature=temperature, seed=self.seed_generator
-        )
+        return self.generator.sample(batch_size, temperature=temperature, seed=self.seed_generator)
 
     def _discriminator_updates(self, real, batch_size, temperature):
         totals = [ops.zeros((), "float32") for _ in range(4)]
@@ -360,7 +358,9 @@ class SeqGAN(keras.Model):
 
     def _update_rollout(self):
         rate = self.rollout_update_rate
-        for target, source in zip(_float_weights(self.rollout), _float_weights(self.generator)):
+        for target, source in zip(
+            _float_weights(self.rollout), _float_weights(self.generator), strict=True
+        ):
             target.assign(rate * target + (1.0 - rate) * ops.cast(source, target.dtype))
 
     def _generator_updates(self, batch_size, temperature):
@@ -418,7 +418,9 @@ class SeqGAN(keras.Model):
             lambda: tuple(ops.zeros((), "float32") for _ in range(4)),
         )
         weight = ops.cast(train_d, "float32")
-        for name, value in zip(("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), d_values):
+        for name, value in zip(
+            ("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), d_values, strict=True
+        ):
             self.trackers[name].update_state(value, sample_weight=weight)
         g_loss, reward = self._generator_updates(batch_size, temperature)
         self.trackers["g_loss"].update_state(g_loss)
@@ -440,7 +442,9 @@ class SeqGAN(keras.Model):
             + ops.mean(ops.cast(fake_logits <= 0, "float32"))
         )
         values = (0.5 * (loss_real + loss_fake), loss_real, loss_fake, accuracy)
-        for name, value in zip(("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), values):
+        for name, value in zip(
+            ("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), values, strict=True
+        ):
             self.trackers[name].update_state(value)
         return {name: self.trackers[name].result() for name in _TRACKED[:4]}
 

@@ -13,8 +13,10 @@ def test_demo_tiny_runs_end_to_end(tmp_path, capsys):
         assert (output / name).is_file(), name
     assert not [n for n in os.listdir(output) if n.startswith(".")]  # no temporary files left
     assert "after MLE" in printed and "after adversarial" in printed
-    rows = {line.split("  ")[0].strip(): line.split()[-2:]
-            for line in (output / "results.txt").read_text().splitlines()[1:]}
+    rows = {
+        line.split("  ")[0].strip(): line.split()[-2:]
+        for line in (output / "results.txt").read_text().splitlines()[1:]
+    }
     untrained, after_mle = float(rows["untrained"][0]), float(rows["after MLE"][0])
     assert after_mle < untrained  # MLE pre-training moved the generator toward the oracle
     header = (output / "log.csv").read_text().splitlines()[0]

@@ -86,7 +86,7 @@ def test_mle_fit_is_plain_keras_and_seeded():
     generator, losses = train()
     assert losses[-1] < losses[0]
     again, _ = train()
-    for a, b in zip(generator.weights, again.weights):
+    for a, b in zip(generator.weights, again.weights, strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 

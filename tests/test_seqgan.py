@@ -28,8 +28,13 @@ def make_models(seed=0, **generator_kwargs):
     return generator, discriminator
 
 
-def make_gan(objective="reinforce", seed=0, generator_optimizer=None,
-             discriminator_optimizer=None, **compile_kwargs):
+def make_gan(
+    objective="reinforce",
+    seed=0,
+    generator_optimizer=None,
+    discriminator_optimizer=None,
+    **compile_kwargs,
+):
     generator, discriminator = make_models(seed)
     gan = ks.SeqGAN(generator, discriminator, objective=objective, num_rollouts=3, seed=5)
     gan.compile(
@@ -49,8 +54,10 @@ def snapshot(model):
 
 
 def changed(before, model):
-    return any(not np.array_equal(a, np.asarray(b), equal_nan=True)
-               for a, b in zip(before, model.weights))
+    return any(
+        not np.array_equal(a, np.asarray(b), equal_nan=True)
+        for a, b in zip(before, model.weights, strict=True)
+    )
 
 
 @pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
@@ -68,14 +75,20 @@ def test_d_train_interval_and_update_isolation(objective):
 @pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
 def test_each_update_touches_only_its_network(objective):
     # With the generator's learning rate at 0, only the discriminator's update can act.
-    gan = make_gan(objective, generator_optimizer=keras.optimizers.SGD(0.0),
-                   discriminator_optimizer=keras.optimizers.SGD(0.5))
+    gan = make_gan(
+        objective,
+        generator_optimizer=keras.optimizers.SGD(0.0),
+        discriminator_optimizer=keras.optimizers.SGD(0.5),
+    )
     g_before, d_before = snapshot(gan.generator), snapshot(gan.discriminator)
     gan.train_on_batch(real_tokens())
     assert not changed(g_before, gan.generator) and changed(d_before, gan.discriminator)
 
-    gan = make_gan(objective, generator_optimizer=keras.optimizers.SGD(0.5),
-                   discriminator_optimizer=keras.optimizers.SGD(0.0))
+    gan = make_gan(
+        objective,
+        generator_optimizer=keras.optimizers.SGD(0.5),
+        discriminator_optimizer=keras.optimizers.SGD(0.0),
+    )
     g_before, d_before = snapshot(gan.generator), snapshot(gan.discriminator)
     gan.train_on_batch(real_tokens())
     assert changed(g_before, gan.generator) and not changed(d_before, gan.discriminator)
@@ -89,17 +102,22 @@ def test_non_finite_discriminator_skips_both_updates_then_recovers():
     healthy = np.array(bias)
     bias.assign(np.full(bias.shape, np.nan, "float32"))  # every logit, loss and reward is NaN
     before = snapshot(gan)  # every weight: both networks, rollout, optimizers' state
-    optimizer_state = [np.array(v) for v in gan.generator_optimizer.variables
-                       + gan.discriminator_optimizer.variables]
+    optimizer_state = [
+        np.array(v)
+        for v in gan.generator_optimizer.variables + gan.discriminator_optimizer.variables
+    ]
     logs = gan.train_on_batch(batch, return_dict=True)
     assert int(gan.d_skipped.numpy()) == 1 and int(gan.g_skipped.numpy()) == 1
     assert logs["d_skipped"] == 1 and logs["g_skipped"] == 1
-    for a, b in zip(before, gan.weights):
+    for a, b in zip(before, gan.weights, strict=True):
         if b.path.endswith(("step_counter", "g_skipped", "d_skipped")) or "seed" in b.path:
             continue
         assert np.array_equal(a, np.asarray(b), equal_nan=True), b.path
-    for a, b in zip(optimizer_state, gan.generator_optimizer.variables
-                    + gan.discriminator_optimizer.variables):
+    for a, b in zip(
+        optimizer_state,
+        gan.generator_optimizer.variables + gan.discriminator_optimizer.variables,
+        strict=True,
+    ):
         np.testing.assert_array_equal(a, np.asarray(b), err_msg=b.path)
 
     bias.assign(healthy)
@@ -129,15 +147,23 @@ def test_non_finite_generator_gradients_skip_only_the_generator():
 @pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
 def test_gradient_clip_bounds_the_applied_update(objective):
     clip = 0.01
-    gan = make_gan(objective, gradient_clip=clip, generator_optimizer=keras.optimizers.SGD(1.0),
-                   discriminator_optimizer=keras.optimizers.SGD(1.0))
+    gan = make_gan(
+        objective,
+        gradient_clip=clip,
+        generator_optimizer=keras.optimizers.SGD(1.0),
+        discriminator_optimizer=keras.optimizers.SGD(1.0),
+    )
     for _ in range(3):
         g_before = [np.array(w) for w in gan.generator.trainable_weights]
         d_before = [np.array(w) for w in gan.discriminator.trainable_weights]
         gan.train_on_batch(real_tokens())
         for before, model in ((g_before, gan.generator), (d_before, gan.discriminator)):
-            norm = np.sqrt(sum(np.sum((np.asarray(w) - b) ** 2)
-                               for w, b in zip(model.trainable_weights, before)))
+            norm = np.sqrt(
+                sum(
+                    np.sum((np.asarray(w) - b) ** 2)
+                    for w, b in zip(model.trainable_weights, before, strict=True)
+                )
+            )
             assert 0 < norm <= clip * (1 + 1e-4), norm
 
 
@@ -145,13 +171,17 @@ def test_gradient_clip_bounds_the_applied_update(objective):
 def test_jit_compile_matches_eager(objective):
     weights = {}
     for mode in ("eager", "jit"):
-        gan = make_gan(objective, run_eagerly=(mode == "eager"), jit_compile=(mode == "jit"),
-                       d_train_interval=2)
+        gan = make_gan(
+            objective,
+            run_eagerly=(mode == "eager"),
+            jit_compile=(mode == "jit"),
+            d_train_interval=2,
+        )
         data = ks.data.sequence_dataset(real_tokens(3 * B), batch_size=B, shuffle=False)
         history = gan.fit(data, epochs=1, verbose=0)
         assert np.isfinite(history.history["g_loss"][-1])
         weights[mode] = [np.asarray(w) for w in gan.generator.weights + gan.discriminator.weights]
-    for a, b in zip(weights["eager"], weights["jit"]):
+    for a, b in zip(weights["eager"], weights["jit"], strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
@@ -161,7 +191,7 @@ def test_same_seed_same_run():
         gan = make_gan()
         gan.fit(real_tokens(2 * B), batch_size=B, epochs=2, verbose=0, shuffle=False)
         results.append([np.asarray(w) for w in gan.weights])
-    for a, b in zip(*results):
+    for a, b in zip(*results, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -174,11 +204,17 @@ def reference_rewards(rollout, discriminator, tokens, num_rollouts, temperature,
     """
     batch, length = tokens.shape
     rewards = np.zeros((batch, length))
-    score = lambda seq: float(keras.ops.sigmoid(discriminator(seq[None], training=False))[0, 0])
+
+    def score(seq):
+        return float(keras.ops.sigmoid(discriminator(seq[None], training=False))[0, 0])
+
     for b in range(batch):
         rewards[b, -1] = score(tokens[b])
     group = batch * num_rollouts
-    offset = lambda position: group * (position - 1) * position // 2
+
+    def offset(position):
+        return group * (position - 1) * position // 2
+
     for prefix in range(1, length):
         for b in range(batch):
             scores = []
@@ -190,9 +226,13 @@ def reference_rewards(rollout, discriminator, tokens, num_rollouts, temperature,
                     logits, state = rollout.step(previous, state)
                     if position >= prefix:
                         index = offset(position) + ((prefix - 1) * batch + b) * num_rollouts + n
-                        sequence[position] = int(sample_from_logits(
-                            logits / temperature, uniforms[index : index + 1],
-                            rollout.block_size)[0])
+                        sequence[position] = int(
+                            sample_from_logits(
+                                logits / temperature,
+                                uniforms[index : index + 1],
+                                rollout.block_size,
+                            )[0]
+                        )
                     previous = sequence[position : position + 1]
                 scores.append(score(sequence))
             rewards[b, prefix - 1] = np.mean(scores)
@@ -203,29 +243,41 @@ def test_batched_rollout_rewards_match_a_slow_reference():
     generator, discriminator = make_models(seed=3)
     tokens = generator.generate(3, seed=4)
     num_rollouts, temperature, seed = 2, 0.9, 11
-    batched = np.asarray(rollout_rewards(generator, discriminator, tokens,
-                                         num_rollouts=num_rollouts, temperature=temperature,
-                                         seed=seed))
+    batched = np.asarray(
+        rollout_rewards(
+            generator,
+            discriminator,
+            tokens,
+            num_rollouts=num_rollouts,
+            temperature=temperature,
+            seed=seed,
+        )
+    )
     total = 3 * num_rollouts * T * (T - 1) // 2
     uniforms = backend.uniform((total,), seed)
-    expected = reference_rewards(generator, discriminator, tokens, num_rollouts, temperature,
-                                 uniforms)
+    expected = reference_rewards(
+        generator, discriminator, tokens, num_rollouts, temperature, uniforms
+    )
     np.testing.assert_allclose(batched, expected, rtol=1e-5, atol=1e-6)
     assert batched.shape == (3, T)
 
 
 def test_rollout_copy_follows_generator():
     gan = make_gan()
-    assert all(np.array_equal(np.asarray(r), np.asarray(g)) for r, g in
-               zip(gan.rollout.trainable_weights or gan.rollout.weights, gan.generator.weights)
-               if "float" in str(r.dtype))
+    assert all(
+        np.array_equal(np.asarray(r), np.asarray(g))
+        for r, g in zip(
+            gan.rollout.trainable_weights or gan.rollout.weights, gan.generator.weights, strict=True
+        )
+        if "float" in str(r.dtype)
+    )
     old_rollout = [np.array(w) for w in gan.rollout.weights if "float" in str(w.dtype)]
     gan.train_on_batch(real_tokens())
     generator = [np.asarray(w) for w in gan.generator.weights if "float" in str(w.dtype)]
     rollout = [np.asarray(w) for w in gan.rollout.weights if "float" in str(w.dtype)]
-    for old, new, target in zip(old_rollout, rollout, generator):
+    for old, new, target in zip(old_rollout, rollout, generator, strict=True):
         np.testing.assert_allclose(new, 0.8 * old + 0.2 * target, rtol=1e-5, atol=1e-6)
-    assert any(not np.array_equal(o, n) for o, n in zip(old_rollout, rollout))
+    assert any(not np.array_equal(o, n) for o, n in zip(old_rollout, rollout, strict=True))
     assert not gan.rollout.trainable_weights
 
 
@@ -234,8 +286,17 @@ def test_metrics_and_temperature_are_logged():
     gan.temperature.assign(0.7)
     history = gan.fit(real_tokens(4 * B), batch_size=B, epochs=1, verbose=0)
     logs = {k: v[-1] for k, v in history.history.items()}
-    for key in ("d_loss", "d_loss_real", "d_loss_fake", "d_acc", "g_loss", "reward_mean",
-                "temperature", "g_skipped", "d_skipped"):
+    for key in (
+        "d_loss",
+        "d_loss_real",
+        "d_loss_fake",
+        "d_acc",
+        "g_loss",
+        "reward_mean",
+        "temperature",
+        "g_skipped",
+        "d_skipped",
+    ):
         assert key in logs and np.isfinite(logs[key]), key
     assert logs["temperature"] == pytest.approx(0.7)
     assert 0.0 <= logs["d_acc"] <= 1.0 and 0.0 < logs["reward_mean"] < 1.0
@@ -252,10 +313,12 @@ def test_keras_file_round_trip_restores_compiled_model(tmp_path):
     assert loaded.d_train_interval == 2 and loaded.d_steps == 2 and loaded.gradient_clip == 3.0
     assert float(loaded.temperature.numpy()) == pytest.approx(0.6)
     assert int(loaded.step_counter.numpy()) == 2
-    for a, b in zip(gan.weights, loaded.weights):
+    for a, b in zip(gan.weights, loaded.weights, strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=a.path)
     assert int(loaded.generator_optimizer.iterations.numpy()) == 2
-    for a, b in zip(gan.generator_optimizer.variables, loaded.generator_optimizer.variables):
+    for a, b in zip(
+        gan.generator_optimizer.variables, loaded.generator_optimizer.variables, strict=True
+    ):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     np.testing.assert_array_equal(gan.generate(4, seed=1), loaded.generate(4, seed=1))
     loaded.fit(real_tokens(B), batch_size=B, epochs=1, verbose=0)
@@ -286,8 +349,10 @@ def test_bad_constructor_arguments(kwargs, error, match):
 
 def test_mismatched_sizes_are_rejected():
     generator, _ = make_models()
-    for size in ({"vocabulary_size": V + 1, "sequence_length": T},
-                 {"vocabulary_size": V, "sequence_length": T + 1}):
+    for size in (
+        {"vocabulary_size": V + 1, "sequence_length": T},
+        {"vocabulary_size": V, "sequence_length": T + 1},
+    ):
         discriminator = Discriminator(embedding_dim=4, filter_sizes=(1,), num_filters=(2,), **size)
         with pytest.raises(ValueError, match="disagree"):
             ks.SeqGAN(generator, discriminator)
@@ -321,14 +386,26 @@ def test_bad_compile_arguments(kwargs, error, match):
         (np.zeros((4, T), dtype="float32"), TypeError, "integer"),
         (np.zeros((4, T, 1), dtype="int32"), ValueError, "rank"),
         (np.zeros((4, T + 1), dtype="int32"), ValueError, "length"),
-        (tf.data.Dataset.from_tensor_slices(np.full((4, T), V, "int32")).batch(2),
-         ValueError, "range"),
-        (tf.data.Dataset.from_tensor_slices(np.zeros((4, T), "float32")).batch(2),
-         TypeError, "integer"),
-        (tf.data.Dataset.from_tensor_slices(np.zeros((4, T + 2), "int32")).batch(2),
-         ValueError, "length"),
-        (tf.data.Dataset.from_tensor_slices(np.zeros((0, T), "int32")).batch(2),
-         ValueError, "empty"),
+        (
+            tf.data.Dataset.from_tensor_slices(np.full((4, T), V, "int32")).batch(2),
+            ValueError,
+            "range",
+        ),
+        (
+            tf.data.Dataset.from_tensor_slices(np.zeros((4, T), "float32")).batch(2),
+            TypeError,
+            "integer",
+        ),
+        (
+            tf.data.Dataset.from_tensor_slices(np.zeros((4, T + 2), "int32")).batch(2),
+            ValueError,
+            "length",
+        ),
+        (
+            tf.data.Dataset.from_tensor_slices(np.zeros((0, T), "int32")).batch(2),
+            ValueError,
+            "empty",
+        ),
     ],
 )
 def test_bad_training_data_is_rejected_before_training(data, error, match):

@@ -18,7 +18,7 @@ def value_and_gradients(loss_fn: Callable, variables: Sequence):
         loss, aux = loss_fn()
     grads = tape.gradient(loss, list(variables))
     dense = []
-    for grad, variable in zip(grads, variables):
+    for grad, variable in zip(grads, variables, strict=True):
         if grad is None:
             dense.append(tf.zeros(variable.shape, dtype=variable.dtype))
         else:

@@ -1,1 +1,15 @@
-"""Callbacks for SeqGAN training."""
+"""Callbacks for SeqGAN training: temperature annealing, timing, evaluation and display."""
+
+from keras_seqgan.callbacks.batch_timer import BatchTimer
+from keras_seqgan.callbacks.generated_samples import GeneratedSamples
+from keras_seqgan.callbacks.oracle_nll import OracleNLL
+from keras_seqgan.callbacks.temperature_annealing import TemperatureAnnealing
+from keras_seqgan.callbacks.training_display import TrainingDisplay
+
+__all__ = [
+    "BatchTimer",
+    "GeneratedSamples",
+    "OracleNLL",
+    "TemperatureAnnealing",
+    "TrainingDisplay",
+]

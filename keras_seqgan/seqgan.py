@@ -9,7 +9,13 @@ import numpy as np
 from keras import ops
 
 from keras_seqgan import backend
-from keras_seqgan.models.generator import Generator, _check_positive_int, check_temperature
+from keras_seqgan.models.generator import (
+    Generator,
+    _check_positive_int,
+    check_temperature,
+    load_seed_state,
+    save_seed_state,
+)
 from keras_seqgan.objectives import (
     OBJECTIVES,
     gumbel_generator_loss,
@@ -55,7 +61,8 @@ class SeqGAN(keras.Model):
     gradients are finite; a skipped update leaves the weights (and optimizer state)
     exactly as they were and is counted in `g_skipped` / `d_skipped`. Metrics are
     `keras.metrics` trackers on the device: `d_loss`, `d_loss_real`, `d_loss_fake`,
-    `d_acc`, `g_loss`, `reward_mean`, with `temperature`, `g_skipped`, `d_skipped`.
+    `d_acc`, `g_loss`, `reward_mean`, with `temperature`, `g_skipped`, `d_skipped` and
+    `loss` (`d_loss + g_loss`, for callbacks that watch `loss` such as `TerminateOnNaN`).
 
     The sampling temperature is a non-trainable variable (`model.temperature`) that the
     compiled step reads, so callbacks can `assign` it without retracing.
@@ -450,6 +457,8 @@ class SeqGAN(keras.Model):
 
     def _logs(self):
         logs = {name: tracker.result() for name, tracker in self.trackers.items()}
+        # `loss` (d_loss + g_loss) is what Keras's own callbacks watch (TerminateOnNaN).
+        logs["loss"] = logs["d_loss"] + logs["g_loss"]
         logs["temperature"] = ops.convert_to_tensor(self.temperature)
         logs["g_skipped"] = ops.convert_to_tensor(self.g_skipped)
         logs["d_skipped"] = ops.convert_to_tensor(self.d_skipped)
@@ -529,6 +538,13 @@ class SeqGAN(keras.Model):
             }
         )
         return config
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        save_seed_state(self.seed_generator, store)
+
+    def load_own_variables(self, store):
+        super().load_own_variables(load_seed_state(self.seed_generator, store))
 
     @classmethod
     def from_config(cls, config):

@@ -163,11 +163,6 @@ def test_backup_and_restore_resumes_weights_optimizers_and_temperature(tmp_path)
     assert not os.path.exists(backup)  # deleted after a completed run
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TerminateOnNaN reads logs['loss'], which SeqGAN does not log (see the report: "
-    "SeqGAN._logs should add `loss`)",
-)
 def test_terminate_on_nan_stops_training():
     gan = shared_gan()
     bias = gan.discriminator.output_dense.bias

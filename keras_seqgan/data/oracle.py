@@ -375,6 +375,11 @@ class OracleLSTM:
         """The 15 weight arrays (read-only float32), keyed as in the `.npz` layout."""
         return dict(self._weights)
 
+    def __deepcopy__(self, memo):
+        # The oracle is fixed (its weights never change) and holds compiled functions
+        # that cannot be copied: copies share it (KerasTuner deep-copies callbacks).
+        return self
+
     def __repr__(self) -> str:
         return (
             f"OracleLSTM(vocabulary_size={self.vocabulary_size}, "

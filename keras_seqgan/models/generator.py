@@ -279,6 +279,13 @@ class Generator(keras.Model):
             loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
 
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        save_seed_state(self.seed_generator, store)
+
+    def load_own_variables(self, store):
+        super().load_own_variables(load_seed_state(self.seed_generator, store))
+
     def get_config(self):
         config = super().get_config()
         config.update(
@@ -293,6 +300,27 @@ class Generator(keras.Model):
             }
         )
         return config
+
+
+_SEED_KEY = "seed_generator_state"
+
+
+def save_seed_state(seed_generator, store) -> None:
+    """Adds a random stream's position to a layer's saved variables.
+
+    Keras saves no `SeedGenerator` state, so a reloaded model would otherwise restart its
+    random stream and a resumed run would not repeat an uninterrupted one.
+    """
+    store[_SEED_KEY] = np.asarray(seed_generator.state)
+
+
+def load_seed_state(seed_generator, store):
+    """Restores what `save_seed_state` saved; returns the rest of `store` for Keras."""
+    keys = list(store.keys())
+    if _SEED_KEY not in keys:
+        return store  # files written before the state was saved
+    seed_generator.state.assign(np.asarray(store[_SEED_KEY]))
+    return {key: store[key] for key in keys if key != _SEED_KEY}
 
 
 def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile):

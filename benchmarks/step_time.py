@@ -101,12 +101,14 @@ def main(argv=None):
     import keras
     import tensorflow as tf
 
+    peak = _matmul_gflops()
     rows = [time_mode(args, mode) for mode in args.modes.split(",")]
     print(
         f"\nSeqGAN step time: V={args.vocabulary_size} T={args.sequence_length} "
         f"B={args.batch_size} rollouts={args.num_rollouts} objective={args.objective} "
         f"discriminator={args.discriminator}"
     )
+    print(f"machine: TensorFlow float32 matmul {peak:.0f} GFLOP/s (4096x4096)")
     print(f"{'mode':<8}{'median ms':>12}{'min ms':>10}{'first step s':>14}")
     for row in rows:
         print(f"{row['mode']:<8}{row['median_ms']:>12}{row['min_ms']:>10}{row['first_step_s']:>14}")
@@ -122,6 +124,8 @@ def main(argv=None):
             "cpu_count": os.cpu_count(),
             "platform": platform.platform(),
             "processor": _cpu_name(),
+            # Machines of one kind differ several-fold; this makes figures comparable.
+            "tf_matmul_gflops_4096": round(peak, 1),
             "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
         },
         "versions": {
@@ -144,6 +148,20 @@ def main(argv=None):
         json.dump(record, f, indent=2)
     os.replace(tmp, output)
     print(f"wrote {output}")
+
+
+def _matmul_gflops(size=4096, repeats=3):
+    """This machine's float32 matmul speed through TensorFlow, right now."""
+    import tensorflow as tf
+
+    a = tf.random.normal((size, size))
+    matmul = tf.function(lambda a: a @ a)
+    matmul(a).numpy()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        result = matmul(a)
+    result.numpy()
+    return 2 * size**3 * repeats / (time.perf_counter() - start) / 1e9
 
 
 def _cpu_name():

@@ -234,7 +234,14 @@ def run_demo(config: DemoConfig) -> dict:
         epochs=config.adversarial_epochs,
         steps_per_epoch=config.adversarial_steps,
         verbose=config.verbose,
-        callbacks=[keras.callbacks.CSVLogger(log_path)],
+        callbacks=[
+            ks.callbacks.OracleNLL(
+                oracle, num_samples=config.num_eval, held_out=held_out, seed=config.seed + 100
+            ),
+            ks.callbacks.BatchTimer(verbose=0),
+            ks.callbacks.TrainingDisplay(),
+            keras.callbacks.CSVLogger(log_path),
+        ],
     )
     _evaluate(oracle, generator, held_out, config, "after adversarial", rows)
 

@@ -425,3 +425,14 @@ def test_fit_before_compile_is_a_clear_error():
     generator, discriminator = make_models()
     with pytest.raises(RuntimeError, match="compile"):
         ks.SeqGAN(generator, discriminator).fit(real_tokens(), verbose=0)
+
+
+def test_xla_rollouts_inside_a_graph_step_train_identically():
+    weights = []
+    for rollout_jit_compile in (False, True):
+        gan = make_gan(rollout_jit_compile=rollout_jit_compile)
+        gan.fit(real_tokens(2 * B), batch_size=B, epochs=1, verbose=0, shuffle=False)
+        weights.append([np.asarray(w) for w in gan.weights])
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert gan.get_compile_config()["rollout_jit_compile"] is True

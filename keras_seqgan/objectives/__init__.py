@@ -5,8 +5,18 @@
 """
 
 from keras_seqgan.objectives.gumbel import gumbel_generator_loss
-from keras_seqgan.objectives.reinforce import policy_gradient_loss, rollout_rewards
+from keras_seqgan.objectives.reinforce import (
+    policy_gradient_loss,
+    rollout_completions,
+    rollout_rewards,
+)
 
 OBJECTIVES = ("reinforce", "gumbel")
 
-__all__ = ["OBJECTIVES", "gumbel_generator_loss", "policy_gradient_loss", "rollout_rewards"]
+__all__ = [
+    "OBJECTIVES",
+    "gumbel_generator_loss",
+    "policy_gradient_loss",
+    "rollout_completions",
+    "rollout_rewards",
+]

@@ -123,9 +123,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    # TensorFlow's C++ start-up messages drown the demo's own output; users can still
-    # set TF_CPP_MIN_LOG_LEVEL themselves. This only affects this command's process.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if args.command == "demo":
         values = dict(PRESETS[args.preset])
         for key in list(values):

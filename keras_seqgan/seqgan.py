@@ -35,6 +35,23 @@ def clip_by_global_norm(gradients, clip_norm):
     return [ops.cast(ops.cast(g, "float32") * factor, g.dtype) for g in gradients], norm
 
 
+def discriminator_losses(real_logits, fake_logits):
+    """`(d_loss, d_loss_real, d_loss_fake, d_acc)` from the logits of real and fake.
+
+    Binary cross-entropy on logits (real = 1, fake = 0); `d_loss` is the mean of the two
+    halves and `d_acc` the accuracy over both (a logit > 0 means "real").
+    """
+    real_logits = ops.cast(real_logits, "float32")
+    fake_logits = ops.cast(fake_logits, "float32")
+    loss_real = ops.mean(ops.softplus(-real_logits))
+    loss_fake = ops.mean(ops.softplus(fake_logits))
+    accuracy = 0.5 * (
+        ops.mean(ops.cast(real_logits > 0, "float32"))
+        + ops.mean(ops.cast(fake_logits <= 0, "float32"))
+    )
+    return 0.5 * (loss_real + loss_fake), loss_real, loss_fake, accuracy
+
+
 def all_finite(tensors):
     """A scalar bool tensor: whether every element of every tensor is finite."""
     return ops.all(ops.stack([ops.all(ops.isfinite(t)) for t in tensors]))
@@ -377,15 +394,10 @@ class SeqGAN(keras.Model):
             fake = self._fake_for_discriminator(batch_size, temperature)
 
             def loss_fn(fake=fake):
-                real_logits = ops.cast(self.discriminator(real, training=True), "float32")
-                fake_logits = ops.cast(self.discriminator(fake, training=True), "float32")
-                loss_real = ops.mean(ops.softplus(-real_logits))
-                loss_fake = ops.mean(ops.softplus(fake_logits))
-                accuracy = 0.5 * (
-                    ops.mean(ops.cast(real_logits > 0, "float32"))
-                    + ops.mean(ops.cast(fake_logits <= 0, "float32"))
+                loss, loss_real, loss_fake, accuracy = discriminator_losses(
+                    self.discriminator(real, training=True),
+                    self.discriminator(fake, training=True),
                 )
-                loss = 0.5 * (loss_real + loss_fake)
                 return loss, (loss_real, loss_fake, accuracy)
 
             loss, (loss_real, loss_fake, accuracy) = self._update(
@@ -472,16 +484,10 @@ class SeqGAN(keras.Model):
         """Scores the discriminator on real data against fresh fakes; updates nothing."""
         real = ops.cast(_unpack_tokens(data), "int32")
         batch_size = ops.shape(real)[0]
-        fake = self._fake_for_discriminator(batch_size, ops.convert_to_tensor(self.temperature))
-        real_logits = ops.cast(self.discriminator(real, training=False), "float32")
-        fake_logits = ops.cast(self.discriminator(fake, training=False), "float32")
-        loss_real = ops.mean(ops.softplus(-real_logits))
-        loss_fake = ops.mean(ops.softplus(fake_logits))
-        accuracy = 0.5 * (
-            ops.mean(ops.cast(real_logits > 0, "float32"))
-            + ops.mean(ops.cast(fake_logits <= 0, "float32"))
+        fake = self._fake_for_discriminator(batch_size, ops.cast(self.temperature, "float32"))
+        values = discriminator_losses(
+            self.discriminator(real, training=False), self.discriminator(fake, training=False)
         )
-        values = (0.5 * (loss_real + loss_fake), loss_real, loss_fake, accuracy)
         for name, value in zip(
             ("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), values, strict=True
         ):

@@ -3,6 +3,7 @@
 from keras_seqgan.callbacks.batch_timer import BatchTimer
 from keras_seqgan.callbacks.generated_samples import GeneratedSamples
 from keras_seqgan.callbacks.oracle_nll import OracleNLL
+from keras_seqgan.callbacks.stop_on_skipped_updates import StopOnSkippedUpdates
 from keras_seqgan.callbacks.temperature_annealing import TemperatureAnnealing
 from keras_seqgan.callbacks.training_display import TrainingDisplay
 
@@ -10,6 +11,7 @@ __all__ = [
     "BatchTimer",
     "GeneratedSamples",
     "OracleNLL",
+    "StopOnSkippedUpdates",
     "TemperatureAnnealing",
     "TrainingDisplay",
 ]

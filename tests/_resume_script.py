@@ -1,0 +1,141 @@
+"""Helper run in fresh processes by `tests/test_resume.py` (not a test module).
+
+Usage:
+    python tests/_resume_script.py train  --epochs N --save-keras OUT.keras [--samples OUT.npz]
+    python tests/_resume_script.py resume --load-keras IN.keras --epochs N --weights OUT.npz
+                                          [--samples OUT.npz]
+    python tests/_resume_script.py fit    --epochs N --weights OUT.npz
+                                          [--backup DIR --marker FILE --batch-sleep S]
+
+Every mode trains the same tiny SeqGAN on the same real tokens, batched in a fixed
+order (NumPy arrays with `shuffle=False`), so runs can be compared bit for bit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import keras_seqgan as ks  # noqa: E402
+from keras_seqgan import saving  # noqa: E402
+from keras_seqgan.models import Discriminator, Generator  # noqa: E402
+
+V, T, B, N = 10, 5, 8, 32  # vocabulary, length, batch, sequences (4 steps per epoch)
+
+
+def make_gan() -> ks.SeqGAN:
+    keras.utils.set_random_seed(0)
+    generator = Generator(
+        vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1
+    )
+    discriminator = Discriminator(
+        vocabulary_size=V,
+        sequence_length=T,
+        embedding_dim=4,
+        filter_sizes=(1, 2),
+        num_filters=(4, 4),
+        dropout=0.0,
+    )
+    gan = ks.SeqGAN(generator, discriminator, num_rollouts=2, seed=5)
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-2),
+        discriminator_optimizer=keras.optimizers.Adam(1e-2),
+    )
+    return gan
+
+
+def real_tokens() -> np.ndarray:
+    return np.random.default_rng(0).integers(0, V, size=(N, T)).astype("int32")
+
+
+def state_arrays(gan: ks.SeqGAN) -> dict[str, np.ndarray]:
+    """Every weight of the model and of both optimizers, keyed by position and path."""
+    arrays = {}
+    groups = (
+        ("model", gan.weights),
+        ("g_opt", gan.generator_optimizer.variables),
+        ("d_opt", gan.discriminator_optimizer.variables),
+    )
+    for group, variables in groups:
+        for i, variable in enumerate(variables):
+            arrays[f"{group}/{i:03d}/{variable.path}"] = np.asarray(variable)
+    arrays["seed_state/seqgan"] = np.asarray(gan.seed_generator.state)
+    return arrays
+
+
+def save_npz(path: str, arrays: dict[str, np.ndarray]) -> None:
+    with saving.atomic_path(path, suffix=".npz") as temporary:
+        with open(temporary, "wb") as handle:
+            np.savez(handle, **arrays)
+
+
+class EpochMarker(keras.callbacks.Callback):
+    """Appends `begin <epoch>` to a file at each epoch start; optionally slows batches."""
+
+    def __init__(self, path: str, batch_sleep: float = 0.0):
+        super().__init__()
+        self.path = path
+        self.batch_sleep = batch_sleep
+
+    def on_epoch_begin(self, epoch, logs=None):
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(f"begin {epoch}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.batch_sleep:
+            time.sleep(self.batch_sleep)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=("train", "resume", "fit"))
+    parser.add_argument("--epochs", type=int, required=True)
+    parser.add_argument("--save-keras")
+    parser.add_argument("--load-keras")
+    parser.add_argument("--weights")
+    parser.add_argument("--samples")
+    parser.add_argument("--backup")
+    parser.add_argument("--marker")
+    parser.add_argument("--batch-sleep", type=float, default=0.0)
+    args = parser.parse_args(argv)
+
+    if args.mode == "resume":
+        gan = keras.models.load_model(args.load_keras)
+        if args.samples:  # before any training: must match the saving process's
+            save_npz(args.samples, {"tokens": gan.generate(6, seed=3)})
+    else:
+        gan = make_gan()
+    callbacks = []
+    if args.backup:
+        callbacks.append(keras.callbacks.BackupAndRestore(args.backup, save_freq="epoch"))
+    if args.marker:
+        callbacks.append(EpochMarker(args.marker, args.batch_sleep))
+    gan.fit(
+        real_tokens(),
+        batch_size=B,
+        epochs=args.epochs,
+        shuffle=False,
+        verbose=0,
+        callbacks=callbacks,
+    )
+    if args.save_keras:
+        saving.save_model(gan, args.save_keras)
+        if args.samples:
+            save_npz(args.samples, {"tokens": gan.generate(6, seed=3)})
+    if args.weights:
+        save_npz(args.weights, state_arrays(gan))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -12,6 +12,7 @@ from keras_seqgan import backend
 from keras_seqgan.models.generator import (
     Generator,
     _check_positive_int,
+    check_seed,
     check_temperature,
     load_seed_state,
     save_seed_state,
@@ -172,9 +173,7 @@ class SeqGAN(keras.Model):
             )
         self.rollout_update_rate = float(rollout_update_rate)
         self.initial_temperature = check_temperature(temperature)
-        if seed is not None:
-            seed = _check_positive_int("seed", seed, 0)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.objective = objective
         self.generator = generator
         self.discriminator = discriminator
@@ -510,14 +509,17 @@ class SeqGAN(keras.Model):
     # ------------------------------------------------------------ user-facing
     def fit(self, x=None, *args, **kwargs):
         self._check_ready_to_train()
-        self._validate_training_data(x, "x")
-        if not isinstance(x, (np.ndarray, list)) and not args:
+        if kwargs.get("batch_size") is not None:
+            _check_positive_int("batch_size", kwargs["batch_size"])
+        is_array = isinstance(x, (np.ndarray, list))
+        x = self._validate_training_data(x, "x")
+        if not is_array and not args:
             kwargs.setdefault("shuffle", False)  # datasets shuffle themselves
         return super().fit(x, *args, **kwargs)
 
     def train_on_batch(self, x=None, *args, **kwargs):
         self._check_ready_to_train()
-        self._validate_training_data(x, "x")
+        x = self._validate_training_data(x, "x")
         return super().train_on_batch(x, *args, **kwargs)
 
     def _check_ready_to_train(self):
@@ -532,15 +534,20 @@ class SeqGAN(keras.Model):
 
         if x is None:
             raise ValueError(f"`{name}` is required: real token sequences [N, T]. Received None.")
+        if isinstance(x, dict):
+            raise TypeError(
+                f"`{name}` must be token sequences [N, T] (an int array or a dataset of "
+                f"them). Received a dict with keys {sorted(x)}."
+            )
         if isinstance(x, (np.ndarray, list)) or backend_is_tensor(x):
-            validate_tokens(
+            return validate_tokens(
                 x,
                 vocabulary_size=self.vocabulary_size,
                 sequence_length=self.sequence_length,
                 name=name,
             )
-            return
         _validate_dataset(x, self.vocabulary_size, self.sequence_length, name)
+        return x
 
     def generate(
         self,

@@ -187,3 +187,16 @@ def test_bad_batch_size(make, batch_size):
 def test_bad_seed():
     with pytest.raises(ValueError, match="`seed`"):
         mle_dataset(TOKENS, seed=1.5)
+
+
+def test_validate_tokens_checks_its_size_arguments_and_refuses_ragged():
+    import tensorflow as tf
+
+    from keras_seqgan.data import validate_tokens
+
+    tokens = np.zeros((2, 3), dtype="int32")
+    for kwargs in ({"vocabulary_size": 0}, {"vocabulary_size": "10"}, {"sequence_length": 2.5}):
+        with pytest.raises(ValueError, match=next(iter(kwargs))):
+            validate_tokens(tokens, **kwargs)
+    with pytest.raises(TypeError, match="tokens"):
+        validate_tokens(tf.ragged.constant([[1, 2], [3]]))

@@ -436,3 +436,24 @@ def test_xla_rollouts_inside_a_graph_step_train_identically():
     for a, b in zip(*weights, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert gan.get_compile_config()["rollout_jit_compile"] is True
+
+
+def test_fit_accepts_lists_and_rejects_dicts_and_bad_batch_sizes():
+    gan = make_gan()
+    history = gan.fit(real_tokens(B).tolist(), batch_size=B, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"][-1])
+    with pytest.raises(TypeError, match="dict"):
+        gan.fit({"x": real_tokens()}, verbose=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        gan.fit(real_tokens(), batch_size=-1, verbose=0)
+
+
+@pytest.mark.parametrize("seed, error", [(2**63, ValueError), (-1, ValueError), ("1", TypeError)])
+def test_seeds_out_of_range_are_rejected(seed, error):
+    generator, discriminator = make_models()
+    with pytest.raises(error, match="seed"):
+        Generator(vocabulary_size=V, sequence_length=T, seed=seed)
+    with pytest.raises(error, match="seed"):
+        generator.generate(2, seed=seed)
+    with pytest.raises(error, match="seed"):
+        ks.SeqGAN(generator, discriminator, seed=seed)

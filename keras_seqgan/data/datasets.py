@@ -51,7 +51,17 @@ def validate_tokens(
     tokens = keras_seqgan.data.validate_tokens([[1, 2, 3], [4, 5, 6]], vocabulary_size=10)
     ```
     """
-    if isinstance(tokens, (str, bytes)):
+    for argument, value, minimum in (
+        ("vocabulary_size", vocabulary_size, 2),
+        ("sequence_length", sequence_length, 1),
+    ):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum
+        ):
+            raise ValueError(
+                f"`{argument}` must be an int >= {minimum} or None. Received: {argument}={value!r}"
+            )
+    if isinstance(tokens, (str, bytes)) or isinstance(tokens, tf.RaggedTensor):
         raise TypeError(
             f"`{name}` must be an integer array of token ids [num_sequences, sequence_length]. "
             f"Received {_describe(tokens)}: {tokens!r}"

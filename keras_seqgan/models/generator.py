@@ -20,6 +20,17 @@ def _check_positive_int(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_seed(seed, name: str = "seed") -> int | None:
+    """Validates a seed: `None` or an int in `[0, 2**63)` (a random stream's int64 state)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"`{name}` must be an int or None. Received: {name}={seed!r}")
+    if not 0 <= seed < 2**63:
+        raise ValueError(f"`{name}` must be in [0, 2**63) or None. Received: {name}={seed}")
+    return int(seed)
+
+
 def check_temperature(temperature, name: str = "temperature") -> float:
     """Validates a Python temperature: a finite number > 0."""
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.number)):
@@ -106,9 +117,7 @@ class Generator(keras.Model):
         if sampler_block_size is not None:
             sampler_block_size = _check_positive_int("sampler_block_size", sampler_block_size)
         self.sampler_block_size = sampler_block_size
-        if seed is not None:
-            seed = _check_positive_int("seed", seed, 0)
-        self.seed = seed
+        self.seed = check_seed(seed)
 
         self.embedding = keras.layers.Embedding(
             self.vocabulary_size, self.embedding_dim, dtype=self.dtype_policy, name="embedding"
@@ -269,8 +278,7 @@ class Generator(keras.Model):
             if batch_size is None
             else _check_positive_int("batch_size", batch_size)
         )
-        if seed is not None:
-            seed = _check_positive_int("seed", seed, 0)
+        seed = check_seed(seed)
         return _generate(self, num_samples, temperature, seed, batch_size, jit_compile)
 
     def compile(self, optimizer="adam", loss=None, metrics=None, **kwargs):

@@ -1,6 +1,6 @@
 """keras-seqgan: adversarial training of discrete-sequence generators for Keras 3."""
 
-from keras_seqgan import callbacks, data, evaluation, models, objectives
+from keras_seqgan import callbacks, data, evaluation, models, objectives, saving
 from keras_seqgan.seqgan import SeqGAN
 from keras_seqgan.version import __version__
 
@@ -12,4 +12,5 @@ __all__ = [
     "evaluation",
     "models",
     "objectives",
+    "saving",
 ]

@@ -248,8 +248,10 @@ class SeqGAN(keras.Model):
                 Defaults to `"adam"`.
             d_train_interval: int >= 1. The discriminator is updated on steps where
                 `step % d_train_interval == 0`. Defaults to `1` (every step).
-            d_steps: int >= 1. Discriminator updates on such a step, each on fresh fakes.
-                Defaults to `1`.
+            d_steps: int >= 0. Discriminator updates on such a step, each on fresh fakes.
+                `0` leaves the discriminator alone in `fit` (its `d_*` logs stay 0), for
+                schedules that train it with its own `fit` between generator steps, as
+                the SeqGAN paper's does. Defaults to `1`.
             g_steps: int >= 1. Generator updates per step. Defaults to `1`.
             gradient_clip: float > 0 or `None`. Global-norm clip for every update.
                 Defaults to `5.0` (the paper's).
@@ -269,7 +271,10 @@ class SeqGAN(keras.Model):
                 results, are the same either way. Defaults to `False`.
         """
         self.d_train_interval = _check_positive_int("d_train_interval", d_train_interval)
-        self.d_steps = _check_positive_int("d_steps", d_steps)
+        if d_steps == 0 and not isinstance(d_steps, bool):
+            self.d_steps = 0
+        else:
+            self.d_steps = _check_positive_int("d_steps", d_steps)
         self.g_steps = _check_positive_int("g_steps", g_steps)
         if gradient_clip is not None:
             if isinstance(gradient_clip, bool) or not isinstance(
@@ -463,6 +468,8 @@ class SeqGAN(keras.Model):
         batch_size = ops.shape(real)[0]
         temperature = ops.cast(self.temperature, "float32")  # a tensor, read once
         train_d = ops.equal(ops.mod(self.step_counter, self.d_train_interval), 0)
+        if self.d_steps == 0:
+            train_d = ops.zeros((), "bool")
         d_values = ops.cond(
             train_d,
             lambda: self._discriminator_updates(real, batch_size, temperature),

@@ -127,3 +127,27 @@ def test_nll_gen_rejects_wrong_log_prob_shape():
 
     with pytest.raises(ValueError, match=r"log_prob.*\(2, 5\).*\(2,\)"):
         nll_gen(Summed(), np.zeros((2, 5), "int32"))
+
+
+def test_nll_gen_compiled_matches_eager_log_prob_at_each_temperature():
+    from keras_seqgan.models import Generator
+
+    generator = Generator(vocabulary_size=13, sequence_length=5, seed=4)
+    tokens = np.random.default_rng(0).integers(0, 13, size=(37, 5)).astype("int32")
+    for temperature in (0.5, 1.0, 1.7):
+        eager = ops.convert_to_numpy(generator.log_prob(tokens, temperature=temperature))
+        expected = -float(np.mean(eager, dtype="float64"))
+        got = nll_gen(generator, tokens, batch_size=16, temperature=temperature)
+        assert got == pytest.approx(expected, rel=1e-5)
+    sharp = nll_gen(generator, tokens, temperature=0.5)
+    flat = nll_gen(generator, tokens, temperature=1.7)
+    assert sharp != pytest.approx(flat)
+
+
+@pytest.mark.parametrize("temperature", [0, -1.0, float("nan"), "1"])
+def test_nll_gen_rejects_bad_temperature(temperature):
+    from keras_seqgan.models import Generator
+
+    generator = Generator(vocabulary_size=5, sequence_length=3)
+    with pytest.raises((ValueError, TypeError), match="temperature"):
+        nll_gen(generator, np.zeros((2, 3), "int32"), temperature=temperature)

@@ -73,6 +73,16 @@ def test_d_train_interval_and_update_isolation(objective):
 
 
 @pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
+def test_d_steps_zero_leaves_the_discriminator_to_its_own_fit(objective):
+    gan = make_gan(objective, d_steps=0)
+    d_before, g_before = snapshot(gan.discriminator), snapshot(gan.generator)
+    logs = gan.train_on_batch(real_tokens(), return_dict=True)
+    assert not changed(d_before, gan.discriminator)
+    assert changed(g_before, gan.generator)
+    assert logs["d_loss"] == 0.0 and np.isfinite(logs["g_loss"])
+
+
+@pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
 def test_each_update_touches_only_its_network(objective):
     # With the generator's learning rate at 0, only the discriminator's update can act.
     gan = make_gan(
@@ -369,7 +379,8 @@ def test_mismatched_sizes_are_rejected():
     "kwargs, error, match",
     [
         ({"d_train_interval": 0}, ValueError, "d_train_interval"),
-        ({"d_steps": 0}, ValueError, "d_steps"),
+        ({"d_steps": -1}, ValueError, "d_steps"),
+        ({"d_steps": False}, TypeError, "d_steps"),
         ({"g_steps": 1.5}, TypeError, "g_steps"),
         ({"gradient_clip": 0.0}, ValueError, "gradient_clip"),
         ({"gradient_clip": float("inf")}, ValueError, "gradient_clip"),

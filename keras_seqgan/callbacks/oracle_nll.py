@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import types
 
 import keras
 
@@ -152,7 +151,7 @@ class OracleNLL(keras.callbacks.Callback):
             self.num_samples, temperature=self.temperature, seed=(self.seed + 1) % 2**31
         )
         quality = nll_oracle(self.oracle, samples)
-        diversity = nll_gen(self._at_temperature(generator), self._held_out())
+        diversity = nll_gen(generator, self._held_out(), temperature=self.temperature)
         return {"nll_oracle": quality, "nll_gen": diversity, "nll_sum": quality + diversity}
 
     def on_train_begin(self, logs=None):
@@ -200,13 +199,3 @@ class OracleNLL(keras.callbacks.Callback):
                     f"{mine}, oracle.{size}={theirs}."
                 )
         return generator
-
-    def _at_temperature(self, generator):
-        if self.temperature == 1.0:
-            return generator
-        temperature = self.temperature
-        return types.SimpleNamespace(
-            vocabulary_size=generator.vocabulary_size,
-            sequence_length=generator.sequence_length,
-            log_prob=lambda tokens: generator.log_prob(tokens, temperature=temperature),
-        )

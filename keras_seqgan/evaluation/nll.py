@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from numbers import Integral
 
 import numpy as np
 from keras import ops
 
 from keras_seqgan.data.datasets import validate_tokens
+from keras_seqgan.models.generator import check_temperature
 
 
 def _check_batch_size(batch_size) -> int:
@@ -67,7 +69,7 @@ def nll_oracle(oracle, samples, *, batch_size: int = 250) -> float:
     return float(oracle.nll(samples, batch_size=batch_size))
 
 
-def nll_gen(generator, tokens, *, batch_size: int = 256) -> float:
+def nll_gen(generator, tokens, *, batch_size: int = 256, temperature: float = 1.0) -> float:
     """NLL-gen: a generator's mean per-token negative log-likelihood on held-out real data.
 
     The coverage (diversity) figure of Texygen and RelGAN: a generator that collapses onto a
@@ -83,6 +85,8 @@ def nll_gen(generator, tokens, *, batch_size: int = 256) -> float:
             `keras_seqgan.models.Generator`).
         tokens: int array-like `[N, generator.sequence_length]` of held-out real token ids.
         batch_size: int. Sequences scored per `log_prob` call. Defaults to `256`.
+        temperature: float > 0. Score under `softmax(logits / temperature)`, the
+            distribution the generator samples at that temperature. Defaults to `1.0`.
 
     Returns:
         The mean negative log-likelihood in nats per token, a Python float.
@@ -105,13 +109,21 @@ def nll_gen(generator, tokens, *, batch_size: int = 256) -> float:
         tokens, vocabulary_size=vocabulary_size, sequence_length=sequence_length
     )
     batch_size = min(_check_batch_size(batch_size), len(tokens))
+    temperature = check_temperature(temperature)
+    compiled = getattr(generator, "compiled_log_prob", None)
+    if callable(compiled):
+        score = functools.partial(compiled, temperature=temperature)
+    elif temperature != 1.0:
+        score = functools.partial(generator.log_prob, temperature=temperature)
+    else:
+        score = generator.log_prob
     total = 0.0
     for start in range(0, len(tokens), batch_size):
         batch = tokens[start : start + batch_size]
         size = len(batch)
         if size < batch_size:
             batch = np.concatenate([batch, np.repeat(batch[:1], batch_size - size, axis=0)])
-        log_probs = ops.convert_to_numpy(generator.log_prob(ops.convert_to_tensor(batch)))
+        log_probs = ops.convert_to_numpy(score(ops.convert_to_tensor(batch)))
         log_probs = np.asarray(log_probs)
         if log_probs.shape != batch.shape:
             raise ValueError(

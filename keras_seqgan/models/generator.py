@@ -248,6 +248,25 @@ class Generator(keras.Model):
         log_probs = ops.log_softmax(logits, axis=-1)
         return ops.take_along_axis(log_probs, tokens[..., None], axis=-1)[..., 0]
 
+    def compiled_log_prob(self, tokens, *, temperature=1.0):
+        """`log_prob` as one compiled call (traced once per batch shape), for evaluation.
+
+        Eager `log_prob` runs the recurrence op by op; scoring 10,000 held-out sequences
+        (`keras_seqgan.evaluation.nll_gen`) was 3.5x slower that way.
+        """
+        function = self.__dict__.get("_log_prob_function")
+        if function is None:
+
+            def score(tokens, temperature):
+                return self.log_prob(tokens, temperature=temperature)
+
+            function = backend.compile_function(score)
+            self.__dict__["_log_prob_function"] = function
+        return function(
+            ops.convert_to_tensor(tokens, dtype="int32"),
+            ops.convert_to_tensor(temperature, dtype="float32"),
+        )
+
     def generate(
         self,
         num_samples: int,

@@ -12,14 +12,14 @@ table (median and min over measured steps, per mode) and writes a JSON record un
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
-import platform
 import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _machine import command_line, machine_record, matmul_gflops, write_json  # noqa: E402
 
 
 def build(args, mode):
@@ -101,10 +101,7 @@ def main(argv=None):
     parser.add_argument("--output", default=None, help="JSON path (default: results/...)")
     args = parser.parse_args(argv)
 
-    import keras
-    import tensorflow as tf
-
-    peak = _matmul_gflops()
+    peak = matmul_gflops()
     rows = [time_mode(args, mode) for mode in args.modes.split(",")]
     print(
         f"\nSeqGAN step time: V={args.vocabulary_size} T={args.sequence_length} "
@@ -121,21 +118,8 @@ def main(argv=None):
         )
     record = {
         "benchmark": "step_time",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "processor": _cpu_name(),
-            # Machines of one kind differ several-fold; this makes figures comparable.
-            "tf_matmul_gflops_4096": round(peak, 1),
-            "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
-        },
-        "versions": {
-            "python": sys.version.split()[0],
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-        },
-        "command": "python " + " ".join([os.path.relpath(__file__)] + (argv or sys.argv[1:])),
+        **machine_record(peak),
+        "command": command_line(__file__, argv),
         "config": vars(args),
         "results": rows,
     }
@@ -144,37 +128,8 @@ def main(argv=None):
         "results",
         f"step_time_{args.objective}_{args.discriminator}.json",
     )
-    os.makedirs(os.path.dirname(output), exist_ok=True)
-    tmp = output + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(record, f, indent=2)
-    os.replace(tmp, output)
+    write_json(output, record)
     print(f"wrote {output}")
-
-
-def _matmul_gflops(size=4096, repeats=3):
-    """This machine's float32 matmul speed through TensorFlow, right now."""
-    import tensorflow as tf
-
-    a = tf.random.normal((size, size))
-    matmul = tf.function(lambda a: a @ a)
-    matmul(a).numpy()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        result = matmul(a)
-    result.numpy()
-    return 2 * size**3 * repeats / (time.perf_counter() - start) / 1e9
-
-
-def _cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,73 @@
+"""What every benchmark records about the machine, and an atomic JSON writer."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+
+
+def matmul_gflops(size: int = 4096, repeats: int = 3) -> float:
+    """This machine's float32 matmul speed through TensorFlow, right now."""
+    import tensorflow as tf
+
+    a = tf.random.normal((size, size))
+    matmul = tf.function(lambda a: a @ a)
+    matmul(a).numpy()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        result = matmul(a)
+    result.numpy()
+    return 2 * size**3 * repeats / (time.perf_counter() - start) / 1e9
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def machine_record(gflops: float | None = None) -> dict:
+    """The machine and versions; `gflops` is the measured matmul rate, if measured."""
+    import keras
+    import tensorflow as tf
+
+    machine = {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "processor": cpu_name(),
+        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+    }
+    if gflops is not None:
+        # Machines of one kind differ several-fold; this makes figures comparable.
+        machine["tf_matmul_gflops_4096"] = round(gflops, 1)
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine,
+        "versions": {
+            "python": sys.version.split()[0],
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+        },
+    }
+
+
+def command_line(script: str, argv: list[str] | None) -> str:
+    return "python " + " ".join(
+        [os.path.relpath(script)] + list(sys.argv[1:] if argv is None else argv)
+    )
+
+
+def write_json(path: str, record: dict) -> None:
+    from keras_seqgan.saving import write_text
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    write_text(path, json.dumps(record, indent=2) + "\n")

@@ -1,0 +1,82 @@
+"""The oracle benchmark (`benchmarks/oracle.py`): its frontier arithmetic and a smoke run."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_ORACLE = ROOT.parent / "shared" / "data" / "seqgan_oracle_lstm.npz"
+
+
+@pytest.fixture(scope="module")
+def oracle_benchmark():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location(
+        "oracle_benchmark", ROOT / "benchmarks" / "oracle.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_margin_below_interpolates_the_frontier(oracle_benchmark):
+    frontier = [
+        {"nll_gen": 8.0, "nll_oracle": 9.2},
+        {"nll_gen": 10.0, "nll_oracle": 8.6},  # colder sampling: better quality, less diversity
+        {"nll_gen": 9.0, "nll_oracle": 8.8},
+    ]
+    margin = oracle_benchmark.margin_below
+    assert margin(frontier, {"nll_gen": 8.5, "nll_oracle": 8.9}) == pytest.approx(0.1)
+    assert margin(frontier, {"nll_gen": 9.5, "nll_oracle": 8.8}) == pytest.approx(-0.1)
+    assert margin(frontier, {"nll_gen": 9.0, "nll_oracle": 8.8}) == pytest.approx(0.0)
+    assert margin(frontier, {"nll_gen": 7.9, "nll_oracle": 5.0}) is None  # no extrapolation
+    assert margin(frontier, {"nll_gen": 10.5, "nll_oracle": 5.0}) is None
+
+
+def test_presets_follow_the_paper_where_they_say_so(oracle_benchmark):
+    paper, cpu = oracle_benchmark.PRESETS["paper"], oracle_benchmark.PRESETS["cpu"]
+    assert paper["mle_epochs"] == 120 and paper["mle_learning_rate"] == 0.01
+    assert (paper["d_pretrain_rounds"], paper["d_pretrain_epochs"]) == (50, 3)
+    assert paper["adversarial_steps"]["reinforce"] == 200 and paper["num_rollouts"] == 16
+    assert (paper["d_rounds"], paper["d_epochs"], paper["d_learning_rate"]) == (5, 3, 1e-4)
+    assert paper["discriminator"] == "paper" and paper["schedule"] == "paper"
+    # The cpu preset keeps the paper's MLE stage, so its MLE figures are the paper's.
+    for key in ("num_train", "batch_size", "mle_epochs", "mle_learning_rate"):
+        assert cpu[key] == paper[key], key
+    assert set(cpu["objectives"]) == {"reinforce", "gumbel"}
+
+
+def test_bad_stage_is_rejected(oracle_benchmark):
+    with pytest.raises(SystemExit):
+        oracle_benchmark.parse_args(["--stages", "mle,nonsense"])
+
+
+@pytest.mark.skipif(not REAL_ORACLE.exists(), reason=f"needs the paper's oracle at {REAL_ORACLE}")
+def test_smoke_run_writes_every_output(oracle_benchmark, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    record = oracle_benchmark.main(
+        ["--preset", "smoke", "--oracle", str(REAL_ORACLE), "--output", str(tmp_path),
+         "--objectives", "gumbel", "--verbose", "0"]
+    )  # fmt: skip
+    outputs = ["results.json", "curves.csv", "curves.png", "frontier.png", "seqgan_gumbel.keras"]
+    outputs += ["generator_mle.keras", "generator_mle_early_stopped.keras"]
+    for name in outputs:
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["points"] == record["points"] and saved["preset"] == "smoke"
+    stages = {p["stage"] for p in saved["points"]}
+    assert stages == {"mle", "adversarial-gumbel"}
+    # MLE points at epochs 0, 1, 2; adversarial at steps 0, 1, 2; all at temperature 1.
+    assert [p["step"] for p in saved["points"] if p["stage"] == "mle"] == [0, 1, 2]
+    assert all(p.get("temperature", 1.0) > 0 for p in saved["points"])
+    models = {row["model"] for row in saved["frontier"]}
+    assert "gumbel" in models and any(m.startswith("mle (") for m in models)
+    assert set(saved["summary"]["frontier_margin"]) == {"gumbel T=1"}
+    assert saved["stage_seconds"]["mle"] > 0 and "tf_matmul_gflops_4096" not in saved["machine"]
+    assert "NLL-oracle" in capsys.readouterr().out

@@ -38,6 +38,10 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
         prefix=f".{os.path.basename(path)}.", suffix=f".tmp{suffix}", dir=folder
     )
     os.close(handle)
+    # mkstemp creates the file owner-only (0600); give it what `open()` would (0666 & ~umask).
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)
     try:
         yield temporary
         with open(temporary, "rb+") as written:

@@ -1,34 +1,196 @@
+import contextlib
+import csv
+import inspect
+import io
 import os
+import sys
 
 import pytest
 
+import keras_seqgan as ks
 from keras_seqgan import cli
+from keras_seqgan.saving import load_model
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def test_demo_tiny_runs_end_to_end(tmp_path, capsys):
-    output = tmp_path / "demo"
-    assert cli.main(["demo", "--preset", "tiny", "--output", str(output), "--quiet"]) == 0
-    printed = capsys.readouterr().out
-    for name in ("seqgan.keras", "log.csv", "results.txt"):
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One tiny demo run (annealing on, the default), shared by the tests below."""
+    pytest.importorskip("matplotlib")
+    output = tmp_path_factory.mktemp("demo")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = cli.main(["demo", "--preset", "tiny", "--output", str(output), "--quiet"])
+    assert code == 0
+    return output, printed.getvalue()
+
+
+def read_history(output):
+    with open(output / "history.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_table(output):
+    return {
+        line[:26].strip(): line[26:].split()
+        for line in (output / "results.txt").read_text().splitlines()[1:]
+    }
+
+
+def tiny_config(**changes):
+    return cli.DemoConfig(**cli.PRESETS["tiny"], preset="tiny", **changes)
+
+
+def test_demo_tiny_runs_end_to_end(demo_run):
+    output, printed = demo_run
+    for name in ("seqgan.keras", "log.csv", "results.txt", "history.csv", "curves.png"):
         assert (output / name).is_file(), name
     assert not [n for n in os.listdir(output) if n.startswith(".")]  # no temporary files left
     assert "after MLE" in printed and "after adversarial" in printed
-    rows = {
-        line.split("  ")[0].strip(): line.split()[-2:]
-        for line in (output / "results.txt").read_text().splitlines()[1:]
-    }
+    rows = read_table(output)
+    assert list(rows) == [
+        "untrained",
+        "after MLE",
+        "after D pre-training",
+        "after adversarial",
+        "oracle (its entropy)",
+    ]
     untrained, after_mle = float(rows["untrained"][0]), float(rows["after MLE"][0])
     assert after_mle < untrained  # MLE pre-training moved the generator toward the oracle
+    assert rows["after D pre-training"][:2] == ["-", "-"]
+    assert 0.0 <= float(rows["after D pre-training"][2]) <= 1.0
+    assert 0.0 <= float(rows["after adversarial"][2]) <= 1.0
     header = (output / "log.csv").read_text().splitlines()[0]
     for key in ("d_loss", "g_loss", "reward_mean", "temperature"):
         assert key in header
+    wrote = [line for line in printed.splitlines() if "Wrote" in line]
+    assert len(wrote) == 1 and "curves.png" in wrote[0] and "history.csv" in wrote[0]
+    assert str(output) in wrote[0]
 
 
-def test_demo_help_and_bad_arguments(capsys):
+def test_demo_writes_a_readable_png(demo_run):
+    output, _ = demo_run
+    with open(output / "curves.png", "rb") as handle:
+        assert handle.read(8) == PNG_MAGIC
+    import matplotlib.image
+
+    image = matplotlib.image.imread(output / "curves.png")
+    assert image.shape[0] >= 400 and image.shape[1] >= 600
+    assert image.std() > 0.05
+
+
+def test_demo_history_covers_both_stages_and_anneals(demo_run):
+    output, _ = demo_run
+    rows = read_history(output)
+    tiny = cli.PRESETS["tiny"]
+    mle = [row for row in rows if row["stage"] == "mle"]
+    adversarial = [row for row in rows if row["stage"] == "adversarial"]
+    assert len(rows) == len(mle) + len(adversarial)
+    assert [int(row["epoch"]) for row in rows] == list(range(len(rows)))
+    assert len(mle) == tiny["mle_epochs"] + 1  # epoch 0 is the untrained generator
+    assert len(adversarial) == tiny["adversarial_epochs"]
+    for row in rows:
+        assert float(row["nll_oracle"]) > 0 and float(row["nll_gen"]) > 0, row
+    assert float(mle[-1]["nll_oracle"]) < float(mle[0]["nll_oracle"])
+    assert all(row["temperature"] == "" for row in mle)  # MLE does not sample
+    temperatures = [float(row["temperature"]) for row in adversarial]
+    assert temperatures[0] == pytest.approx(cli.TEMPERATURE_START)
+    assert all(b < a for a, b in zip(temperatures, temperatures[1:], strict=False))
+    for key in ("d_loss", "d_acc", "g_loss"):
+        assert all(row[key] != "" for row in adversarial), key
+    assert all(row["loss"] != "" for row in mle[1:])
+    # The table's rows are the last epoch of each stage, from the same evaluation.
+    table = read_table(output)
+    for stage, row in (("after MLE", mle[-1]), ("after adversarial", adversarial[-1])):
+        assert float(table[stage][0]) == pytest.approx(float(row["nll_oracle"]), abs=1e-3)
+        assert float(table[stage][1]) == pytest.approx(float(row["nll_gen"]), abs=1e-3)
+
+
+def test_demo_nll_is_measured_at_temperature_one(demo_run):
+    output, _ = demo_run
+    gan = load_model(str(output / "seqgan.keras"))
+    training_temperature = float(gan.temperature.numpy())
+    assert training_temperature != pytest.approx(1.0)  # the annealed value stays in the model
+    recorded = read_history(output)[-1]
+    config = tiny_config()
+    oracle, _, held_out = cli.oracle_data(config)
+    demo_scorer = cli.nll_scorer(oracle, held_out, config)
+
+    def scored(temperature):
+        scorer = ks.callbacks.OracleNLL(
+            oracle,
+            num_samples=config.num_eval,
+            temperature=temperature,
+            held_out=held_out,
+            seed=demo_scorer.seed,
+        )
+        return scorer.evaluate(gan.generator)
+
+    at_one, at_training = scored(1.0), scored(training_temperature)
+    for key in ("nll_oracle", "nll_gen"):
+        assert float(recorded[key]) == pytest.approx(at_one[key], abs=1e-4), key
+        assert abs(float(recorded[key]) - at_training[key]) > 1e-2, key
+
+
+def test_demo_without_matplotlib_or_annealing(tmp_path, monkeypatch, capsys):
+    for name in [name for name in sys.modules if name.split(".")[0] == "matplotlib"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    output = tmp_path / "demo"
+    argv = ["demo", "--preset", "tiny", "--output", str(output), "--quiet", "--no-annealing"]
+    argv += ["--mle-epochs", "1", "--adversarial-epochs", "2", "--adversarial-steps", "1"]
+    assert cli.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert printed.count(cli.NO_MATPLOTLIB) == 1
+    assert "keras-seqgan[plot]" in cli.NO_MATPLOTLIB
+    assert not (output / "curves.png").exists()
+    assert "curves.png" not in [line for line in printed.splitlines() if "Wrote" in line][0]
+    rows = read_history(output)
+    assert [row["stage"] for row in rows] == ["mle", "mle", "adversarial", "adversarial"]
+    assert [float(row["temperature"]) for row in rows[2:]] == [1.0, 1.0]
+
+
+def test_demo_annealing_defaults_are_the_callbacks():
+    parameters = inspect.signature(ks.callbacks.TemperatureAnnealing).parameters
+    assert parameters["start"].default == cli.TEMPERATURE_START
+    assert parameters["end"].default == cli.TEMPERATURE_END
+    assert parameters["decay"].default == cli.TEMPERATURE_DECAY
+    config = tiny_config()
+    assert (config.temperature_start, config.temperature_end, config.temperature_decay) == (
+        cli.TEMPERATURE_START,
+        cli.TEMPERATURE_END,
+        cli.TEMPERATURE_DECAY,
+    )
+    assert config.annealing
+
+
+def test_demo_help_documents_every_option_with_its_default(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["demo", "--help"])
     assert exit_info.value.code == 0
-    assert "--preset" in capsys.readouterr().out
+    printed = " ".join(capsys.readouterr().out.split())
+    for option in ("--preset", "--no-annealing", "--temperature-start", "--temperature-decay"):
+        assert option in printed
+    assert f"(default: {cli.TEMPERATURE_START})" in printed
+    assert "(default: the preset's; small: 20, tiny: 8)" in printed  # --sequence-length
+    subcommands = cli.build_parser()._subparsers._group_actions[0]
+    for action in subcommands.choices["demo"]._actions:
+        if action.dest != "help":
+            assert "default" in (action.help or ""), action.option_strings
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--num-rollouts", "0"],
+        ["--temperature-decay", "1.5"],
+        ["--temperature-start", "0"],
+        ["--temperature-start", "0.5", "--temperature-end", "2"],
+    ],
+)
+def test_demo_bad_arguments(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["demo", "--num-rollouts", "0"])
+        cli.main(["demo", *argv])
     assert exit_info.value.code == 2
+    assert argv[0] in capsys.readouterr().err

@@ -132,3 +132,24 @@ def test_bad_constructor_arguments(kwargs, error, match):
 def test_bad_generate_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         make_generator().generate(**kwargs)
+
+
+def test_saved_pretraining_generator_reloads_compiled_without_warning(tmp_path):
+    import warnings
+
+    import keras_seqgan as ks
+
+    generator = Generator(vocabulary_size=11, sequence_length=4, seed=1)
+    generator.compile(optimizer=keras.optimizers.Adam(1e-2))
+    tokens = np.random.default_rng(0).integers(0, 11, (32, 4))
+    generator.fit(tokens, tokens, epochs=1, verbose=0)
+    ks.saving.save_model(generator, tmp_path / "g.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns when it skips a custom compile()
+        loaded = ks.saving.load_model(tmp_path / "g.keras")
+    assert int(loaded.optimizer.iterations.numpy()) == 1
+    for mine, theirs in zip(loaded.optimizer.variables, generator.optimizer.variables):
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    assert loaded.evaluate(tokens, tokens, verbose=0) == generator.evaluate(
+        tokens, tokens, verbose=0
+    )

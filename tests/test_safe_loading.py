@@ -183,3 +183,20 @@ def test_the_package_never_unpickles_or_disables_safe_mode():
         if _UNSAFE.search(line)
     ]
     assert offending == []
+
+
+def test_atomic_writes_leave_no_temporary_and_get_ordinary_permissions(tmp_path):
+    from keras_seqgan.saving import atomic_path, write_text
+
+    umask = os.umask(0o022)
+    try:
+        write_text(tmp_path / "a.txt", "hello\n")
+        with pytest.raises(RuntimeError):
+            with atomic_path(tmp_path / "a.txt") as temporary:
+                pathlib.Path(temporary).write_text("half")
+                raise RuntimeError("killed mid-write")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "a.txt").read_text() == "hello\n"  # the good file survived
+    assert os.listdir(tmp_path) == ["a.txt"]
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644  # as open() would make it

@@ -9,6 +9,8 @@ from typing import Any
 import keras
 from keras import ops
 
+from keras_seqgan.models._compile import recompile_from_config
+
 PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
 
@@ -271,13 +273,7 @@ class Discriminator(keras.Model):
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
 
     def compile_from_config(self, config: dict) -> None:
-        # `get_compile_config()` (inherited) records the resolved loss and metrics, so
-        # loading a `.keras` file recompiles exactly; Keras skips this for a custom
-        # `compile()` unless it is overridden.
-        config = keras.saving.deserialize_keras_object(config)
-        self.compile(**config)
-        if self.built:
-            self.optimizer.build(self.trainable_variables)
+        recompile_from_config(self, config)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

@@ -9,6 +9,7 @@ import numpy as np
 from keras import ops
 
 from keras_seqgan import backend
+from keras_seqgan.models._compile import recompile_from_config
 from keras_seqgan.sampling import default_block_size, sample_from_logits
 
 
@@ -305,6 +306,9 @@ class Generator(keras.Model):
         if loss is None:
             loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+
+    def compile_from_config(self, config):
+        recompile_from_config(self, config)
 
     def save_own_variables(self, store):
         super().save_own_variables(store)

@@ -1,0 +1,229 @@
+"""Training-curve plots (PNG, drawn off-screen with matplotlib's Agg canvas)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+
+from keras_seqgan.saving import atomic_path
+
+PLOT_EXTRA_HINT = "pip install 'keras-seqgan[plot]'"
+
+DEFAULT_LABELS = {
+    "nll_oracle": "NLL-oracle (quality)",
+    "nll_gen": "NLL-gen (diversity)",
+    "temperature": "training temperature",
+}
+
+
+def _value(row: Mapping[str, object], key: str) -> float:
+    """`row[key]` as a float; `nan` when absent, empty, `None` or not a number."""
+    value = row.get(key)
+    if value is None or value == "":
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _stage_spans(xs: list[float], stages: list[str]) -> list[tuple[str, float, float]]:
+    """`(stage, start, end)` per run of equal consecutive stages.
+
+    A stage's span starts at the last x of the stage before it: its first point is
+    measured after one epoch that began from the previous stage's last state.
+    """
+    spans: list[tuple[str, float, float]] = []
+    for x, stage in zip(xs, stages, strict=True):
+        if spans and spans[-1][0] == stage:
+            spans[-1] = (stage, spans[-1][1], x)
+        else:
+            start = spans[-1][2] if spans else x
+            spans.append((stage, start, x))
+    return spans
+
+
+def plot_training_curves(
+    history_rows: Sequence[Mapping[str, object]],
+    path: str | os.PathLike,
+    *,
+    keys: Sequence[str] = ("nll_oracle", "nll_gen"),
+    secondary_keys: Sequence[str] = ("temperature",),
+    title: str | None = None,
+    reference_lines: Mapping[str, float] | None = None,
+    secondary_reference_lines: Mapping[str, float] | None = None,
+    labels: Mapping[str, str] | None = None,
+    x_key: str = "epoch",
+    xlabel: str | None = None,
+    stage_key: str | None = "stage",
+    ylabel: str = "NLL (nats per token)",
+    secondary_ylabel: str = "temperature",
+    dpi: int = 120,
+) -> str:
+    """Plots per-epoch training curves across stages into a PNG file, written atomically.
+
+    One row per epoch (e.g. the rows of the demo's `history.csv`, or
+    `keras.callbacks.History.history` turned into rows). The top panel draws the `keys`
+    against `x_key`, with a dotted horizontal line per `reference_lines` entry; a
+    second, shorter panel below draws the `secondary_keys` (such as the sampling
+    temperature) where they have values, and is left out when none has any. With
+    `stage_key`, consecutive rows of the same stage form a span: every span after the
+    first is shaded, its boundary marked by a dashed vertical line and its name written
+    at the top. Missing, empty or non-numeric values are skipped (a stage that does not
+    log a key simply has no points for it). matplotlib is imported here, not when the
+    module is, and draws on its off-screen Agg canvas: no display is needed or used.
+
+    Args:
+        history_rows: sequence of mappings. One per epoch, in order, each holding
+            `x_key` and some of `keys` / `secondary_keys` (values may be strings, as
+            read back from a CSV file).
+        path: str or path-like. The PNG file to write; its folder must exist. It is
+            replaced in one step (`keras_seqgan.saving.atomic_path`).
+        keys: sequence of str. The curves of the top panel. Defaults to
+            `("nll_oracle", "nll_gen")`.
+        secondary_keys: sequence of str. The curves of the bottom panel. Defaults to
+            `("temperature",)`.
+        title: str or `None`. The figure's title. Defaults to `None` (no title).
+        reference_lines: mapping of label to float, or `None`. Horizontal lines on the
+            top panel (e.g. `{"oracle entropy": 8.2}`), labelled with their value.
+            Defaults to `None`.
+        secondary_reference_lines: mapping of label to float, or `None`. The same on
+            the bottom panel (e.g. `{"evaluation temperature": 1.0}`). Defaults to `None`.
+        labels: mapping of key (or stage name) to its label, or `None`. Merged over
+            `DEFAULT_LABELS`; unknown keys and stages are labelled with their name.
+        x_key: str. The x coordinate of each row. Defaults to `"epoch"`.
+        xlabel: str or `None`. Label of the x axis. Defaults to `None`: `x_key`.
+        stage_key: str or `None`. The key naming each row's stage; `None` draws no
+            stages. Defaults to `"stage"`.
+        ylabel: str. Label of the top panel's y axis. Defaults to `"NLL (nats per token)"`.
+        secondary_ylabel: str. Label of the bottom panel's y axis. Defaults to
+            `"temperature"`.
+        dpi: int. Resolution of the PNG. Defaults to `120`.
+
+    Returns:
+        `path` as a str.
+
+    Raises:
+        ImportError: if matplotlib is not installed (`pip install 'keras-seqgan[plot]'`).
+        ValueError: if `history_rows` is empty, a row lacks a numeric `x_key`, or no
+            row has a value for any of `keys`.
+
+    Example:
+
+    ```python
+    from keras_seqgan.plotting import plot_training_curves
+
+    rows = [
+        {"stage": "mle", "epoch": 1, "nll_oracle": 9.1, "nll_gen": 8.0},
+        {"stage": "mle", "epoch": 2, "nll_oracle": 8.9, "nll_gen": 7.8},
+        {"stage": "adversarial", "epoch": 3, "nll_oracle": 8.7, "nll_gen": 7.9,
+         "temperature": 2.0},
+    ]
+    plot_training_curves(rows, "curves.png", title="demo",
+                         reference_lines={"oracle entropy": 7.5})
+    ```
+    """
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ImportError(
+            f"plot_training_curves needs matplotlib, which is not installed: {PLOT_EXTRA_HINT} "
+            f"(or pip install matplotlib). ({error})",
+            name="matplotlib",
+        ) from error
+
+    rows = list(history_rows)
+    if not rows:
+        raise ValueError("`history_rows` is empty: there is nothing to plot.")
+    xs = [_value(row, x_key) for row in rows]
+    bad = [index for index, x in enumerate(xs) if math.isnan(x)]
+    if bad:
+        raise ValueError(
+            f"Every row needs a numeric `{x_key}` (the x coordinate). Received rows without "
+            f"one at positions {bad[:10]}, e.g. {dict(rows[bad[0]])!r}"
+        )
+    keys, secondary_keys = list(keys), list(secondary_keys)
+    columns = {key: [_value(row, key) for row in rows] for key in keys + secondary_keys}
+    if not any(not math.isnan(v) for key in keys for v in columns[key]):
+        raise ValueError(
+            f"No row has a value for any of keys={keys}. Keys found in the first row: "
+            f"{sorted(rows[0])}"
+        )
+    names = {**DEFAULT_LABELS, **(labels or {})}
+    has_secondary = any(not math.isnan(v) for key in secondary_keys for v in columns[key])
+
+    figure = Figure(figsize=(8, 6.5 if has_secondary else 5), layout="constrained")
+    FigureCanvasAgg(figure)
+    if has_secondary:
+        top, bottom = figure.subplots(
+            2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]}, squeeze=True
+        )
+        axes = (top, bottom)
+    else:
+        top, bottom = figure.subplots(1, 1), None
+        axes = (top,)
+
+    def draw(axis, key_list, first_color):
+        for index, key in enumerate(key_list):
+            points = [(x, y) for x, y in zip(xs, columns[key], strict=True) if not math.isnan(y)]
+            if points:
+                axis.plot(
+                    *zip(*points, strict=True),
+                    marker="o",
+                    markersize=3,
+                    color=f"C{(first_color + index) % 10}",
+                    label=names.get(key, key),
+                )
+
+    def draw_references(axis, lines):
+        styles = (":", "-.", (0, (1, 3)), (0, (5, 3)))
+        for (label, value), style in zip((lines or {}).items(), styles, strict=False):
+            value = float(value)
+            text = f"{value:.3f}".rstrip("0")
+            text += "0" if text.endswith(".") else ""
+            axis.axhline(
+                value, color="0.35", linestyle=style, linewidth=1.2, label=f"{label} ({text})"
+            )
+
+    draw(top, keys, 0)
+    draw_references(top, reference_lines)
+    top.set_ylabel(ylabel)
+    top.grid(True, alpha=0.3)
+    top.legend(loc="best", fontsize="small")
+    if bottom is not None:
+        draw(bottom, secondary_keys, len(keys))
+        draw_references(bottom, secondary_reference_lines)
+        bottom.set_ylabel(secondary_ylabel)
+        bottom.grid(True, alpha=0.3)
+        if len(secondary_keys) > 1 or secondary_reference_lines:
+            bottom.legend(loc="best", fontsize="small")
+    axes[-1].set_xlabel(x_key if xlabel is None else xlabel)
+
+    if stage_key is not None:
+        stages = [str(row.get(stage_key, "")) for row in rows]
+        spans = _stage_spans(xs, stages)
+        for index, (stage, start, end) in enumerate(spans):
+            if index > 0:
+                for axis in axes:
+                    axis.axvspan(start, end, color="tab:gray", alpha=0.12 if index % 2 else 0.06)
+                    axis.axvline(start, color="0.3", linestyle="--", linewidth=1)
+            top.text(
+                (start + end) / 2,
+                0.98,
+                names.get(stage, stage),
+                transform=top.get_xaxis_transform(),
+                ha="center",
+                va="top",
+                fontsize="small",
+                color="0.2",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5},
+            )
+    if title:
+        figure.suptitle(title)
+
+    path = os.fspath(path)
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=dpi)
+    return path

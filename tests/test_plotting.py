@@ -1,0 +1,87 @@
+import os
+import sys
+
+import pytest
+
+from keras_seqgan.plotting import plot_training_curves
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def history_rows(temperature=True):
+    rows = [{"stage": "mle", "epoch": 0, "nll_oracle": 6.0, "nll_gen": 3.9}]
+    rows += [
+        {"stage": "mle", "epoch": epoch, "nll_oracle": 6.0 - epoch / 2, "nll_gen": 3.9 - epoch / 4}
+        for epoch in (1, 2, 3)
+    ]
+    rows += [
+        {
+            "stage": "adversarial",
+            "epoch": epoch,
+            "nll_oracle": 4.4 - epoch / 20,
+            "nll_gen": 3.1,
+            "temperature": 2.0 * 0.95 ** (epoch - 4) if temperature else "",
+        }
+        for epoch in (4, 5, 6)
+    ]
+    return rows
+
+
+def read_png(path):
+    matplotlib_image = pytest.importorskip("matplotlib.image")
+    with open(path, "rb") as handle:
+        assert handle.read(8) == PNG_MAGIC
+    return matplotlib_image.imread(path)
+
+
+def block_matplotlib(monkeypatch):
+    for name in [name for name in sys.modules if name.split(".")[0] == "matplotlib"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+
+
+def test_plot_writes_a_png_with_two_panels_when_a_secondary_key_has_values(tmp_path):
+    pytest.importorskip("matplotlib")
+    both = plot_training_curves(
+        history_rows(),
+        tmp_path / "both.png",
+        title="tiny",
+        reference_lines={"oracle entropy": 2.2},
+        secondary_reference_lines={"evaluation temperature": 1.0},
+    )
+    assert both == str(tmp_path / "both.png")
+    one = plot_training_curves(history_rows(temperature=False), tmp_path / "one.png")
+    image_both, image_one = read_png(both), read_png(one)
+    assert image_both.shape[0] >= 400 and image_both.shape[1] >= 600
+    assert image_both.shape[1] == image_one.shape[1]
+    assert image_both.shape[0] > image_one.shape[0]  # the temperature panel adds height
+    assert image_both.std() > 0.05  # something is drawn, not a blank canvas
+    assert sorted(os.listdir(tmp_path)) == ["both.png", "one.png"]  # no temporary files
+
+
+def test_plot_accepts_rows_read_back_from_csv(tmp_path):
+    pytest.importorskip("matplotlib")
+    rows = [{key: str(value) for key, value in row.items()} for row in history_rows()]
+    rows[2]["nll_gen"] = "not a number"  # skipped, not an error
+    read_png(plot_training_curves(rows, tmp_path / "curves.png", stage_key=None))
+
+
+def test_plot_bad_input(tmp_path):
+    pytest.importorskip("matplotlib")
+    with pytest.raises(ValueError, match="empty"):
+        plot_training_curves([], tmp_path / "curves.png")
+    with pytest.raises(ValueError, match="numeric `epoch`"):
+        plot_training_curves([{"stage": "mle", "nll_oracle": 1.0}], tmp_path / "curves.png")
+    with pytest.raises(ValueError, match="No row has a value"):
+        plot_training_curves([{"epoch": 1, "loss": 1.0}], tmp_path / "curves.png")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        plot_training_curves(history_rows(), tmp_path / "missing" / "curves.png")
+    assert os.listdir(tmp_path) == []
+
+
+def test_plot_without_matplotlib_names_the_extra(tmp_path, monkeypatch):
+    block_matplotlib(monkeypatch)
+    with pytest.raises(ImportError, match=r"keras-seqgan\[plot\]") as error_info:
+        plot_training_curves(history_rows(), tmp_path / "curves.png")
+    assert error_info.value.name == "matplotlib"
+    assert os.listdir(tmp_path) == []

@@ -148,7 +148,7 @@ def test_saved_pretraining_generator_reloads_compiled_without_warning(tmp_path):
         warnings.simplefilter("error")  # Keras warns when it skips a custom compile()
         loaded = ks.saving.load_model(tmp_path / "g.keras")
     assert int(loaded.optimizer.iterations.numpy()) == 1
-    for mine, theirs in zip(loaded.optimizer.variables, generator.optimizer.variables):
+    for mine, theirs in zip(loaded.optimizer.variables, generator.optimizer.variables, strict=True):
         np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
     assert loaded.evaluate(tokens, tokens, verbose=0) == generator.evaluate(
         tokens, tokens, verbose=0

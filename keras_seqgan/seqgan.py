@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import keras
@@ -522,7 +523,8 @@ class SeqGAN(keras.Model):
         x = self._validate_training_data(x, "x")
         if not is_array and not args:
             kwargs.setdefault("shuffle", False)  # datasets shuffle themselves
-        return super().fit(x, *args, **kwargs)
+        with _clear_batch_errors():
+            return super().fit(x, *args, **kwargs)
 
     def train_on_batch(self, x=None, *args, **kwargs):
         self._check_ready_to_train()
@@ -553,8 +555,7 @@ class SeqGAN(keras.Model):
                 sequence_length=self.sequence_length,
                 name=name,
             )
-        _validate_dataset(x, self.vocabulary_size, self.sequence_length, name)
-        return x
+        return _validate_dataset(x, self.vocabulary_size, self.sequence_length, name)
 
     def generate(
         self,
@@ -644,7 +645,7 @@ def _validate_dataset(dataset, vocabulary_size, sequence_length, name):
     except ImportError:  # pragma: no cover
         return
     if not isinstance(dataset, tf.data.Dataset):
-        return  # Python generators and PyDatasets are checked by Keras as they run.
+        return dataset  # Python generators and PyDatasets are checked by Keras as they run.
     spec = dataset.element_spec
     token_spec = spec[0] if isinstance(spec, (tuple, list)) else spec
     if not isinstance(token_spec, tf.TensorSpec):
@@ -676,3 +677,62 @@ def _validate_dataset(dataset, vocabulary_size, sequence_length, name):
             f"`{name}` has token ids out of range: min {tokens.min()}, max {tokens.max()} in "
             f"its first batch; expected ids in [0, vocabulary_size={vocabulary_size})."
         )
+    return _check_every_batch(dataset, vocabulary_size, sequence_length, name)
+
+
+_BATCH_ERROR = "keras_seqgan batch check: "
+
+
+def _check_every_batch(dataset, vocabulary_size, sequence_length, name):
+    """Adds range and length checks to every batch of `dataset` (cheap: a min and a max).
+
+    The first batch is checked before training; a later bad batch stops `fit` with a
+    `ValueError` (see `_clear_batch_errors`) instead of training on negative ids, or
+    failing with an unexplained gather error deep in the step.
+    """
+    import tensorflow as tf
+
+    expected = f"expected ids in [0, vocabulary_size={vocabulary_size})"
+
+    def check(*element):
+        tokens = element[0]
+        checks = [
+            tf.debugging.assert_non_negative(
+                tokens, message=f"{_BATCH_ERROR}`{name}` has a negative token id; {expected}."
+            ),
+            tf.debugging.assert_less(
+                tokens,
+                tf.cast(vocabulary_size, tokens.dtype),
+                message=f"{_BATCH_ERROR}`{name}` has a token id >= {vocabulary_size}; {expected}.",
+            ),
+            tf.debugging.assert_equal(
+                tf.shape(tokens)[-1],
+                sequence_length,
+                message=f"{_BATCH_ERROR}`{name}` has a batch of sequences whose length is not "
+                f"the model's sequence_length={sequence_length}.",
+            ),
+        ]
+        with tf.control_dependencies(checks):
+            tokens = tf.identity(tokens)
+        return tokens if len(element) == 1 else (tokens, *element[1:])
+
+    return dataset.map(check)
+
+
+@contextlib.contextmanager
+def _clear_batch_errors():
+    """Turns a failed `_check_every_batch` check into a `ValueError` with its message."""
+    try:
+        import tensorflow as tf
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    try:
+        yield
+    except tf.errors.InvalidArgumentError as error:
+        text = str(error)
+        if _BATCH_ERROR not in text:
+            raise
+        # TensorFlow prints "[<our message>] [Condition x < y ...] [x = ...]".
+        message = text.split(_BATCH_ERROR, 1)[1].split("]", 1)[0].strip()
+        raise ValueError(f"{message} (found in a batch after the first)") from None

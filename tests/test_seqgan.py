@@ -468,3 +468,26 @@ def test_seeds_out_of_range_are_rejected(seed, error):
         generator.generate(2, seed=seed)
     with pytest.raises(error, match="seed"):
         ks.SeqGAN(generator, discriminator, seed=seed)
+
+
+@pytest.mark.parametrize("bad_value, match", [(-1, "negative token id"), (V, f"token id >= {V}")])
+def test_a_bad_batch_after_the_first_stops_fit_with_a_clear_error(bad_value, match):
+    gan = make_gan()
+    good = real_tokens(4 * B)
+    bad = good.copy()
+    bad[-1, 0] = bad_value  # only the last batch is bad: the up-front check cannot see it
+    dataset = tf.data.Dataset.from_tensor_slices(bad).batch(B)
+    before = snapshot(gan.generator)
+    with pytest.raises(ValueError, match=rf"`x` has a {match}.*after the first") as info:
+        gan.fit(dataset, epochs=1, verbose=0)
+    assert "Traceback" not in str(info.value) and len(str(info.value)) < 300
+    assert changed(before, gan.generator)  # the good batches before it trained
+
+
+def test_good_datasets_train_the_same_with_the_batch_checks():
+    tokens = real_tokens(2 * B)
+    arrays, datasets = make_gan(), make_gan()
+    arrays.fit(tokens, batch_size=B, epochs=1, shuffle=False, verbose=0)
+    datasets.fit(tf.data.Dataset.from_tensor_slices(tokens).batch(B), epochs=1, verbose=0)
+    for a, b in zip(snapshot(arrays), snapshot(datasets), strict=True):
+        np.testing.assert_array_equal(a, b)

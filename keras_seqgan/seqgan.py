@@ -272,10 +272,7 @@ class SeqGAN(keras.Model):
                 results, are the same either way. Defaults to `False`.
         """
         self.d_train_interval = _check_positive_int("d_train_interval", d_train_interval)
-        if d_steps == 0 and not isinstance(d_steps, bool):
-            self.d_steps = 0
-        else:
-            self.d_steps = _check_positive_int("d_steps", d_steps)
+        self.d_steps = _check_positive_int("d_steps", d_steps, minimum=0)
         self.g_steps = _check_positive_int("g_steps", g_steps)
         if gradient_clip is not None:
             if isinstance(gradient_clip, bool) or not isinstance(

@@ -89,7 +89,7 @@ PRESETS = {
         mle_eval_every=10,
         discriminator="small",
         d_pretrain_rounds=10,
-        d_pretrain_epochs=1,
+        d_pretrain_epochs=3,
         d_learning_rate=1e-4,
         schedule="keras",
         adversarial_steps={"reinforce": 200, "gumbel": 400},
@@ -577,7 +577,36 @@ def main(argv=None):
         result = fn(*a, **k)
         run.stage_seconds[name] = round(time.perf_counter() - begin, 1)
         print(f"-- stage {name}: {run.stage_seconds[name]:.0f} s", flush=True)
+        write_record(f"after {name}")
         return result
+
+    rows: list[dict] = []
+
+    def write_record(status):
+        """results.json now: after every stage, so a run that dies keeps what it measured."""
+        record = {
+            "benchmark": "oracle",
+            "status": status,
+            **machine_record(),
+            "command": command_line(__file__, argv),
+            "preset": args.preset,
+            "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()},
+            "start": args.start,
+            "seed": args.seed,
+            "reference": {
+                "paper_mle": PAPER_MLE,
+                "paper_seqgan": PAPER_SEQGAN,
+                "authors_log_mle_final": AUTHORS_MLE_LOG[-1],
+                "authors_log_adversarial_final": AUTHORS_ADVERSARIAL_LOG[-1],
+            },
+            "summary": summary,
+            "stage_seconds": run.stage_seconds,
+            "total_seconds": round(time.perf_counter() - started, 1),
+            "points": run.points,
+            "frontier": rows,
+        }
+        write_json(os.path.join(output, "results.json"), record)
+        return record
 
     print(f"\n== MLE pre-training: {config['mle_epochs']} epochs, Adam 0.01", flush=True)
     final, early, early_epoch = timed(
@@ -609,7 +638,6 @@ def main(argv=None):
             summary[objective] = {**run.evaluate(gan.generator), "step_time": timing}
             print(f"{objective}: {summary[objective]}", flush=True)
 
-    rows = []
     if "frontier" in args.stages:
         models = {
             f"mle ({config['mle_epochs']} epochs)": (final, config["mle_temperatures"]),
@@ -617,7 +645,7 @@ def main(argv=None):
         }
         for objective, generator in trained.items():
             models[objective] = (generator, config["adversarial_temperatures"])
-        rows = timed("frontier", frontier, run, models, config)
+        rows.extend(timed("frontier", frontier, run, models, config))
         start_name = list(models)[0 if args.start == "final" else 1]
         start_rows = [r for r in rows if r["model"] == start_name]
         summary["frontier_margin"] = {
@@ -638,27 +666,7 @@ def main(argv=None):
             plots.append("frontier.png")
     except ImportError:
         print("matplotlib not installed: no plots (pip install 'keras-seqgan[plot]')")
-    record = {
-        "benchmark": "oracle",
-        **machine_record(),
-        "command": command_line(__file__, argv),
-        "preset": args.preset,
-        "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()},
-        "start": args.start,
-        "seed": args.seed,
-        "reference": {
-            "paper_mle": PAPER_MLE,
-            "paper_seqgan": PAPER_SEQGAN,
-            "authors_log_mle_final": AUTHORS_MLE_LOG[-1],
-            "authors_log_adversarial_final": AUTHORS_ADVERSARIAL_LOG[-1],
-        },
-        "summary": summary,
-        "stage_seconds": run.stage_seconds,
-        "total_seconds": round(time.perf_counter() - started, 1),
-        "points": run.points,
-        "frontier": rows,
-    }
-    write_json(os.path.join(output, "results.json"), record)
+    record = write_record("complete")
     print(f"\nDone in {record['total_seconds']:.0f} s; stage seconds {run.stage_seconds}")
     print(f"Wrote results.json, curves.csv, {', '.join(plots)} and models into {output}")
     return record

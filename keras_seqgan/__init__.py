@@ -1,6 +1,6 @@
 """keras-seqgan: adversarial training of discrete-sequence generators for Keras 3."""
 
-from keras_seqgan import callbacks, data, evaluation, models, objectives, saving
+from keras_seqgan import callbacks, data, evaluation, models, objectives, saving, tuning
 from keras_seqgan.seqgan import SeqGAN
 from keras_seqgan.version import __version__
 
@@ -13,4 +13,5 @@ __all__ = [
     "models",
     "objectives",
     "saving",
+    "tuning",
 ]

@@ -61,7 +61,12 @@ def test_low_temperature_is_greedy():
     generator = make_generator()
     tokens = generator.generate(8, temperature=1e-4, seed=1)
     logits = np.asarray(generator(tokens))
-    np.testing.assert_array_equal(tokens, logits.argmax(-1))
+    # Greedy up to near-ties: at temperature 1e-4 a token whose logit is 1e-3 below the
+    # best is e^-10 times as likely, so every chosen logit is within 1e-3 of the maximum
+    # (a small random generator's logits can tie more closely than that).
+    chosen = np.take_along_axis(logits, tokens[..., None], axis=-1)[..., 0]
+    assert np.all(chosen >= logits.max(-1) - 1e-3)
+    assert np.mean(tokens == logits.argmax(-1)) > 0.5
 
 
 def test_log_prob_matches_teacher_forced_logits():

@@ -18,6 +18,7 @@ import keras_tuner as kt
 import numpy as np
 
 from keras_seqgan.callbacks import OracleNLL, TemperatureAnnealing
+from keras_seqgan.callbacks._checks import check_int
 from keras_seqgan.callbacks.temperature_annealing import RELGAN_SCHEDULES, SCHEDULES
 from keras_seqgan.models import Discriminator, Generator
 from keras_seqgan.models.discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS
@@ -85,19 +86,8 @@ _COMPILE_KEYS_ALLOWED = (
 _TUNER_KEYS = {"tuner/epochs": "epochs", "tuner/trial_id": "continues"}
 
 
-def _check_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(
-            f"`{name}` must be an int >= {minimum}. Received: {name}={value!r} "
-            f"(of type {type(value).__name__})"
-        )
-    if value < minimum:
-        raise ValueError(f"`{name}` must be an int >= {minimum}. Received: {name}={value}")
-    return int(value)
-
-
 def _check_optional_int(name: str, value, minimum: int = 1) -> int | None:
-    return None if value is None else _check_int(name, value, minimum)
+    return None if value is None else check_int(name, value, minimum)
 
 
 def _check_positive_float(name: str, value) -> float:
@@ -118,7 +108,7 @@ def _check_int_sequence(name: str, value) -> tuple[int, ...] | None:
         raise TypeError(
             f"`{name}` must be a non-empty sequence of ints >= 1. Received: {name}={value!r}"
         )
-    return tuple(_check_int(f"{name}[{index}]", item) for index, item in enumerate(value))
+    return tuple(check_int(f"{name}[{index}]", item) for index, item in enumerate(value))
 
 
 def _check_callable(name: str, value) -> Callable | None:
@@ -346,7 +336,7 @@ class SeqGANHyperModel(kt.HyperModel):
         sequence_length = _check_optional_int("sequence_length", sequence_length, 1)
         self.embedding_dim = _check_optional_int("embedding_dim", embedding_dim)
         self.hidden_dim = _check_optional_int("hidden_dim", hidden_dim)
-        self.discriminator_embedding_dim = _check_int(
+        self.discriminator_embedding_dim = check_int(
             "discriminator_embedding_dim", discriminator_embedding_dim
         )
         self.filter_sizes = _check_int_sequence("filter_sizes", filter_sizes)
@@ -372,9 +362,9 @@ class SeqGANHyperModel(kt.HyperModel):
                 f"`objective` must be one of {OBJECTIVES}. Received: objective={objective!r}"
             )
         self.objective = objective
-        self.num_rollouts = _check_int("num_rollouts", num_rollouts)
+        self.num_rollouts = check_int("num_rollouts", num_rollouts)
         if seed is not None:
-            seed = _check_int("seed", seed, 0)
+            seed = check_int("seed", seed, 0)
             if seed >= 2**31:
                 raise ValueError(f"`seed` must be in [0, 2**31) or None. Received: seed={seed}")
         self.seed = seed

@@ -373,6 +373,25 @@ def _title(config: DemoConfig) -> str:
     )
 
 
+def _pretrain_discriminator(discriminator, generator, real, config: DemoConfig) -> None:
+    """`config.d_rounds` x (fresh negatives as many as the real sequences, `d_epochs`)."""
+    import keras
+
+    import keras_seqgan as ks
+
+    discriminator.compile(optimizer=keras.optimizers.Adam(1e-4))
+    for round_index in range(config.d_rounds):
+        fake = generator.generate(config.num_samples, seed=config.seed + 200 + round_index)
+        discriminator.fit(
+            ks.data.discriminator_dataset(
+                real, fake, batch_size=config.batch_size, seed=config.seed + round_index
+            ),
+            epochs=config.d_epochs,
+            verbose=config.verbose,
+            shuffle=False,
+        )
+
+
 def run_demo(config: DemoConfig) -> dict:
     """Runs the demo pipeline and returns its results (table rows and file paths)."""
     import keras
@@ -419,17 +438,7 @@ def run_demo(config: DemoConfig) -> dict:
     print(
         f"\n== Discriminator pre-training ({config.d_rounds} rounds of fresh negatives)", flush=True
     )
-    discriminator.compile(optimizer=keras.optimizers.Adam(1e-4))
-    for round_index in range(config.d_rounds):
-        fake = generator.generate(config.num_samples, seed=config.seed + 200 + round_index)
-        discriminator.fit(
-            ks.data.discriminator_dataset(
-                real, fake, batch_size=config.batch_size, seed=config.seed + round_index
-            ),
-            epochs=config.d_epochs,
-            verbose=config.verbose,
-            shuffle=False,
-        )
+    _pretrain_discriminator(discriminator, generator, real, config)
 
     def d_accuracy():
         # Held-out real sequences against fresh samples at temperature 1.0.
@@ -780,17 +789,7 @@ def _pretrain(demo: DemoConfig, real):
         f"\n== Discriminator pre-training ({_count(demo.d_rounds, 'round')} of fresh negatives)",
         flush=True,
     )
-    discriminator.compile(optimizer=keras.optimizers.Adam(1e-4))
-    for round_index in range(demo.d_rounds):
-        fake = generator.generate(demo.num_samples, seed=demo.seed + 200 + round_index)
-        discriminator.fit(
-            ks.data.discriminator_dataset(
-                real, fake, batch_size=demo.batch_size, seed=demo.seed + round_index
-            ),
-            epochs=demo.d_epochs,
-            verbose=demo.verbose,
-            shuffle=False,
-        )
+    _pretrain_discriminator(discriminator, generator, real, demo)
     return generator, discriminator
 
 

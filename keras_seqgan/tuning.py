@@ -8,7 +8,6 @@ minimised) and `oracle_nll_callback` give the objective; `trials_table` and
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -18,7 +17,7 @@ import keras_tuner as kt
 import numpy as np
 
 from keras_seqgan.callbacks import OracleNLL, TemperatureAnnealing
-from keras_seqgan.callbacks._checks import check_int
+from keras_seqgan.callbacks._checks import check_float, check_int
 from keras_seqgan.callbacks.temperature_annealing import RELGAN_SCHEDULES, SCHEDULES
 from keras_seqgan.models import Discriminator, Generator
 from keras_seqgan.models.discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS
@@ -91,14 +90,7 @@ def _check_optional_int(name: str, value, minimum: int = 1) -> int | None:
 
 
 def _check_positive_float(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (Real, np.number)):
-        raise TypeError(
-            f"`{name}` must be a float > 0. Received: {name}={value!r} "
-            f"(of type {type(value).__name__})"
-        )
-    if not math.isfinite(float(value)) or value <= 0:
-        raise ValueError(f"`{name}` must be a finite float > 0. Received: {name}={value!r}")
-    return float(value)
+    return check_float(name, value, low=0.0, low_inclusive=False)
 
 
 def _check_int_sequence(name: str, value) -> tuple[int, ...] | None:

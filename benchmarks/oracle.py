@@ -63,6 +63,7 @@ PRESETS = {
         mle_epochs=120,
         mle_learning_rate=0.01,
         mle_eval_every=5,
+        generator_initializer="paper",
         discriminator="paper",
         d_pretrain_rounds=50,
         d_pretrain_epochs=3,
@@ -87,6 +88,7 @@ PRESETS = {
         mle_epochs=120,
         mle_learning_rate=0.01,
         mle_eval_every=10,
+        generator_initializer="keras",
         discriminator="small",
         d_pretrain_rounds=10,
         d_pretrain_epochs=3,
@@ -111,6 +113,7 @@ PRESETS = {
         mle_epochs=2,
         mle_learning_rate=0.01,
         mle_eval_every=1,
+        generator_initializer="keras",
         discriminator="small",
         d_pretrain_rounds=1,
         d_pretrain_epochs=1,
@@ -129,6 +132,9 @@ PRESETS = {
         adversarial_temperatures=(1.0,),
     ),
 }
+# The SeqGAN authors' code draws every generator weight from N(0, 0.1); "keras" is
+# Keras's defaults (Glorot, orthogonal recurrent kernel, forget-gate bias 1).
+INITIALIZERS = {"keras": None, "paper": {"class_name": "RandomNormal", "config": {"stddev": 0.1}}}
 STAGES = ("mle", "discriminator", "adversarial", "frontier")
 SMALL_FILTERS = (1, 2, 3, 4, 5, 8, 10, 15, 20)
 
@@ -224,6 +230,7 @@ def mle_stage(run, config, oracle, real, validation, seed, verbose):
         hidden_dim=oracle.hidden_dim,
         start_token=oracle.start_token,
         seed=seed,
+        initializer=INITIALIZERS[config["generator_initializer"]],
     )
     generator.compile(
         optimizer=keras.optimizers.Adam(config["mle_learning_rate"], global_clipnorm=5.0)
@@ -524,6 +531,14 @@ def parse_args(argv):
         default="final",
         help="which MLE model adversarial training starts from (default: final, the paper's)",
     )
+    parser.add_argument(
+        "--generator-initializer", choices=sorted(INITIALIZERS), default=None,
+        help="generator weights' initializer (default: the preset's; paper: paper, N(0, 0.1) "
+        "as in the authors' code; cpu: keras, Keras's defaults)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--mle-epochs", type=int, default=None, help="default: the preset's (paper, cpu: 120)"
+    )
     parser.add_argument("--seed", type=int, default=88)
     parser.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2])
     args = parser.parse_args(argv)
@@ -539,6 +554,12 @@ def main(argv=None):
     config = dict(PRESETS[args.preset])
     if args.objectives:
         config["objectives"] = tuple(args.objectives)
+    if args.generator_initializer:
+        config["generator_initializer"] = args.generator_initializer
+    if args.mle_epochs is not None:
+        if args.mle_epochs < 1:
+            raise SystemExit(f"--mle-epochs must be >= 1. Received: {args.mle_epochs}")
+        config["mle_epochs"] = args.mle_epochs
     output = args.output or os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "results", f"oracle_{args.preset}"
     )
@@ -608,7 +629,11 @@ def main(argv=None):
         write_json(os.path.join(output, "results.json"), record)
         return record
 
-    print(f"\n== MLE pre-training: {config['mle_epochs']} epochs, Adam 0.01", flush=True)
+    print(
+        f"\n== MLE pre-training: {config['mle_epochs']} epochs, Adam "
+        f"{config['mle_learning_rate']:g}, {config['generator_initializer']} initializer",
+        flush=True,
+    )
     final, early, early_epoch = timed(
         "mle", mle_stage, run, config, oracle, real, validation, seed + 5, args.verbose
     )

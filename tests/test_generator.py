@@ -108,6 +108,27 @@ def test_config_round_trip_and_keras_file(tmp_path):
     np.testing.assert_array_equal(loaded.generate(5, seed=9), tokens)
 
 
+def test_initializer_applies_to_every_weight_and_round_trips(tmp_path):
+    initializer = keras.initializers.RandomNormal(stddev=0.1, seed=4)
+    generator = make_generator(vocabulary_size=200, embedding_dim=16, hidden_dim=16,
+                               initializer=initializer)  # fmt: skip
+    for weight in generator.weights:
+        values = weight.numpy()
+        # Every weight, biases included, is drawn from N(0, 0.1): no zeros, no forget bias 1.
+        assert 0.07 < values.std() < 0.13, weight.path
+        assert abs(values.mean()) < 0.05, weight.path
+    cell = generator.lstm_cell
+    # Same shape, same seed: each weight must still get its own draw.
+    assert not np.allclose(cell.kernel.numpy(), cell.recurrent_kernel.numpy())
+    path = str(tmp_path / "generator.keras")
+    generator.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.get_config()["initializer"] == generator.get_config()["initializer"]
+    for a, b in zip(loaded.get_weights(), generator.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert make_generator().get_config()["initializer"] is None
+
+
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
@@ -117,6 +138,7 @@ def test_config_round_trip_and_keras_file(tmp_path):
         ({"hidden_dim": -1}, ValueError, "hidden_dim"),
         ({"start_token": 10}, ValueError, "start_token"),
         ({"start_token": "a"}, TypeError, "start_token"),
+        ({"initializer": "no_such_initializer"}, ValueError, "initializer"),
     ],
 )
 def test_bad_constructor_arguments(kwargs, error, match):

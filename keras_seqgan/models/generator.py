@@ -32,6 +32,39 @@ def check_seed(seed, name: str = "seed") -> int | None:
     return int(seed)
 
 
+def _check_initializer(initializer):
+    """`None` or the serialized config of a Keras initializer given in any accepted form."""
+    if initializer is None:
+        return None
+    try:
+        instance = keras.initializers.get(initializer)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            "`initializer` must be None or a Keras initializer (an instance, a name such "
+            f"as 'glorot_uniform', or a config dict). Received: initializer={initializer!r}"
+        ) from error
+    return keras.initializers.serialize(instance)
+
+
+def _initializer_factory(config):
+    """Returns a function giving a fresh initializer per weight.
+
+    A seeded initializer would draw the same numbers for weights of the same shape (the
+    LSTM's kernel and recurrent kernel), so each weight gets the seed plus its index.
+    """
+    count = [0]
+
+    def fresh():
+        item = {**config, "config": dict(config.get("config", {}))}
+        seed = item["config"].get("seed")
+        if isinstance(seed, int):
+            item["config"]["seed"] = seed + count[0]
+        count[0] += 1
+        return keras.initializers.deserialize(item)
+
+    return fresh
+
+
 def check_temperature(temperature, name: str = "temperature") -> float:
     """Validates a Python temperature: a finite number > 0."""
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.number)):
@@ -72,6 +105,12 @@ class Generator(keras.Model):
             to `None`, `ceil(sqrt(vocabulary_size))`.
         seed: int or `None`. Seed of the generator's own random stream (used by `sample`
             and `generate` when no seed is given). Defaults to `None` (random).
+        initializer: `None`, or a Keras initializer (instance, name or config dict) used
+            for every weight: the embedding, the LSTM's kernels and biases and the output
+            projection, with no extra forget-gate bias. The SeqGAN authors' code draws all
+            of them from `keras.initializers.RandomNormal(stddev=0.1)`. Defaults to `None`:
+            Keras's own defaults (uniform embedding, Glorot kernels, orthogonal recurrent
+            kernel, zero biases with the forget gate's set to 1).
         **kwargs: Standard `keras.Model` arguments such as `name` and `dtype`.
 
     Example:
@@ -100,6 +139,7 @@ class Generator(keras.Model):
         start_token: int = 0,
         sampler_block_size: int | None = None,
         seed: int | None = None,
+        initializer=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -119,15 +159,32 @@ class Generator(keras.Model):
             sampler_block_size = _check_positive_int("sampler_block_size", sampler_block_size)
         self.sampler_block_size = sampler_block_size
         self.seed = check_seed(seed)
+        self.initializer = _check_initializer(initializer)
 
+        if self.initializer is None:
+            embedding_kw, cell_kw, dense_kw = {}, {}, {}
+        else:
+            fresh = _initializer_factory(self.initializer)
+            embedding_kw = {"embeddings_initializer": fresh()}
+            cell_kw = {
+                "kernel_initializer": fresh(),
+                "recurrent_initializer": fresh(),
+                "bias_initializer": fresh(),
+                "unit_forget_bias": False,
+            }
+            dense_kw = {"kernel_initializer": fresh(), "bias_initializer": fresh()}
         self.embedding = keras.layers.Embedding(
-            self.vocabulary_size, self.embedding_dim, dtype=self.dtype_policy, name="embedding"
+            self.vocabulary_size,
+            self.embedding_dim,
+            dtype=self.dtype_policy,
+            name="embedding",
+            **embedding_kw,
         )
         self.lstm_cell = keras.layers.LSTMCell(
-            self.hidden_dim, dtype=self.dtype_policy, name="lstm_cell"
+            self.hidden_dim, dtype=self.dtype_policy, name="lstm_cell", **cell_kw
         )
         self.output_projection = keras.layers.Dense(
-            self.vocabulary_size, dtype=self.dtype_policy, name="output_projection"
+            self.vocabulary_size, dtype=self.dtype_policy, name="output_projection", **dense_kw
         )
         self.seed_generator = keras.random.SeedGenerator(seed, name="generator_seed")
         self.build((None, self.sequence_length))
@@ -328,6 +385,7 @@ class Generator(keras.Model):
                 "start_token": self.start_token,
                 "sampler_block_size": self.sampler_block_size,
                 "seed": self.seed,
+                "initializer": self.initializer,
             }
         )
         return config

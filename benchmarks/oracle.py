@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import sys
 import time
@@ -258,6 +259,26 @@ def mle_stage(run, config, oracle, real, validation, seed, verbose):
         run.point("mle", config["mle_epochs"], generator)
     early = clone_generator(generator, best["weights"])
     return generator, early, best["epoch"]
+
+
+def load_mle_stage(run, folder, seed):
+    """The MLE stage of an earlier run (`--mle-from`): its two models and its MLE curve."""
+    import keras
+
+    with open(os.path.join(folder, "results.json")) as file:
+        earlier = json.load(file)
+    if earlier.get("seed") != seed:
+        raise SystemExit(
+            f"--mle-from {folder}: that run used --seed {earlier.get('seed')}, this one "
+            f"{seed}; the training data would differ. Pass the same --seed."
+        )
+    final = keras.saving.load_model(os.path.join(folder, "generator_mle.keras"))
+    early = keras.saving.load_model(os.path.join(folder, "generator_mle_early_stopped.keras"))
+    run.points.extend(p for p in earlier["points"] if p["stage"] == "mle")
+    run.stage_seconds["mle (earlier run)"] = earlier["stage_seconds"].get("mle")
+    epoch = earlier["summary"]["mle_early_stopped"]["epoch"]
+    print(f"MLE stage loaded from {folder} (early-stopped model: epoch {epoch})", flush=True)
+    return final, early, epoch
 
 
 def make_discriminator(config, oracle):
@@ -539,6 +560,16 @@ def parse_args(argv):
     parser.add_argument(
         "--mle-epochs", type=int, default=None, help="default: the preset's (paper, cpu: 120)"
     )
+    parser.add_argument(
+        "--mle-from", metavar="FOLDER", default=None,
+        help="skip MLE training: load generator_mle.keras and generator_mle_early_stopped.keras "
+        "(and the MLE curve) from an earlier run's output folder of the same preset and seed",
+    )  # fmt: skip
+    parser.add_argument(
+        "--set", metavar="KEY=VALUE", action="append", default=[],
+        help="override one preset value, VALUE as JSON, e.g. --set d_steps=1 or "
+        "--set 'g_learning_rate={\"reinforce\": 0.01, \"gumbel\": 0.003}'; repeatable",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=88)
     parser.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2])
     args = parser.parse_args(argv)
@@ -556,6 +587,14 @@ def main(argv=None):
         config["objectives"] = tuple(args.objectives)
     if args.generator_initializer:
         config["generator_initializer"] = args.generator_initializer
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or key not in config:
+            raise SystemExit(f"--set {item!r}: expected KEY=VALUE with KEY one of {sorted(config)}")
+        try:
+            config[key] = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise SystemExit(f"--set {item!r}: VALUE is not JSON ({error})") from None
     if args.mle_epochs is not None:
         if args.mle_epochs < 1:
             raise SystemExit(f"--mle-epochs must be >= 1. Received: {args.mle_epochs}")
@@ -629,16 +668,20 @@ def main(argv=None):
         write_json(os.path.join(output, "results.json"), record)
         return record
 
-    print(
-        f"\n== MLE pre-training: {config['mle_epochs']} epochs, Adam "
-        f"{config['mle_learning_rate']:g}, {config['generator_initializer']} initializer",
-        flush=True,
-    )
-    final, early, early_epoch = timed(
-        "mle", mle_stage, run, config, oracle, real, validation, seed + 5, args.verbose
-    )
-    save_model(final, os.path.join(output, "generator_mle.keras"))
-    save_model(early, os.path.join(output, "generator_mle_early_stopped.keras"))
+    if args.mle_from:
+        final, early, early_epoch = load_mle_stage(run, args.mle_from, args.seed)
+        summary["mle_from"] = os.path.abspath(args.mle_from)
+    else:
+        print(
+            f"\n== MLE pre-training: {config['mle_epochs']} epochs, Adam "
+            f"{config['mle_learning_rate']:g}, {config['generator_initializer']} initializer",
+            flush=True,
+        )
+        final, early, early_epoch = timed(
+            "mle", mle_stage, run, config, oracle, real, validation, seed + 5, args.verbose
+        )
+        save_model(final, os.path.join(output, "generator_mle.keras"))
+        save_model(early, os.path.join(output, "generator_mle_early_stopped.keras"))
     summary["mle_final"] = run.evaluate(final)
     summary["mle_early_stopped"] = {**run.evaluate(early), "epoch": early_epoch}
     print(f"MLE final: {summary['mle_final']}; early-stopped (epoch {early_epoch}): "

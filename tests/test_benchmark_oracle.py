@@ -80,3 +80,20 @@ def test_smoke_run_writes_every_output(oracle_benchmark, tmp_path, capsys):
     assert set(saved["summary"]["frontier_margin"]) == {"gumbel T=1"}
     assert saved["stage_seconds"]["mle"] > 0 and "tf_matmul_gflops_4096" not in saved["machine"]
     assert "NLL-oracle" in capsys.readouterr().out
+    # A second run reuses that MLE stage instead of training it again.
+    again = tmp_path / "again"
+    reused = oracle_benchmark.main(
+        ["--preset", "smoke", "--oracle", str(REAL_ORACLE), "--output", str(again),
+         "--stages", "mle", "--mle-from", str(tmp_path), "--set", "d_steps=2", "--verbose", "0"]
+    )  # fmt: skip
+    mle_points = [p for p in saved["points"] if p["stage"] == "mle"]
+    assert reused["points"] == mle_points and "mle" not in reused["stage_seconds"]
+    assert reused["summary"]["mle_final"] == saved["summary"]["mle_final"]
+    assert reused["config"]["d_steps"] == 2
+
+
+def test_bad_overrides_are_rejected(oracle_benchmark, tmp_path):
+    for bad in (["--set", "no_such_key=1"], ["--set", "d_steps"], ["--set", "d_steps=[1"]):
+        with pytest.raises(SystemExit, match="--set"):
+            oracle_benchmark.main(["--preset", "smoke", "--oracle", str(REAL_ORACLE),
+                                   "--output", str(tmp_path), *bad])  # fmt: skip

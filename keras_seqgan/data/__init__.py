@@ -1,4 +1,4 @@
-"""Data: the SeqGAN synthetic oracle, token validation and `tf.data` pipelines."""
+"""Data: the SeqGAN oracle, text corpora and a tokenizer, token checks, `tf.data` pipelines."""
 
 from keras_seqgan.data.datasets import (
     discriminator_dataset,
@@ -7,10 +7,15 @@ from keras_seqgan.data.datasets import (
     validate_tokens,
 )
 from keras_seqgan.data.oracle import OracleLSTM
+from keras_seqgan.data.text import TextCorpus, Tokenizer, load_csv_corpus, load_text_corpus
 
 __all__ = [
     "OracleLSTM",
+    "TextCorpus",
+    "Tokenizer",
     "discriminator_dataset",
+    "load_csv_corpus",
+    "load_text_corpus",
     "mle_dataset",
     "sequence_dataset",
     "validate_tokens",

@@ -11,6 +11,7 @@ from keras import ops
 
 from keras_seqgan import backend
 from keras_seqgan.models.generator import (
+    TOKENS_KEY,
     Generator,
     _check_positive_int,
     check_seed,
@@ -87,11 +88,21 @@ class SeqGAN(keras.Model):
     The sampling temperature is a non-trainable variable (`model.temperature`) that the
     compiled step reads, so callbacks can `assign` it without retracing.
 
+    Conditional generation: when the generator and the discriminator were both built with
+    the same `conditions={name: number_of_values}`, every real batch is a dict
+    `{"tokens": int [B, T], name: int ids [B], ...}` (see
+    `keras_seqgan.data.sequence_dataset(..., conditions=...)`). The step's fakes are
+    generated for the real batch's conditions, the discriminator judges real
+    `(x, c)` against fake `(G(c), c)`, and the rollouts complete each sequence under
+    its own conditions.
+
     Args:
         generator: `keras_seqgan.models.Generator`. The generator (pre-trained or not).
         discriminator: `keras.Model`. Maps int tokens `[B, T]` (and, for `"gumbel"`,
             relaxed one-hot `[B, T, V]`) to one logit `[B, 1]`, e.g.
-            `keras_seqgan.models.Discriminator`.
+            `keras_seqgan.models.Discriminator`. Its `conditions` attribute (`None` if it
+            has none) must equal the generator's; a conditional one takes the dict
+            `{"tokens": ..., name: ids [B], ...}`.
         objective: str. `"reinforce"` or `"gumbel"`. Defaults to `"reinforce"`.
         num_rollouts: int. Monte-Carlo completions per prefix (`"reinforce"`). Defaults
             to `16` (the paper's).
@@ -158,6 +169,18 @@ class SeqGAN(keras.Model):
                     f"generator.{size}={getattr(generator, size)}, "
                     f"discriminator.{size}={d_size}. Build both with the same value."
                 )
+        g_conditions = generator.conditions
+        d_conditions = getattr(discriminator, "conditions", None)
+        d_conditions = None if d_conditions is None else dict(d_conditions)
+        if (g_conditions is None) != (d_conditions is None) or (
+            g_conditions is not None and dict(g_conditions) != d_conditions
+        ):
+            raise ValueError(
+                "The generator and the discriminator must have the same `conditions` (the "
+                "discriminator judges (sequence, condition) pairs that the generator makes). "
+                f"Received: generator.conditions={_plain(g_conditions)}, "
+                f"discriminator.conditions={d_conditions}."
+            )
         if objective not in OBJECTIVES:
             raise ValueError(
                 f"`objective` must be one of {OBJECTIVES}. Received: objective={objective!r}"
@@ -213,6 +236,11 @@ class SeqGAN(keras.Model):
     @property
     def sequence_length(self) -> int:
         return self.generator.sequence_length
+
+    @property
+    def conditions(self) -> dict[str, int] | None:
+        """The generator's (and discriminator's) `{name: number_of_values}`, or `None`."""
+        return _plain(self.generator.conditions)
 
     @property
     def metrics(self):
@@ -337,19 +365,22 @@ class SeqGAN(keras.Model):
     def _compiled_completions(self):
         """`rollout_completions` as its own XLA program, called from the step."""
 
-        def completions(tokens, temperature):
+        def completions(tokens, temperature, conditions=None):
             return rollout_completions(
                 self.rollout,
                 tokens,
                 num_rollouts=self.num_rollouts,
                 temperature=temperature,
                 seed=self.seed_generator,
+                conditions=conditions,
             )
 
         compiled = backend.compile_function(completions, jit_compile=True)
 
-        def completions_fn(rollout, tokens, *, num_rollouts, temperature, seed):
-            return compiled(tokens, temperature)
+        def completions_fn(rollout, tokens, *, num_rollouts, temperature, seed, conditions=None):
+            if conditions is None:
+                return compiled(tokens, temperature)
+            return compiled(tokens, temperature, conditions)
 
         return completions_fn
 
@@ -381,19 +412,24 @@ class SeqGAN(keras.Model):
         ops.cond(finite, apply, skip)
         return loss, aux
 
-    def _fake_for_discriminator(self, batch_size, temperature):
+    def _fake_for_discriminator(self, batch_size, temperature, conditions=None):
+        """Fakes for the discriminator, made for `conditions` (the real batch's) if any."""
         if self.objective == "gumbel":
             soft, _ = self.generator.sample_relaxed(
-                batch_size, temperature=temperature, seed=self.seed_generator
+                batch_size, temperature=temperature, seed=self.seed_generator, conditions=conditions
             )
-            return ops.stop_gradient(soft)
-        return self.generator.sample(batch_size, temperature=temperature, seed=self.seed_generator)
+            return _with_conditions(ops.stop_gradient(soft), conditions)
+        fake = self.generator.sample(
+            batch_size, temperature=temperature, seed=self.seed_generator, conditions=conditions
+        )
+        return _with_conditions(fake, conditions)
 
-    def _discriminator_updates(self, real, batch_size, temperature):
+    def _discriminator_updates(self, real, batch_size, temperature, conditions=None):
         totals = [ops.zeros((), "float32") for _ in range(4)]
         variables = self.discriminator.trainable_variables
+        real = _with_conditions(real, conditions)
         for _ in range(self.d_steps):
-            fake = self._fake_for_discriminator(batch_size, temperature)
+            fake = self._fake_for_discriminator(batch_size, temperature, conditions)
 
             def loss_fn(fake=fake):
                 loss, loss_real, loss_fake, accuracy = discriminator_losses(
@@ -416,14 +452,17 @@ class SeqGAN(keras.Model):
         ):
             target.assign(rate * target + (1.0 - rate) * ops.cast(source, target.dtype))
 
-    def _generator_updates(self, batch_size, temperature):
+    def _generator_updates(self, batch_size, temperature, conditions=None):
         variables = self.generator.trainable_variables
         total_loss = ops.zeros((), "float32")
         total_reward = ops.zeros((), "float32")
         for _ in range(self.g_steps):
             if self.objective == "reinforce":
                 tokens = self.generator.sample(
-                    batch_size, temperature=temperature, seed=self.seed_generator
+                    batch_size,
+                    temperature=temperature,
+                    seed=self.seed_generator,
+                    conditions=conditions,
                 )
                 rewards = rollout_rewards(
                     self.rollout,
@@ -433,11 +472,16 @@ class SeqGAN(keras.Model):
                     temperature=temperature,
                     seed=self.seed_generator,
                     completions_fn=self._completions_fn,
+                    conditions=conditions,
                 )
 
                 def loss_fn(tokens=tokens, rewards=rewards):
                     loss = policy_gradient_loss(
-                        self.generator, tokens, rewards, temperature=temperature
+                        self.generator,
+                        tokens,
+                        rewards,
+                        temperature=temperature,
+                        conditions=conditions,
                     )
                     return loss, ops.mean(rewards)
 
@@ -451,6 +495,7 @@ class SeqGAN(keras.Model):
                         batch_size,
                         temperature=temperature,
                         seed=self.seed_generator,
+                        conditions=conditions,
                     )
 
                 after_apply = None
@@ -462,7 +507,7 @@ class SeqGAN(keras.Model):
         return total_loss, total_reward
 
     def train_step(self, data):
-        real = ops.cast(_unpack_tokens(data), "int32")
+        real, conditions = _unpack_batch(data, self.conditions)
         batch_size = ops.shape(real)[0]
         temperature = ops.cast(self.temperature, "float32")  # a tensor, read once
         train_d = ops.equal(ops.mod(self.step_counter, self.d_train_interval), 0)
@@ -470,7 +515,7 @@ class SeqGAN(keras.Model):
             train_d = ops.zeros((), "bool")
         d_values = ops.cond(
             train_d,
-            lambda: self._discriminator_updates(real, batch_size, temperature),
+            lambda: self._discriminator_updates(real, batch_size, temperature, conditions),
             lambda: tuple(ops.zeros((), "float32") for _ in range(4)),
         )
         weight = ops.cast(train_d, "float32")
@@ -478,7 +523,7 @@ class SeqGAN(keras.Model):
             ("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), d_values, strict=True
         ):
             self.trackers[name].update_state(value, sample_weight=weight)
-        g_loss, reward = self._generator_updates(batch_size, temperature)
+        g_loss, reward = self._generator_updates(batch_size, temperature, conditions)
         self.trackers["g_loss"].update_state(g_loss)
         self.trackers["reward_mean"].update_state(reward)
         self.step_counter.assign_add(ops.ones((), "int64"))
@@ -486,11 +531,13 @@ class SeqGAN(keras.Model):
 
     def test_step(self, data):
         """Scores the discriminator on real data against fresh fakes; updates nothing."""
-        real = ops.cast(_unpack_tokens(data), "int32")
+        real, conditions = _unpack_batch(data, self.conditions)
         batch_size = ops.shape(real)[0]
-        fake = self._fake_for_discriminator(batch_size, ops.cast(self.temperature, "float32"))
+        temperature = ops.cast(self.temperature, "float32")
+        fake = self._fake_for_discriminator(batch_size, temperature, conditions)
         values = discriminator_losses(
-            self.discriminator(real, training=False), self.discriminator(fake, training=False)
+            self.discriminator(_with_conditions(real, conditions), training=False),
+            self.discriminator(fake, training=False),
         )
         for name, value in zip(
             ("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), values, strict=True
@@ -540,19 +587,37 @@ class SeqGAN(keras.Model):
 
         if x is None:
             raise ValueError(f"`{name}` is required: real token sequences [N, T]. Received None.")
+        conditions = self.conditions
         if isinstance(x, dict):
-            raise TypeError(
-                f"`{name}` must be token sequences [N, T] (an int array or a dataset of "
-                f"them). Received a dict with keys {sorted(x)}."
+            if conditions is None:
+                raise TypeError(
+                    f"`{name}` must be token sequences [N, T] (an int array or a dataset of "
+                    f"them): a dict is for conditional models. Received a dict with keys "
+                    f"{sorted(x)}."
+                )
+            _check_batch_names(list(x), conditions, name)
+            tokens = validate_tokens(
+                x[TOKENS_KEY],
+                vocabulary_size=self.vocabulary_size,
+                sequence_length=self.sequence_length,
+                name=f"{name}[{TOKENS_KEY!r}]",
             )
+            return {
+                TOKENS_KEY: tokens,
+                **_check_condition_arrays(x, conditions, len(tokens), name),
+            }
         if isinstance(x, (np.ndarray, list)) or backend_is_tensor(x):
+            if conditions is not None:
+                _check_batch_names([TOKENS_KEY], conditions, name)
             return validate_tokens(
                 x,
                 vocabulary_size=self.vocabulary_size,
                 sequence_length=self.sequence_length,
                 name=name,
             )
-        return _validate_dataset(x, self.vocabulary_size, self.sequence_length, name)
+        return _validate_dataset(
+            x, self.vocabulary_size, self.sequence_length, name, conditions=conditions
+        )
 
     def generate(
         self,
@@ -561,6 +626,7 @@ class SeqGAN(keras.Model):
         temperature: float = 1.0,
         seed: int | None = None,
         batch_size: int | None = None,
+        conditions=None,
     ) -> np.ndarray:
         """Generates `num_samples` token sequences (NumPy int32 `[N, T]`).
 
@@ -570,9 +636,40 @@ class SeqGAN(keras.Model):
                 independent of the training temperature).
             seed: int or `None`. The same seed gives the same tokens. Defaults to `None`.
             batch_size: int or `None`. Rows per compiled call. Defaults to up to 1,024.
+            conditions: dict or `None`. For a conditional model, `{name: value}` with an
+                int id (for every sample) or an int array of `num_samples` ids per
+                condition; see `keras_seqgan.models.Generator.generate`. Defaults to
+                `None`.
         """
         return self.generator.generate(
-            num_samples, temperature=temperature, seed=seed, batch_size=batch_size
+            num_samples,
+            temperature=temperature,
+            seed=seed,
+            batch_size=batch_size,
+            conditions=conditions,
+        )
+
+    def generate_text(
+        self,
+        num_samples: int,
+        *,
+        conditions=None,
+        temperature: float = 1.0,
+        seed: int | None = None,
+        batch_size: int | None = None,
+    ) -> list[str]:
+        """Generates lines of text with the generator's tokenizer.
+
+        See `keras_seqgan.models.Generator.generate_text`: `conditions` maps each condition
+        name to a value as seen in training (`{"character": "HAMLET"}`) or to a list of
+        `num_samples` values; tokens after end-of-sequence are dropped.
+        """
+        return self.generator.generate_text(
+            num_samples,
+            conditions=conditions,
+            temperature=temperature,
+            seed=seed,
+            batch_size=batch_size,
         )
 
     def get_config(self):
@@ -625,17 +722,94 @@ def _get_optimizer(name, identifier):
     return optimizer
 
 
-def _unpack_tokens(data):
+def _plain(conditions):
+    """A conditions spec as a plain dict (Keras tracks dict attributes), or `None`."""
+    return None if conditions is None else dict(conditions)
+
+
+def _with_conditions(tokens, conditions):
+    """The discriminator's input: `tokens`, or `{"tokens": tokens, **conditions}`."""
+    return tokens if conditions is None else {TOKENS_KEY: tokens, **conditions}
+
+
+def _unpack_batch(data, conditions):
+    """`(tokens int32 [B, T], condition ids dict or None)` from a batch, names checked.
+
+    A batch is a token tensor, or, for a conditional model, a dict
+    `{"tokens": [B, T], name: ids [B], ...}`; either may come wrapped as `(x,)` or
+    `(x, y)` (the `y` is ignored).
+    """
     if isinstance(data, (tuple, list)):
         if len(data) > 1 and isinstance(data[1], dict):
-            raise NotImplementedError(
-                "Conditional batches (tokens, {condition: ids}) are not supported yet."
+            raise ValueError(
+                "Batches `(tokens, {condition: ids})` are not accepted: pass conditions in "
+                f"one dict {{{TOKENS_KEY!r}: tokens, <name>: ids [B], ...}} (see "
+                "`keras_seqgan.data.sequence_dataset(..., conditions=...)`)."
             )
-        return data[0]
-    return data
+        data = data[0]
+    if isinstance(data, dict):
+        given = list(data)
+    else:
+        given = [TOKENS_KEY]
+    if conditions is None and given != [TOKENS_KEY]:
+        raise ValueError(
+            "This SeqGAN is unconditional (conditions=None): batches must be token tensors "
+            f"[B, T]. Received a dict with keys {sorted(given)}."
+        )
+    if conditions is not None:
+        _check_batch_names(given, conditions, "x")
+    tokens = ops.cast(data[TOKENS_KEY] if isinstance(data, dict) else data, "int32")
+    if conditions is None:
+        return tokens, None
+    return tokens, {key: ops.cast(data[key], "int32") for key in conditions}
 
 
-def _validate_dataset(dataset, vocabulary_size, sequence_length, name):
+def _check_batch_names(given, conditions, name):
+    """A conditional model's batches hold `"tokens"` and exactly its condition names."""
+    expected = [TOKENS_KEY, *conditions]
+    if sorted(given) != sorted(expected):
+        missing = [key for key in expected if key not in given]
+        extra = [key for key in given if key not in expected]
+        layout = ", ".join(f"{key!r}: ids [B]" for key in conditions)
+        raise ValueError(
+            f"This SeqGAN has conditions={dict(conditions)}, so `{name}` must give dicts "
+            f"{{{TOKENS_KEY!r}: tokens [B, T], {layout}}}. Received keys {sorted(given)} "
+            f"(missing: {missing}, unexpected: {extra})."
+        )
+
+
+def _check_condition_arrays(batch, conditions, num_rows, name):
+    """Host-side check of a dict batch's condition ids: int, `[num_rows]`, in range."""
+    checked = {}
+    for key, size in conditions.items():
+        value = batch[key]
+        array = keras.ops.convert_to_numpy(value) if backend_is_tensor(value) else value
+        array = np.asarray(array)
+        if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
+            raise TypeError(
+                f"`{name}[{key!r}]` must hold integer condition ids. Received dtype "
+                f"{array.dtype} (shape {array.shape})."
+            )
+        if array.shape != (num_rows,):
+            raise ValueError(
+                f"`{name}[{key!r}]` must have shape ({num_rows},): one id per sequence. "
+                f"Received shape {array.shape}."
+            )
+        _check_ids_in_range(array, key, size, name)
+        checked[key] = array.astype("int32")
+    return checked
+
+
+def _check_ids_in_range(array, key, size, name, where=""):
+    if array.size and (array.min() < 0 or array.max() >= size):
+        bad = array[(array < 0) | (array >= size)].reshape(-1)[0]
+        raise ValueError(
+            f"`{name}` has condition ids out of range for condition {key!r}{where}: found "
+            f"{int(bad)}; expected ids in [0, {size}) (the condition has {size} values)."
+        )
+
+
+def _validate_dataset(dataset, vocabulary_size, sequence_length, name, conditions=None):
     """Checks a `tf.data.Dataset`'s spec and its first batch before training starts."""
     try:
         import tensorflow as tf
@@ -644,7 +818,33 @@ def _validate_dataset(dataset, vocabulary_size, sequence_length, name):
     if not isinstance(dataset, tf.data.Dataset):
         return dataset  # Python generators and PyDatasets are checked by Keras as they run.
     spec = dataset.element_spec
-    token_spec = spec[0] if isinstance(spec, (tuple, list)) else spec
+    x_spec = spec[0] if isinstance(spec, (tuple, list)) else spec
+    if isinstance(spec, (tuple, list)) and len(spec) > 1 and isinstance(spec[1], dict):
+        _unpack_batch(tuple(spec), conditions)  # raises the error about this layout
+    if isinstance(x_spec, dict):
+        if conditions is None:
+            raise TypeError(
+                f"`{name}` must yield int token batches [B, T]: dict batches are for "
+                f"conditional models. Received element_spec={spec}"
+            )
+        _check_batch_names(list(x_spec), conditions, name)
+        for key in conditions:
+            item = x_spec[key]
+            if not isinstance(item, tf.TensorSpec) or not item.dtype.is_integer:
+                raise TypeError(
+                    f"`{name}` must yield integer condition ids for {key!r}. Received "
+                    f"element_spec[{key!r}]={item}"
+                )
+            if item.shape.rank is not None and item.shape.rank != 1:
+                raise ValueError(
+                    f"`{name}` must yield condition ids of shape [B] for {key!r}. Received "
+                    f"shape {item.shape}."
+                )
+        token_spec = x_spec[TOKENS_KEY]
+    else:
+        if conditions is not None:
+            _check_batch_names([TOKENS_KEY], conditions, name)
+        token_spec = x_spec
     if not isinstance(token_spec, tf.TensorSpec):
         raise TypeError(
             f"`{name}` must yield int token batches [B, T]. Received element_spec={spec}"
@@ -668,19 +868,22 @@ def _validate_dataset(dataset, vocabulary_size, sequence_length, name):
     first = next(iter(dataset.take(1)), None)
     if first is None:
         raise ValueError(f"`{name}` is an empty dataset: it yields no batch.")
-    tokens = np.asarray(first[0] if isinstance(first, (tuple, list)) else first)
+    first = first[0] if isinstance(first, (tuple, list)) else first
+    tokens = np.asarray(first[TOKENS_KEY] if isinstance(first, dict) else first)
     if tokens.size and (tokens.min() < 0 or tokens.max() >= vocabulary_size):
         raise ValueError(
             f"`{name}` has token ids out of range: min {tokens.min()}, max {tokens.max()} in "
             f"its first batch; expected ids in [0, vocabulary_size={vocabulary_size})."
         )
-    return _check_every_batch(dataset, vocabulary_size, sequence_length, name)
+    for key, size in (conditions or {}).items():
+        _check_ids_in_range(np.asarray(first[key]), key, size, name, " in its first batch")
+    return _check_every_batch(dataset, vocabulary_size, sequence_length, name, conditions)
 
 
 _BATCH_ERROR = "keras_seqgan batch check: "
 
 
-def _check_every_batch(dataset, vocabulary_size, sequence_length, name):
+def _check_every_batch(dataset, vocabulary_size, sequence_length, name, conditions=None):
     """Adds range and length checks to every batch of `dataset` (cheap: a min and a max).
 
     The first batch is checked before training; a later bad batch stops `fit` with a
@@ -691,8 +894,37 @@ def _check_every_batch(dataset, vocabulary_size, sequence_length, name):
 
     expected = f"expected ids in [0, vocabulary_size={vocabulary_size})"
 
+    def check_conditions(x):
+        checks = []
+        for key, size in conditions.items():
+            ids = x[key]
+            condition_expected = f"expected ids in [0, {size}) for condition {key!r}"
+            checks += [
+                tf.debugging.assert_non_negative(
+                    ids,
+                    message=f"{_BATCH_ERROR}`{name}` has a negative condition id for "
+                    f"{key!r}; {condition_expected}.",
+                ),
+                tf.debugging.assert_less(
+                    ids,
+                    tf.cast(size, ids.dtype),
+                    message=f"{_BATCH_ERROR}`{name}` has a condition id >= {size} for "
+                    f"{key!r}; {condition_expected}.",
+                ),
+            ]
+        with tf.control_dependencies(checks):
+            x = {key: tf.identity(value) for key, value in x.items()}
+        return x
+
     def check(*element):
-        tokens = element[0]
+        if isinstance(element[0], dict):
+            x = check_conditions(dict(element[0]))
+            x[TOKENS_KEY] = check_tokens(x[TOKENS_KEY])
+            return x if len(element) == 1 else (x, *element[1:])
+        tokens = check_tokens(element[0])
+        return tokens if len(element) == 1 else (tokens, *element[1:])
+
+    def check_tokens(tokens):
         checks = [
             tf.debugging.assert_non_negative(
                 tokens, message=f"{_BATCH_ERROR}`{name}` has a negative token id; {expected}."
@@ -710,8 +942,7 @@ def _check_every_batch(dataset, vocabulary_size, sequence_length, name):
             ),
         ]
         with tf.control_dependencies(checks):
-            tokens = tf.identity(tokens)
-        return tokens if len(element) == 1 else (tokens, *element[1:])
+            return tf.identity(tokens)
 
     return dataset.map(check)
 
@@ -731,5 +962,6 @@ def _clear_batch_errors():
         if _BATCH_ERROR not in text:
             raise
         # TensorFlow prints "[<our message>] [Condition x < y ...] [x = ...]".
-        message = text.split(_BATCH_ERROR, 1)[1].split("]", 1)[0].strip()
+        # TensorFlow escapes the quotes of the message (condition names are quoted).
+        message = text.split(_BATCH_ERROR, 1)[1].split("]", 1)[0].strip().replace("\\'", "'")
         raise ValueError(f"{message} (found in a batch after the first)") from None

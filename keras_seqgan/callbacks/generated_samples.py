@@ -9,7 +9,7 @@ import keras
 import numpy as np
 
 from keras_seqgan.callbacks._checks import check_int, check_seed, draw_seed, print_message
-from keras_seqgan.models.generator import check_temperature
+from keras_seqgan.models.generator import check_condition_values, check_temperature
 
 
 class GeneratedSamples(keras.callbacks.Callback):
@@ -35,6 +35,10 @@ class GeneratedSamples(keras.callbacks.Callback):
             NumPy's global generator (which `keras.utils.set_random_seed` seeds).
         path: str, path-like or `None`. A text file the samples are appended to, under a
             line `epoch N`; `None` prints them. Defaults to `None`.
+        conditions: dict or `None`. For a conditional generator (required there), the
+            conditions of the samples: `{name: value}` with an int id or an int array of
+            `num_samples` ids per condition, as in `Generator.generate`. Defaults to
+            `None`.
 
     Example:
 
@@ -62,6 +66,7 @@ class GeneratedSamples(keras.callbacks.Callback):
         temperature: float = 1.0,
         seed: int | None = None,
         path: str | os.PathLike | None = None,
+        conditions: dict | None = None,
     ):
         super().__init__()
         self.every = check_int("every", every, 1)
@@ -89,6 +94,12 @@ class GeneratedSamples(keras.callbacks.Callback):
                 f"`path` must be a str, a path-like object or None. Received: path={path!r}"
             )
         self.path = None if path is None else os.fspath(path)
+        if conditions is not None and not isinstance(conditions, dict):
+            raise TypeError(
+                "`conditions` must be None or a dict {condition_name: id or ids}. "
+                f"Received: conditions={conditions!r} (of type {type(conditions).__name__})"
+            )
+        self.conditions = conditions
         self.samples: list[str] = []
 
     def on_train_begin(self, logs=None):
@@ -104,12 +115,19 @@ class GeneratedSamples(keras.callbacks.Callback):
                 f"`decode` has {len(self.decode)} tokens but the generator's vocabulary has "
                 f"{generator.vocabulary_size}."
             )
+        sizes = getattr(generator, "conditions", None)
+        check_condition_values(
+            self.conditions, None if sizes is None else dict(sizes), self.num_samples
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
         generator = getattr(self.model, "generator", self.model)
-        tokens = generator.generate(self.num_samples, temperature=self.temperature, seed=self.seed)
+        extra = {} if self.conditions is None else {"conditions": self.conditions}
+        tokens = generator.generate(
+            self.num_samples, temperature=self.temperature, seed=self.seed, **extra
+        )
         self.samples = [self._decode(row) for row in tokens]
         if self.path is None:
             print_message(

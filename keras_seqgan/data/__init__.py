@@ -4,6 +4,7 @@ from keras_seqgan.data.datasets import (
     discriminator_dataset,
     mle_dataset,
     sequence_dataset,
+    validate_conditions,
     validate_tokens,
 )
 from keras_seqgan.data.oracle import OracleLSTM
@@ -18,5 +19,6 @@ __all__ = [
     "load_text_corpus",
     "mle_dataset",
     "sequence_dataset",
+    "validate_conditions",
     "validate_tokens",
 ]

@@ -117,6 +117,82 @@ def validate_tokens(
     return np.ascontiguousarray(array, dtype="int32")
 
 
+def validate_conditions(
+    conditions, num_sequences: int, *, name: str = "conditions"
+) -> dict[str, np.ndarray] | None:
+    """Checks the condition ids of `num_sequences` sequences; returns int32 NumPy arrays.
+
+    `conditions` is `None` or a non-empty dict `{name: ids}`: each name a str identifier
+    other than `"tokens"` (the key of the sequences in a dict batch), each `ids` an
+    integer array-like of shape `[num_sequences]` with non-negative ids (their upper
+    bound is the model's: `keras_seqgan.SeqGAN.fit` checks it batch by batch).
+
+    Args:
+        conditions: dict or `None`. Condition name -> int ids `[num_sequences]`.
+        num_sequences: int. The number of token sequences the ids belong to.
+        name: str. The argument's name, used in error messages. Defaults to
+            `"conditions"`.
+
+    Returns:
+        `None`, or a dict of int32 arrays `[num_sequences]` in the given order.
+
+    Raises:
+        TypeError: if `conditions` is not a dict or ids are not integers.
+        ValueError: if a name is invalid, or ids have the wrong shape or are negative.
+
+    Example:
+
+    ```python
+    conditions = keras_seqgan.data.validate_conditions({"character": [0, 2, 1]}, 3)
+    ```
+    """
+    if conditions is None:
+        return None
+    if not isinstance(conditions, dict) or not conditions:
+        raise TypeError(
+            f"`{name}` must be None or a non-empty dict {{condition_name: int ids "
+            f"[{num_sequences}]}}. Received {_describe(conditions)}: {conditions!r}"
+        )
+    checked = {}
+    for key, ids in conditions.items():
+        if not isinstance(key, str) or not key.isidentifier() or key == "tokens":
+            raise ValueError(
+                f"Every name in `{name}` must be a str that is a valid Python identifier, "
+                f"other than 'tokens'. Received names {list(conditions)} (bad name {key!r})."
+            )
+        if keras.ops.is_tensor(ids) or isinstance(ids, (tf.Tensor, tf.Variable)):
+            ids = keras.ops.convert_to_numpy(ids)
+        try:
+            array = np.asarray(ids)
+        except (ValueError, TypeError) as error:
+            raise ValueError(
+                f"`{name}[{key!r}]` must be an integer array of {num_sequences} ids; could "
+                f"not convert {_describe(ids)} to an array: {error}"
+            ) from error
+        if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
+            raise TypeError(
+                f"`{name}[{key!r}]` must be an integer array of condition ids. Received dtype "
+                f"{array.dtype} (shape {array.shape})."
+            )
+        if array.shape != (num_sequences,):
+            raise ValueError(
+                f"`{name}[{key!r}]` must have shape ({num_sequences},): one id per sequence "
+                f"({num_sequences} sequences). Received shape {array.shape}."
+            )
+        if array.size and (array.min() < 0 or array.max() > _INT32_MAX):
+            bad = int(array.min()) if array.min() < 0 else int(array.max())
+            raise ValueError(
+                f"`{name}[{key!r}]` ids must be non-negative and fit in int32. Received {bad}."
+            )
+        checked[key] = np.ascontiguousarray(array, dtype="int32")
+    return checked
+
+
+def _with_conditions(tokens, conditions):
+    """`tokens`, or the dict `{"tokens": tokens, **conditions}` of a conditional batch."""
+    return tokens if conditions is None else {"tokens": tokens, **conditions}
+
+
 def _check_batch_size(batch_size) -> int:
     if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
         raise ValueError(
@@ -164,12 +240,14 @@ def mle_dataset(
     seed: int | None = None,
     drop_remainder: bool = False,
     vocabulary_size: int | None = None,
+    conditions: dict | None = None,
 ) -> tf.data.Dataset:
     """A `tf.data.Dataset` of `(x, x)` token pairs for MLE pre-training with `fit`.
 
     The generator's `fit` learns to predict each token from the ones before it (teacher
     forcing), so inputs and targets are the same sequences; the shift happens inside
-    the model.
+    the model. With `conditions`, for a conditional generator, the inputs are the dict
+    `{"tokens": x, name: ids, ...}` and the targets still `x`.
 
     Args:
         tokens: int array-like `[N, T]` of token ids.
@@ -180,9 +258,12 @@ def mle_dataset(
         drop_remainder: bool. Drop the last, smaller batch. Defaults to `False`.
         vocabulary_size: int or `None`. If given, ids are checked against it. Defaults
             to `None`.
+        conditions: dict or `None`. Condition name -> int ids `[N]`, one per sequence
+            (see `validate_conditions`). Defaults to `None` (unconditional).
 
     Returns:
-        A `tf.data.Dataset` of `(x, x)`, both int32 `[B, T]`.
+        A `tf.data.Dataset` of `(x, x)`, both int32 `[B, T]`; with `conditions`, of
+        `({"tokens": x, name: ids [B], ...}, x)`.
 
     Example:
 
@@ -192,8 +273,13 @@ def mle_dataset(
     ```
     """
     tokens = validate_tokens(tokens, vocabulary_size=vocabulary_size)
+    conditions = validate_conditions(conditions, len(tokens))
     batch_size = _check_batch_size(batch_size)
-    dataset = tf.data.Dataset.from_tensor_slices(tokens)
+    dataset = tf.data.Dataset.from_tensor_slices(_with_conditions(tokens, conditions))
+
+    def transform(x):
+        return (x, x) if conditions is None else (x, x["tokens"])
+
     return _finish(
         dataset,
         len(tokens),
@@ -202,7 +288,7 @@ def mle_dataset(
         seed,
         drop_remainder,
         "mle_dataset",
-        transform=lambda x: (x, x),
+        transform=transform,
     )
 
 
@@ -214,8 +300,13 @@ def sequence_dataset(
     seed: int | None = None,
     drop_remainder: bool = True,
     vocabulary_size: int | None = None,
+    conditions: dict | None = None,
 ) -> tf.data.Dataset:
     """A `tf.data.Dataset` of real token batches for adversarial `SeqGAN.fit`.
+
+    With `conditions`, for a conditional `SeqGAN`, each batch is the dict
+    `{"tokens": [B, T], name: ids [B], ...}`: the fakes of a step are generated for
+    the batch's conditions.
 
     Args:
         tokens: int array-like `[N, T]` of token ids.
@@ -227,9 +318,12 @@ def sequence_dataset(
             batch shape. Defaults to `True`.
         vocabulary_size: int or `None`. If given, ids are checked against it. Defaults
             to `None`.
+        conditions: dict or `None`. Condition name -> int ids `[N]`, one per sequence
+            (see `validate_conditions`). Defaults to `None` (unconditional).
 
     Returns:
-        A `tf.data.Dataset` of int32 `[B, T]` batches.
+        A `tf.data.Dataset` of int32 `[B, T]` batches; with `conditions`, of dicts
+        `{"tokens": [B, T], name: ids [B], ...}` (int32 throughout).
 
     Example:
 
@@ -239,8 +333,9 @@ def sequence_dataset(
     ```
     """
     tokens = validate_tokens(tokens, vocabulary_size=vocabulary_size)
+    conditions = validate_conditions(conditions, len(tokens))
     batch_size = _check_batch_size(batch_size)
-    dataset = tf.data.Dataset.from_tensor_slices(tokens)
+    dataset = tf.data.Dataset.from_tensor_slices(_with_conditions(tokens, conditions))
     return _finish(
         dataset, len(tokens), batch_size, shuffle, seed, drop_remainder, "sequence_dataset"
     )
@@ -255,11 +350,17 @@ def discriminator_dataset(
     seed: int | None = None,
     drop_remainder: bool = False,
     vocabulary_size: int | None = None,
+    real_conditions: dict | None = None,
+    fake_conditions: dict | None = None,
 ) -> tf.data.Dataset:
     """A `tf.data.Dataset` of `(tokens, labels)` for training a discriminator with `fit`.
 
     Real sequences are labelled 1 and fake ones 0; the two sets are mixed (when
-    shuffling) so that each batch holds both.
+    shuffling) so that each batch holds both. For a conditional discriminator, give the
+    conditions of both sets (typically the fakes are generated for the real set's
+    conditions, `generator.generate(len(real), conditions=real_conditions)`, so
+    `fake_conditions=real_conditions`); the inputs are then the dicts
+    `{"tokens": [B, T], name: ids [B], ...}`.
 
     Args:
         real: int array-like `[N, T]` of real token ids.
@@ -272,9 +373,15 @@ def discriminator_dataset(
         drop_remainder: bool. Drop the last, smaller batch. Defaults to `False`.
         vocabulary_size: int or `None`. If given, ids are checked against it. Defaults
             to `None`.
+        real_conditions: dict or `None`. Condition name -> int ids `[N]` of the real
+            sequences. Defaults to `None` (unconditional).
+        fake_conditions: dict or `None`. Condition name -> int ids `[M]` of the fake
+            sequences, with the same names as `real_conditions`; given if and only if
+            `real_conditions` is. Defaults to `None`.
 
     Returns:
-        A `tf.data.Dataset` of `(tokens, labels)`: int32 `[B, T]` and float32 `[B, 1]`.
+        A `tf.data.Dataset` of `(tokens, labels)`: int32 `[B, T]` and float32 `[B, 1]`;
+        with conditions, of `({"tokens": [B, T], name: ids [B], ...}, labels)`.
 
     Example:
 
@@ -291,12 +398,29 @@ def discriminator_dataset(
             "`real` and `fake` must have the same sequence length. "
             f"Received real.shape={real.shape} and fake.shape={fake.shape}."
         )
+    real_conditions = validate_conditions(real_conditions, len(real), name="real_conditions")
+    fake_conditions = validate_conditions(fake_conditions, len(fake), name="fake_conditions")
+    if (real_conditions is None) != (fake_conditions is None) or (
+        real_conditions is not None and sorted(real_conditions) != sorted(fake_conditions)
+    ):
+        raise ValueError(
+            "`real_conditions` and `fake_conditions` must both be None or both be dicts with "
+            "the same condition names. Received names "
+            f"{None if real_conditions is None else list(real_conditions)} and "
+            f"{None if fake_conditions is None else list(fake_conditions)}."
+        )
     batch_size = _check_batch_size(batch_size)
     tokens = np.concatenate([real, fake], axis=0)
     labels = np.concatenate(
         [np.ones((len(real), 1), dtype="float32"), np.zeros((len(fake), 1), dtype="float32")]
     )
-    dataset = tf.data.Dataset.from_tensor_slices((tokens, labels))
+    conditions = None
+    if real_conditions is not None:
+        conditions = {
+            key: np.concatenate([real_conditions[key], fake_conditions[key]])
+            for key in real_conditions
+        }
+    dataset = tf.data.Dataset.from_tensor_slices((_with_conditions(tokens, conditions), labels))
     return _finish(
         dataset, len(tokens), batch_size, shuffle, seed, drop_remainder, "discriminator_dataset"
     )

@@ -32,6 +32,27 @@ def _check_sizes(model, name: str, methods: tuple[str, ...]) -> tuple[int, int]:
     return int(model.vocabulary_size), int(model.sequence_length)
 
 
+def _check_conditions(conditions, count: int):
+    """`None` or `{name: int32 [count]}`; errors name the condition."""
+    if conditions is None:
+        return None
+    if not isinstance(conditions, dict):
+        raise TypeError(
+            "`conditions` must be None or a dict {name: int ids [N]}. "
+            f"Received: {type(conditions).__name__}"
+        )
+    checked = {}
+    for name, values in conditions.items():
+        values = np.asarray(values)
+        if values.shape != (count,) or not np.issubdtype(values.dtype, np.integer):
+            raise ValueError(
+                f"`conditions[{name!r}]` must be {count} int ids, one per sequence. "
+                f"Received shape {values.shape} and dtype {values.dtype}."
+            )
+        checked[name] = values.astype("int32")
+    return checked
+
+
 def nll_oracle(oracle, samples, *, batch_size: int = 250) -> float:
     """NLL-oracle: the oracle's mean per-token negative log-likelihood of generated samples.
 
@@ -69,7 +90,9 @@ def nll_oracle(oracle, samples, *, batch_size: int = 250) -> float:
     return float(oracle.nll(samples, batch_size=batch_size))
 
 
-def nll_gen(generator, tokens, *, batch_size: int = 256, temperature: float = 1.0) -> float:
+def nll_gen(
+    generator, tokens, *, batch_size: int = 256, temperature: float = 1.0, conditions=None
+) -> float:
     """NLL-gen: a generator's mean per-token negative log-likelihood on held-out real data.
 
     The coverage (diversity) figure of Texygen and RelGAN: a generator that collapses onto a
@@ -87,6 +110,8 @@ def nll_gen(generator, tokens, *, batch_size: int = 256, temperature: float = 1.
         batch_size: int. Sequences scored per `log_prob` call. Defaults to `256`.
         temperature: float > 0. Score under `softmax(logits / temperature)`, the
             distribution the generator samples at that temperature. Defaults to `1.0`.
+        conditions: `None`, or for a conditional generator a dict `{name: int ids [N]}`
+            giving each held-out sequence's condition values. Defaults to `None`.
 
     Returns:
         The mean negative log-likelihood in nats per token, a Python float.
@@ -110,6 +135,7 @@ def nll_gen(generator, tokens, *, batch_size: int = 256, temperature: float = 1.
     )
     batch_size = min(_check_batch_size(batch_size), len(tokens))
     temperature = check_temperature(temperature)
+    conditions = _check_conditions(conditions, len(tokens))
     compiled = getattr(generator, "compiled_log_prob", None)
     if callable(compiled):
         score = functools.partial(compiled, temperature=temperature)
@@ -117,13 +143,26 @@ def nll_gen(generator, tokens, *, batch_size: int = 256, temperature: float = 1.
         score = functools.partial(generator.log_prob, temperature=temperature)
     else:
         score = generator.log_prob
+
+    def pad(rows, size):
+        if size == batch_size:
+            return rows
+        return np.concatenate([rows, np.repeat(rows[:1], batch_size - size, axis=0)])
+
     total = 0.0
     for start in range(0, len(tokens), batch_size):
         batch = tokens[start : start + batch_size]
         size = len(batch)
-        if size < batch_size:
-            batch = np.concatenate([batch, np.repeat(batch[:1], batch_size - size, axis=0)])
-        log_probs = ops.convert_to_numpy(score(ops.convert_to_tensor(batch)))
+        batch = pad(batch, size)
+        if conditions:
+            ids = {
+                name: ops.convert_to_tensor(pad(values[start : start + batch_size], size))
+                for name, values in conditions.items()
+            }
+            log_probs = score(ops.convert_to_tensor(batch), conditions=ids)
+        else:
+            log_probs = score(ops.convert_to_tensor(batch))
+        log_probs = ops.convert_to_numpy(log_probs)
         log_probs = np.asarray(log_probs)
         if log_probs.shape != batch.shape:
             raise ValueError(

@@ -10,6 +10,7 @@ import keras
 from keras import ops
 
 from keras_seqgan.models._compile import recompile_from_config
+from keras_seqgan.models.generator import check_conditions, split_inputs
 
 PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
@@ -68,6 +69,15 @@ class Discriminator(keras.Model):
     Any sequence at least as long as the widest filter is accepted; the model is
     built for `(None, sequence_length)` on construction, so its weights exist at once.
 
+    A conditional discriminator (`conditions={name: number_of_values}`) judges
+    (sequence, condition) pairs: it is called on a dict `{"tokens": ids [B, T] or
+    relaxed one-hot [B, T, V], name: int ids [B], ...}` and adds, for every condition,
+    a projection term `e_c(y_c) . (P_c f)` to the logit, where `f` is the feature
+    vector after the highway layers, `e_c` an embedding of size
+    `condition_embedding_dim` and `P_c` a linear map to that size (a low-rank
+    projection discriminator, Miyato & Koyama, 2018). A real sequence paired with the
+    wrong condition can so be scored as fake.
+
     `compile()` defaults to `BinaryCrossentropy(from_logits=True)` and an
     `accuracy` metric thresholded at logit 0, so pre-training is plain `fit` on
     `(tokens, labels)` with float labels `[batch, 1]`: 1 for real, 0 for generated.
@@ -87,6 +97,11 @@ class Discriminator(keras.Model):
             Defaults to `1`.
         dropout: float. Dropout rate before the output layer, in `[0, 1)`.
             Defaults to `0.25`.
+        conditions: `None` or a dict `{name: number_of_values}`, e.g.
+            `{"character": 30, "scene": 120}`; the same as the generator's in a
+            `keras_seqgan.SeqGAN`. Defaults to `None` (unconditional).
+        condition_embedding_dim: int. Size of each condition's embedding (the rank of
+            its projection term). Unused when `conditions` is `None`. Defaults to `8`.
         **kwargs: Standard `keras.Model` arguments (`name`, `trainable`, `dtype`).
 
     Example:
@@ -109,12 +124,20 @@ class Discriminator(keras.Model):
     labels = np.random.randint(0, 2, size=(64, 1)).astype("float32")
     discriminator.compile(optimizer=keras.optimizers.Adam(1e-4))
     discriminator.fit(tokens, labels, batch_size=32, epochs=1)
+
+    # Conditional: (sequence, speaker) pairs.
+    conditional = keras_seqgan.models.Discriminator(
+        vocabulary_size=5000, sequence_length=20, conditions={"character": 30}
+    )
+    logits = conditional({"tokens": tokens, "character": np.random.randint(0, 30, size=64)})
     ```
 
     Reference:
         - [Yu et al., 2017](https://arxiv.org/abs/1609.05473), "SeqGAN: Sequence
           Generative Adversarial Nets with Policy Gradient", AAAI 2017; code at
           https://github.com/LantaoYu/SeqGAN (`discriminator.py`).
+        - [Miyato & Koyama, 2018](https://arxiv.org/abs/1802.05637), "cGANs with
+          Projection Discriminator", ICLR 2018.
     """
 
     def __init__(
@@ -126,6 +149,8 @@ class Discriminator(keras.Model):
         num_filters: Sequence[int] = PAPER_NUM_FILTERS,
         highway_layers: int = 1,
         dropout: float = 0.25,
+        conditions: dict[str, int] | None = None,
+        condition_embedding_dim: int = 8,
         **kwargs: Any,
     ) -> None:
         vocabulary_size = _check_int("vocabulary_size", vocabulary_size, minimum=2)
@@ -153,6 +178,10 @@ class Discriminator(keras.Model):
             raise TypeError(f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}")
+        conditions = check_conditions(conditions)
+        condition_embedding_dim = _check_int(
+            "condition_embedding_dim", condition_embedding_dim, minimum=1
+        )
 
         super().__init__(**kwargs)
         self.vocabulary_size = vocabulary_size
@@ -163,6 +192,8 @@ class Discriminator(keras.Model):
         self.highway_layers = highway_layers
         self.dropout = float(dropout)
         self.num_features = sum(num_filters)
+        self.conditions = conditions
+        self.condition_embedding_dim = condition_embedding_dim
 
         self.embedding = keras.layers.Embedding(
             vocabulary_size, embedding_dim, dtype=self.dtype_policy, name="embedding"
@@ -200,6 +231,29 @@ class Discriminator(keras.Model):
             self.dropout, dtype=self.dtype_policy, name="dropout"
         )
         self.output_dense = keras.layers.Dense(1, dtype=self.dtype_policy, name="logit")
+        # Conditions enter as projection terms on the final features rather than as inputs
+        # concatenated before the highway layers: concatenation with `highway_layers=0`
+        # could only shift the logit by a per-condition bias and never tell a sequence
+        # that fits its condition from one that does not, whereas the bilinear term
+        # scores the match itself at any depth, and the unconditional path is untouched.
+        self.condition_embeddings = [
+            keras.layers.Embedding(
+                size,
+                condition_embedding_dim,
+                dtype=self.dtype_policy,
+                name=f"condition_embedding_{name}",
+            )
+            for name, size in (conditions or {}).items()
+        ]
+        self.condition_projections = [
+            keras.layers.Dense(
+                condition_embedding_dim,
+                use_bias=False,
+                dtype=self.dtype_policy,
+                name=f"condition_projection_{name}",
+            )
+            for name in conditions or {}
+        ]
         self.build((None, sequence_length))
 
     def build(self, input_shape: tuple | None = None) -> None:
@@ -208,12 +262,21 @@ class Discriminator(keras.Model):
         for convolution in self.convolutions:
             if not convolution.built:
                 convolution.build((None, self.sequence_length, self.embedding_dim))
-        for layer in [*self.highway_transforms, *self.highway_gates, self.output_dense]:
+        for layer in [
+            *self.highway_transforms,
+            *self.highway_gates,
+            self.output_dense,
+            *self.condition_projections,
+        ]:
             if not layer.built:
                 layer.build((None, self.num_features))
+        for layer in self.condition_embeddings:
+            if not layer.built:
+                layer.build((None,))
         self.built = True
 
     def call(self, inputs, training: bool = False):
+        inputs, conditions = split_inputs(inputs, self.conditions, "discriminator")
         time = inputs.shape[1] if len(inputs.shape) > 1 else None
         if time is not None and time < max(self.filter_sizes):
             raise ValueError(
@@ -244,9 +307,18 @@ class Discriminator(keras.Model):
             carry = gate(features)
             features = carry * transform(features) + (1.0 - carry) * features
         features = self.dropout_layer(features, training=training)
-        return ops.cast(self.output_dense(features), "float32")
+        logits = self.output_dense(features)
+        if conditions is not None:
+            for name, embedding, projection in zip(
+                self.conditions, self.condition_embeddings, self.condition_projections, strict=True
+            ):
+                match = embedding(ops.cast(conditions[name], "int32")) * projection(features)
+                logits = logits + ops.sum(match, axis=-1, keepdims=True)
+        return ops.cast(logits, "float32")
 
-    def compute_output_shape(self, input_shape: tuple) -> tuple:
+    def compute_output_shape(self, input_shape) -> tuple:
+        if isinstance(input_shape, dict):
+            input_shape = input_shape["tokens"]
         return (input_shape[0], 1)
 
     def compile(
@@ -286,6 +358,8 @@ class Discriminator(keras.Model):
                 "num_filters": list(self.num_filters),
                 "highway_layers": self.highway_layers,
                 "dropout": self.dropout,
+                "conditions": None if self.conditions is None else dict(self.conditions),
+                "condition_embedding_dim": self.condition_embedding_dim,
             }
         )
         return config

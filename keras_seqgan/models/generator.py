@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import keras
 import numpy as np
@@ -65,6 +66,36 @@ def _initializer_factory(config):
     return fresh
 
 
+def _check_tokenizer(tokenizer, vocabulary_size, sequence_length, conditions):
+    """`None` or a tokenizer (a serialized one is deserialized) that fits the generator."""
+    if tokenizer is None:
+        return None
+    if isinstance(tokenizer, Mapping):
+        tokenizer = keras.saving.deserialize_keras_object(dict(tokenizer))
+    needed = ("encode", "decode", "encode_conditions", "vocabulary_size", "get_config")
+    missing = [key for key in needed if not hasattr(tokenizer, key)]
+    if missing:
+        raise TypeError(
+            "`tokenizer` must be None or a keras_seqgan.data.Tokenizer. Received a "
+            f"{type(tokenizer).__name__} lacking {missing}."
+        )
+    mismatches = []
+    if tokenizer.vocabulary_size != vocabulary_size:
+        mismatches.append(f"vocabulary_size {tokenizer.vocabulary_size} != {vocabulary_size}")
+    if getattr(tokenizer, "sequence_length", sequence_length) != sequence_length:
+        mismatches.append(f"sequence_length {tokenizer.sequence_length} != {sequence_length}")
+    sizes = dict(getattr(tokenizer, "condition_sizes", {}) or {})
+    if sizes != dict(conditions or {}):
+        mismatches.append(f"condition sizes {sizes} != conditions {dict(conditions or {})}")
+    if mismatches:
+        raise ValueError(
+            "`tokenizer` does not fit the generator: " + "; ".join(mismatches) + ". Build the "
+            "generator from the tokenizer: vocabulary_size=tokenizer.vocabulary_size, "
+            "sequence_length=tokenizer.sequence_length, conditions=tokenizer.condition_sizes."
+        )
+    return tokenizer
+
+
 def check_temperature(temperature, name: str = "temperature") -> float:
     """Validates a Python temperature: a finite number > 0."""
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.number)):
@@ -75,6 +106,162 @@ def check_temperature(temperature, name: str = "temperature") -> float:
     if not math.isfinite(float(temperature)) or temperature <= 0:
         raise ValueError(f"`{name}` must be a finite float > 0. Received: {name}={temperature}")
     return float(temperature)
+
+
+TOKENS_KEY = "tokens"
+
+
+def check_conditions(conditions, name: str = "conditions") -> dict[str, int] | None:
+    """Validates a conditions spec: `None` or a dict `{name: number_of_values}`.
+
+    Names must be non-empty str identifiers other than `"tokens"` (the key of the token
+    sequences in a dict input); sizes ints >= 1. The dict's order is kept: it fixes the
+    order in which the condition embeddings are concatenated.
+    """
+    if conditions is None:
+        return None
+    expected = (
+        "None or a dict {condition_name: number_of_values}, e.g. {'character': 30, 'scene': 120}"
+    )
+    if not isinstance(conditions, Mapping):
+        raise TypeError(
+            f"`{name}` must be {expected}. Received: {name}={conditions!r} "
+            f"(of type {type(conditions).__name__})"
+        )
+    if not conditions:
+        raise ValueError(
+            f"`{name}` must be {expected}; use None for an unconditional model. "
+            f"Received: {name}={{}}"
+        )
+    checked = {}
+    for key, size in conditions.items():
+        if not isinstance(key, str) or not key.isidentifier() or key == TOKENS_KEY:
+            raise ValueError(
+                f"Every name in `{name}` must be a non-empty str that is a valid Python "
+                f"identifier, other than {TOKENS_KEY!r}. Received: {name}={dict(conditions)!r} "
+                f"(bad name {key!r})"
+            )
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ValueError(
+                f"Every size in `{name}` must be an int >= 1 (the number of values of that "
+                f"condition). Received: {name}={dict(conditions)!r} (bad size {key!r}: {size!r})"
+            )
+        checked[key] = int(size)
+    return checked
+
+
+def split_inputs(inputs, conditions: dict[str, int] | None, owner: str):
+    """Splits a model input into `(tokens, condition ids dict or None)`, checking names.
+
+    `inputs` is a token tensor or a dict `{"tokens": ..., <condition name>: ids [B]}`.
+    A conditional model must get exactly its condition names; an unconditional one takes
+    a plain tensor or `{"tokens": ...}`. Errors are `ValueError`s raised at trace time.
+    """
+    if isinstance(inputs, Mapping):
+        if TOKENS_KEY not in inputs:
+            raise ValueError(
+                f"A dict input to the {owner} must hold the token sequences under "
+                f"{TOKENS_KEY!r}. Received keys {sorted(inputs)}."
+            )
+        given = {key: value for key, value in inputs.items() if key != TOKENS_KEY}
+        tokens = inputs[TOKENS_KEY]
+    else:
+        given, tokens = {}, inputs
+    expected = list(conditions or ())
+    if sorted(given) != sorted(expected):
+        if not expected:
+            raise ValueError(
+                f"The {owner} is unconditional (conditions=None), but its input carries "
+                f"conditions {sorted(given)}. Pass the tokens alone."
+            )
+        missing = [key for key in expected if key not in given]
+        extra = [key for key in given if key not in expected]
+        layout = ", ".join(f"{key!r}: ids [B]" for key in expected)
+        raise ValueError(
+            f"The {owner} was built with conditions={dict(conditions)}, so its input must be "
+            f"a dict {{{TOKENS_KEY!r}: tokens, {layout}}}. Received condition names "
+            f"{sorted(given)} (missing: {missing}, unexpected: {extra})."
+        )
+    if not expected:
+        return tokens, None
+    return tokens, {key: given[key] for key in expected}
+
+
+def check_condition_names(given, conditions: dict[str, int] | None, owner: str) -> None:
+    """Checks that the condition ids `given` (a dict or `None`) match a model's `conditions`."""
+    if conditions is None:
+        if given:
+            raise ValueError(
+                f"The {owner} is unconditional (conditions=None); `conditions` must be None. "
+                f"Received condition names {sorted(given)}."
+            )
+        return
+    if not isinstance(given, Mapping) or sorted(given) != sorted(conditions):
+        received = None if given is None else sorted(given) if isinstance(given, Mapping) else given
+        raise ValueError(
+            f"The {owner} was built with conditions={dict(conditions)}: pass `conditions`, a "
+            f"dict of int ids [B] with exactly the names {list(conditions)}. Received: "
+            f"{received!r}."
+        )
+
+
+def check_condition_values(
+    conditions, sizes: dict[str, int] | None, num_rows: int, name: str = "conditions"
+) -> dict[str, np.ndarray] | None:
+    """Host-side check of condition ids for `num_rows` sequences; returns int32 arrays.
+
+    Each value is an int (the same for every row) or an int array-like of length
+    `num_rows`; every id must be in `[0, size)`. Errors name the condition, the bad value
+    and the valid range.
+    """
+    if sizes is None:
+        if conditions is not None:
+            raise ValueError(
+                f"This generator is unconditional (conditions=None), so `{name}` must be None. "
+                f"Received: {name}={conditions!r}"
+            )
+        return None
+    if not isinstance(conditions, Mapping):
+        raise ValueError(
+            f"This generator was built with conditions={sizes}: pass `{name}`, a dict with one "
+            "int or int array per condition, e.g. "
+            + "{"
+            + ", ".join(f"{key!r}: 0" for key in sizes)
+            + f"}}. Received: {name}={conditions!r}"
+        )
+    missing = [key for key in sizes if key not in conditions]
+    extra = [key for key in conditions if key not in sizes]
+    if missing or extra:
+        raise ValueError(
+            f"`{name}` must have exactly the generator's condition names {list(sizes)}. "
+            f"Received names {list(conditions)} (missing: {missing}, unexpected: {extra})."
+        )
+    checked = {}
+    for key, size in sizes.items():
+        value = conditions[key]
+        if keras.ops.is_tensor(value):
+            value = keras.ops.convert_to_numpy(value)
+        array = np.asarray(value)
+        if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
+            raise TypeError(
+                f"`{name}[{key!r}]` must be an int or an int array of length {num_rows}. "
+                f"Received {value!r} (dtype {array.dtype})."
+            )
+        if array.ndim == 0:
+            array = np.full((num_rows,), array, dtype=array.dtype)
+        if array.shape != (num_rows,):
+            raise ValueError(
+                f"`{name}[{key!r}]` must be an int or an int array of length {num_rows} (one "
+                f"id per sequence). Received shape {array.shape}."
+            )
+        bad = (array < 0) | (array >= size)
+        if bad.any():
+            raise ValueError(
+                f"`{name}[{key!r}]` ids must be in [0, {size}) (condition {key!r} has {size} "
+                f"values). Received {int(array[bad][0])}."
+            )
+        checked[key] = array.astype("int32")
+    return checked
 
 
 @keras.saving.register_keras_serializable(package="keras_seqgan")
@@ -111,6 +298,21 @@ class Generator(keras.Model):
             of them from `keras.initializers.RandomNormal(stddev=0.1)`. Defaults to `None`:
             Keras's own defaults (uniform embedding, Glorot kernels, orthogonal recurrent
             kernel, zero biases with the forget gate's set to 1).
+        conditions: `None` or a dict `{name: number_of_values}`, e.g.
+            `{"character": 30, "scene": 120}`. Names are str identifiers other than
+            `"tokens"`. A conditional generator embeds each condition's id with its own
+            `keras.layers.Embedding(number_of_values, condition_embedding_dim)` and
+            concatenates these embeddings (in the dict's order) to the token embedding at
+            every step, so it models `p(tokens | conditions)`. It is then called on a dict
+            `{"tokens": int [B, T], name: int ids [B], ...}`, and `sample`, `log_prob` and
+            `generate` take `conditions=`. Defaults to `None` (unconditional).
+        condition_embedding_dim: int. Size of each condition's embedding. Unused when
+            `conditions` is `None`. Defaults to `8`.
+        tokenizer: `None` or a `keras_seqgan.data.Tokenizer` adapted to the training text.
+            It is saved in the model's config (vocabulary and condition vocabularies
+            included), so a `.keras` file turns tokens back into text with no other file:
+            see `generate_text`. Its vocabulary size, sequence length and condition sizes
+            must match the generator's. Defaults to `None`.
         **kwargs: Standard `keras.Model` arguments such as `name` and `dtype`.
 
     Example:
@@ -123,6 +325,17 @@ class Generator(keras.Model):
     tokens = generator.generate(16, temperature=1.0, seed=1)  # int32 [16, 8]
     generator.compile(optimizer=keras.optimizers.Adam(1e-2))
     generator.fit(keras_seqgan.data.mle_dataset(tokens, batch_size=8), epochs=1)
+
+    # Conditional: who speaks (3 characters) in which mood (2 moods).
+    conditional = keras_seqgan.models.Generator(
+        vocabulary_size=50, sequence_length=8, conditions={"character": 3, "mood": 2}
+    )
+    conditional.compile(optimizer=keras.optimizers.Adam(1e-2))
+    conditions = {"character": tokens[:, 0] % 3, "mood": tokens[:, 1] % 2}  # int [16] each
+    conditional.fit(
+        keras_seqgan.data.mle_dataset(tokens, batch_size=8, conditions=conditions), epochs=1
+    )
+    lines = conditional.generate(4, conditions={"character": 2, "mood": [0, 1, 0, 1]}, seed=1)
     ```
 
     Reference:
@@ -140,6 +353,9 @@ class Generator(keras.Model):
         sampler_block_size: int | None = None,
         seed: int | None = None,
         initializer=None,
+        conditions: dict[str, int] | None = None,
+        condition_embedding_dim: int = 8,
+        tokenizer=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -160,9 +376,17 @@ class Generator(keras.Model):
         self.sampler_block_size = sampler_block_size
         self.seed = check_seed(seed)
         self.initializer = _check_initializer(initializer)
+        self.conditions = check_conditions(conditions)
+        self.condition_embedding_dim = _check_positive_int(
+            "condition_embedding_dim", condition_embedding_dim
+        )
+        self.tokenizer = _check_tokenizer(
+            tokenizer, self.vocabulary_size, self.sequence_length, self.conditions
+        )
 
         if self.initializer is None:
             embedding_kw, cell_kw, dense_kw = {}, {}, {}
+            condition_kw = [{} for _ in self.conditions or ()]
         else:
             fresh = _initializer_factory(self.initializer)
             embedding_kw = {"embeddings_initializer": fresh()}
@@ -173,6 +397,7 @@ class Generator(keras.Model):
                 "unit_forget_bias": False,
             }
             dense_kw = {"kernel_initializer": fresh(), "bias_initializer": fresh()}
+            condition_kw = [{"embeddings_initializer": fresh()} for _ in self.conditions or ()]
         self.embedding = keras.layers.Embedding(
             self.vocabulary_size,
             self.embedding_dim,
@@ -186,13 +411,27 @@ class Generator(keras.Model):
         self.output_projection = keras.layers.Dense(
             self.vocabulary_size, dtype=self.dtype_policy, name="output_projection", **dense_kw
         )
+        # One embedding per condition, in the order of `conditions` (empty if none).
+        self.condition_embeddings = [
+            keras.layers.Embedding(
+                size,
+                self.condition_embedding_dim,
+                dtype=self.dtype_policy,
+                name=f"condition_embedding_{name}",
+                **kw,
+            )
+            for (name, size), kw in zip((self.conditions or {}).items(), condition_kw, strict=True)
+        ]
         self.seed_generator = keras.random.SeedGenerator(seed, name="generator_seed")
         self.build((None, self.sequence_length))
 
     def build(self, input_shape=None):
         self.embedding.build((None,))
-        self.lstm_cell.build((None, self.embedding_dim))
+        condition_dim = len(self.condition_embeddings) * self.condition_embedding_dim
+        self.lstm_cell.build((None, self.embedding_dim + condition_dim))
         self.output_projection.build((None, self.hidden_dim))
+        for layer in self.condition_embeddings:
+            layer.build((None,))
         self.built = True
 
     # ----------------------------------------------------------------- pieces
@@ -205,9 +444,35 @@ class Generator(keras.Model):
         zeros = ops.zeros((batch_size, self.hidden_dim), dtype=self.compute_dtype)
         return [zeros, zeros]
 
-    def step(self, previous_tokens, state, training=False):
-        """One recurrence step: feeds `previous_tokens` `[R]`, returns `(logits, state)`."""
+    def embed_conditions(self, conditions):
+        """The concatenated condition embeddings `[B, C * condition_embedding_dim]`.
+
+        `conditions` is a dict of int ids `[B]` with exactly the generator's condition
+        names (checked; a `ValueError` otherwise), or `None` for an unconditional
+        generator, which returns `None`.
+        """
+        check_condition_names(conditions, self.conditions, "generator")
+        if self.conditions is None:
+            return None
+        parts = [
+            layer(ops.cast(conditions[name], "int32"))
+            for name, layer in zip(self.conditions, self.condition_embeddings, strict=True)
+        ]
+        return parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=-1)
+
+    def step_inputs(self, previous_tokens, condition_vector=None):
+        """The LSTM input of one step: token embedding `[R, E]` (+ condition embeddings)."""
         inputs = self.embedding(previous_tokens)
+        if condition_vector is None:
+            return inputs
+        return ops.concatenate([inputs, ops.cast(condition_vector, inputs.dtype)], axis=-1)
+
+    def step(self, previous_tokens, state, training=False, condition_vector=None):
+        """One recurrence step: feeds `previous_tokens` `[R]`, returns `(logits, state)`.
+
+        `condition_vector` is `embed_conditions(...)` for the same `R` rows, or `None`.
+        """
+        inputs = self.step_inputs(previous_tokens, condition_vector)
         output, state = self.lstm_cell(inputs, state, training=training)
         return self.output_projection(output), list(state)
 
@@ -217,15 +482,20 @@ class Generator(keras.Model):
         start = ops.full((ops.shape(tokens)[0], 1), self.start_token, dtype="int32")
         return ops.concatenate([start, tokens[:, :-1]], axis=1)
 
-    def forward(self, tokens, training=False):
+    def forward(self, tokens, training=False, conditions=None):
         """Teacher-forced pass returning logits `[B, T, V]` and the states `(h, c)`.
 
         `h[:, t]` and `c[:, t]` are the LSTM state after reading the input at position
         `t` (the start token for `t = 0`, else `tokens[:, t - 1]`): the state whose
-        logits predict position `t`.
+        logits predict position `t`. `conditions`: dict of int ids `[B]`, or `None`.
         """
         inputs = self.embedding(self.shifted_inputs(tokens))  # [B, T, E]
         batch_size = ops.shape(inputs)[0]
+        condition_vector = self.embed_conditions(conditions)
+        if condition_vector is not None:  # the same condition embeddings at every step
+            condition_vector = ops.cast(condition_vector, inputs.dtype)[:, None, :]
+            shape = (batch_size, ops.shape(inputs)[1], condition_vector.shape[-1])
+            inputs = ops.concatenate([inputs, ops.broadcast_to(condition_vector, shape)], -1)
         h0, c0 = self.initial_state(batch_size)
 
         def body(carry, x_t):
@@ -238,18 +508,22 @@ class Generator(keras.Model):
         return self.output_projection(hs), (hs, cs)
 
     def call(self, inputs, training=False):
-        logits, _ = self.forward(inputs, training=training)
+        tokens, conditions = split_inputs(inputs, self.conditions, "generator")
+        logits, _ = self.forward(tokens, training=training, conditions=conditions)
         return logits
 
     # --------------------------------------------------------------- sampling
-    def sample(self, batch_size: int, *, temperature=1.0, seed=None):
+    def sample(self, batch_size: int, *, temperature=1.0, seed=None, conditions=None):
         """Samples `batch_size` sequences autoregressively; returns int32 `[B, T]`.
 
         Runs as one loop over positions (a scan), so it compiles into a
         single graph or XLA program. All randomness is one draw of `[T, B]` uniform
         numbers from `seed` (an int, a `keras.random.SeedGenerator`, or `None` for the
         generator's own stream). `temperature` may be a float or a scalar tensor.
+        `conditions` is, for a conditional generator, a dict of int ids `[B]` (one per
+        row), else `None`.
         """
+        condition_vector = self.embed_conditions(conditions)
         seed = self.seed_generator if seed is None else seed
         uniforms = backend.uniform((self.sequence_length, batch_size), seed)
         temperature = ops.cast(temperature, "float32")
@@ -258,7 +532,7 @@ class Generator(keras.Model):
 
         def body(carry, uniform):
             previous, h, c = carry
-            logits, (h, c) = self.step(previous, [h, c])
+            logits, (h, c) = self.step(previous, [h, c], condition_vector=condition_vector)
             token = sample_from_logits(
                 ops.cast(logits, "float32") / temperature, uniform, self.block_size
             )
@@ -267,14 +541,17 @@ class Generator(keras.Model):
         tokens, _, _ = backend.scan(body, (start, state[0], state[1]), uniforms)
         return ops.transpose(tokens, (1, 0))
 
-    def sample_relaxed(self, batch_size: int, *, temperature=1.0, seed=None, training=False):
+    def sample_relaxed(
+        self, batch_size: int, *, temperature=1.0, seed=None, training=False, conditions=None
+    ):
         """Gumbel-softmax sampling (RelGAN): returns `(soft [B, T, V], tokens [B, T])`.
 
         At each position the hard token is `argmax(logits + g)` with Gumbel noise `g`
         (an exact sample from `softmax(logits)`), and fed back as the next input; the
         relaxed one-hot `softmax((logits + g) / temperature)` carries gradients to the
-        generator's weights.
+        generator's weights. `conditions`: as in `sample`.
         """
+        condition_vector = self.embed_conditions(conditions)
         seed = self.seed_generator if seed is None else seed
         uniforms = backend.uniform(
             (self.sequence_length, batch_size, self.vocabulary_size),
@@ -289,7 +566,9 @@ class Generator(keras.Model):
 
         def body(carry, gumbel):
             previous, h, c, _ = carry
-            logits, (h, c) = self.step(previous, [h, c], training=training)
+            logits, (h, c) = self.step(
+                previous, [h, c], training=training, condition_vector=condition_vector
+            )
             perturbed = ops.cast(logits, "float32") + gumbel
             token = ops.cast(ops.argmax(perturbed, axis=-1), "int32")
             soft = ops.softmax(perturbed / temperature, axis=-1)
@@ -299,31 +578,46 @@ class Generator(keras.Model):
         tokens, _, _, soft = backend.scan(body, (start, state[0], state[1], no_soft), gumbels)
         return ops.transpose(soft, (1, 0, 2)), ops.transpose(tokens, (1, 0))
 
-    def log_prob(self, tokens, *, temperature=1.0):
-        """Per-token log-probabilities `[B, T]` of `tokens` under the generator."""
+    def log_prob(self, tokens, *, temperature=1.0, conditions=None):
+        """Per-token log-probabilities `[B, T]` of `tokens` under the generator.
+
+        `conditions`: for a conditional generator, a dict of int ids `[B]`; else `None`.
+        """
+        check_condition_names(conditions, self.conditions, "generator")
         tokens = ops.cast(tokens, "int32")
-        logits = ops.cast(self(tokens), "float32") / ops.cast(temperature, "float32")
+        inputs = tokens if conditions is None else {TOKENS_KEY: tokens, **conditions}
+        logits = ops.cast(self(inputs), "float32") / ops.cast(temperature, "float32")
         log_probs = ops.log_softmax(logits, axis=-1)
         return ops.take_along_axis(log_probs, tokens[..., None], axis=-1)[..., 0]
 
-    def compiled_log_prob(self, tokens, *, temperature=1.0):
+    def compiled_log_prob(self, tokens, *, temperature=1.0, conditions=None):
         """`log_prob` as one compiled call (traced once per batch shape), for evaluation.
 
         Eager `log_prob` runs the recurrence op by op; scoring 10,000 held-out sequences
-        (`keras_seqgan.evaluation.nll_gen`) was 3.5x slower that way.
+        (`keras_seqgan.evaluation.nll_gen`) was 3.5x slower that way. `conditions`: as in
+        `log_prob`.
         """
+        check_condition_names(conditions, self.conditions, "generator")
         function = self.__dict__.get("_log_prob_function")
         if function is None:
 
-            def score(tokens, temperature):
-                return self.log_prob(tokens, temperature=temperature)
+            def score(tokens, temperature, conditions=None):
+                return self.log_prob(tokens, temperature=temperature, conditions=conditions)
 
             function = backend.compile_function(score)
             self.__dict__["_log_prob_function"] = function
-        return function(
+        arguments = [
             ops.convert_to_tensor(tokens, dtype="int32"),
             ops.convert_to_tensor(temperature, dtype="float32"),
-        )
+        ]
+        if conditions is not None:
+            arguments.append(
+                {
+                    key: ops.convert_to_tensor(value, dtype="int32")
+                    for key, value in conditions.items()
+                }
+            )
+        return function(*arguments)
 
     def generate(
         self,
@@ -333,12 +627,13 @@ class Generator(keras.Model):
         seed: int | None = None,
         batch_size: int | None = None,
         jit_compile: bool = False,
+        conditions=None,
     ) -> np.ndarray:
         """Generates `num_samples` sequences as a NumPy int32 array `[N, T]`.
 
         Sampling runs in compiled batches of `batch_size` (default: up to 1,024). The
         same `seed` gives the same tokens, whatever ran before; `seed=None` continues the
-        generator's own random stream.
+        generator's own random stream. A conditional generator needs `conditions`.
 
         Args:
             num_samples: int. How many sequences.
@@ -347,6 +642,11 @@ class Generator(keras.Model):
             batch_size: int or `None`. Rows per compiled call. Defaults to
                 `min(num_samples, 1024)`.
             jit_compile: bool. Compile the sampling loop with XLA. Defaults to `False`.
+            conditions: dict or `None`. For a conditional generator, the condition of
+                every sample: `{name: value}` with, for each of its condition names, an
+                int id (the same for all samples) or an int array of `num_samples` ids,
+                each in `[0, number_of_values)`. Must be `None` for an unconditional
+                generator. Defaults to `None`.
         """
         num_samples = _check_positive_int("num_samples", num_samples)
         temperature = check_temperature(temperature)
@@ -356,7 +656,75 @@ class Generator(keras.Model):
             else _check_positive_int("batch_size", batch_size)
         )
         seed = check_seed(seed)
-        return _generate(self, num_samples, temperature, seed, batch_size, jit_compile)
+        conditions = check_condition_values(conditions, self.conditions, num_samples)
+        return _generate(self, num_samples, temperature, seed, batch_size, jit_compile, conditions)
+
+    def generate_text(
+        self,
+        num_samples: int,
+        *,
+        conditions=None,
+        temperature: float = 1.0,
+        seed: int | None = None,
+        batch_size: int | None = None,
+    ) -> list[str]:
+        """Generates `num_samples` lines of text with the generator's `tokenizer`.
+
+        Tokens from the first end-of-sequence on are dropped, padding is skipped.
+
+        Args:
+            num_samples: int. How many lines.
+            conditions: dict or `None`. For a conditional generator, `{name: value}` for
+                each of its conditions, with a value as seen in training (e.g.
+                `{"character": "HAMLET"}`, the same for every line) or a list of
+                `num_samples` values. A value never seen in training raises a
+                `ValueError` naming it. Defaults to `None`.
+            temperature: float. Logits are divided by it. Defaults to `1.0`.
+            seed: int or `None`. The same seed gives the same lines. Defaults to `None`.
+            batch_size: int or `None`. Rows per compiled call. Defaults to up to 1,024.
+
+        Returns:
+            A list of `num_samples` strings.
+
+        Example:
+
+        ```python
+        lines = generator.generate_text(5, conditions={"character": "HAMLET"}, seed=1)
+        ```
+        """
+        if self.tokenizer is None:
+            raise ValueError(
+                "generate_text() needs the generator's `tokenizer`, and this generator has "
+                "none (it was built without `tokenizer=`). Use generate() for token ids, or "
+                "build the generator with `tokenizer=keras_seqgan.data.Tokenizer(...)`."
+            )
+        num_samples = _check_positive_int("num_samples", num_samples)
+        ids = None
+        if conditions is not None:
+            if not isinstance(conditions, Mapping):
+                raise TypeError(
+                    "`conditions` must be None or a dict {name: value or list of values}. "
+                    f"Received: {type(conditions).__name__}"
+                )
+            check_condition_names(conditions, self.conditions, "generator")
+            encoded = self.tokenizer.encode_conditions(dict(conditions))
+            ids = {}
+            for name, values in encoded.items():
+                values = np.asarray(values, "int32")
+                if values.ndim == 1 and len(values) != num_samples:
+                    raise ValueError(
+                        f"`conditions[{name!r}]` must be one value or a list of num_samples="
+                        f"{num_samples} values. Received {len(values)} values."
+                    )
+                ids[name] = np.broadcast_to(values, (num_samples,))
+        tokens = self.generate(
+            num_samples,
+            temperature=temperature,
+            seed=seed,
+            batch_size=batch_size,
+            conditions=ids,
+        )
+        return self.tokenizer.decode(tokens)
 
     def compile(self, optimizer="adam", loss=None, metrics=None, **kwargs):
         """Compiles for MLE pre-training; `loss` defaults to cross-entropy over logits."""
@@ -386,6 +754,11 @@ class Generator(keras.Model):
                 "sampler_block_size": self.sampler_block_size,
                 "seed": self.seed,
                 "initializer": self.initializer,
+                "conditions": None if self.conditions is None else dict(self.conditions),
+                "condition_embedding_dim": self.condition_embedding_dim,
+                "tokenizer": None
+                if self.tokenizer is None
+                else keras.saving.serialize_keras_object(self.tokenizer),
             }
         )
         return config
@@ -412,8 +785,12 @@ def load_seed_state(seed_generator, store):
     return {key: store[key] for key in keys if key != _SEED_KEY}
 
 
-def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile):
-    """Host loop of compiled sampling calls, with a seed stream reset from `seed`."""
+def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile, conditions=None):
+    """Host loop of compiled sampling calls, with a seed stream reset from `seed`.
+
+    `conditions` (checked int32 arrays `[num_samples]`, or `None`) are fed slice by
+    slice; the last, partial batch is padded with id 0 and its extra rows dropped.
+    """
     cache = generator.__dict__.setdefault("_generate_cache", {})
     key = (batch_size, bool(jit_compile))
     if key not in cache:
@@ -422,8 +799,10 @@ def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile
             stream = keras.random.SeedGenerator(generator.seed, name="generate_seed")
             generator.__dict__["_generate_stream"] = stream
 
-        def sample_batch(temperature):
-            return generator.sample(batch_size, temperature=temperature, seed=stream)
+        def sample_batch(temperature, conditions=None):
+            return generator.sample(
+                batch_size, temperature=temperature, seed=stream, conditions=conditions
+            )
 
         cache[key] = backend.compile_function(sample_batch, jit_compile=jit_compile)
     stream = generator.__dict__["_generate_stream"]
@@ -431,6 +810,16 @@ def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile
         stream.state.assign(np.array([seed, 0], dtype=stream.state.dtype))
     temperature_tensor = ops.convert_to_tensor(temperature, dtype="float32")
     batches = []
-    for _ in range(-(-num_samples // batch_size)):
-        batches.append(np.asarray(cache[key](temperature_tensor)))
+    for index in range(-(-num_samples // batch_size)):
+        if conditions is None:
+            batches.append(np.asarray(cache[key](temperature_tensor)))
+            continue
+        start = index * batch_size
+        ids = {}
+        for name, values in conditions.items():
+            part = values[start : start + batch_size]
+            ids[name] = ops.convert_to_tensor(
+                np.pad(part, (0, batch_size - len(part))), dtype="int32"
+            )
+        batches.append(np.asarray(cache[key](temperature_tensor, ids)))
     return np.concatenate(batches, axis=0)[:num_samples].astype("int32")

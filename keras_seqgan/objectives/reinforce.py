@@ -5,7 +5,7 @@ from __future__ import annotations
 from keras import ops
 
 
-def rollout_completions(rollout, tokens, *, num_rollouts, temperature, seed):
+def rollout_completions(rollout, tokens, *, num_rollouts, temperature, seed, conditions=None):
     """All Monte-Carlo completions of every proper prefix of `tokens`, in one batch.
 
     Returns int32 `[(T - 1) * B * num_rollouts, T]`, grouped by prefix length `t = 1 ..
@@ -18,6 +18,12 @@ def rollout_completions(rollout, tokens, *, num_rollouts, temperature, seed):
     twice (`B * num_rollouts * T * (T - 1) / 2` sampled tokens in all). Randomness is one
     draw of uniform numbers from `seed`, read position by position in the row order
     above.
+
+    With `conditions` (a dict of int ids `[B]`, for a conditional rollout network) every
+    completion of row `b` is sampled under row `b`'s conditions: their embeddings are
+    repeated per rollout, like the state, and stacked once more for every prefix group
+    that starts, so each active row keeps its own. The completions' conditions, in the
+    returned row order, are `completion_conditions(conditions, ...)`.
     """
     from keras_seqgan import backend
 
@@ -25,14 +31,18 @@ def rollout_completions(rollout, tokens, *, num_rollouts, temperature, seed):
     batch_size = ops.shape(tokens)[0]
     length = rollout.sequence_length
     temperature = ops.cast(temperature, "float32")
-    _, (hs, cs) = rollout.forward(tokens)  # state before each position: [B, T, H]
+    # State before each position: [B, T, H].
+    _, (hs, cs) = rollout.forward(tokens, conditions=conditions)
+    condition_vector = rollout.embed_conditions(conditions)  # [B, C * E_c] or None
+    if condition_vector is not None:
+        condition_group = ops.repeat(condition_vector, num_rollouts, axis=0)
     group = batch_size * num_rollouts  # rows per prefix length
     # One uniform number per sampled token: sum over positions s of s * group.
     total = (length * (length - 1)) // 2
     uniforms = backend.uniform((total * group,), seed)
 
     columns = [ops.tile(ops.repeat(tokens[:, 0], num_rollouts, axis=0), (length - 1,))]
-    h = c = None
+    h = c = active_conditions = None
     offset = 0
     for position in range(1, length):
         # Rollouts of prefix length `position` start here from the teacher-forced state.
@@ -40,6 +50,12 @@ def rollout_completions(rollout, tokens, *, num_rollouts, temperature, seed):
         new_c = ops.repeat(cs[:, position], num_rollouts, axis=0)
         h = new_h if h is None else ops.concatenate([h, new_h], axis=0)
         c = new_c if c is None else ops.concatenate([c, new_c], axis=0)
+        if condition_vector is not None:  # the new group's rows carry their conditions
+            active_conditions = (
+                condition_group
+                if active_conditions is None
+                else ops.concatenate([active_conditions, condition_group], axis=0)
+            )
         active = position * group
         logits = ops.cast(rollout.output_projection(h), "float32") / temperature
         sampled = _sample(rollout, logits, uniforms[offset : offset + active])
@@ -48,14 +64,44 @@ def rollout_completions(rollout, tokens, *, num_rollouts, temperature, seed):
         if waiting:
             prefix = ops.tile(ops.repeat(tokens[:, position], num_rollouts, axis=0), (waiting,))
             columns.append(ops.concatenate([sampled, prefix], axis=0))
-            _, (h, c) = rollout.lstm_cell(rollout.embedding(sampled), [h, c])
+            inputs = rollout.step_inputs(sampled, active_conditions)
+            _, (h, c) = rollout.lstm_cell(inputs, [h, c])
         else:
             columns.append(sampled)
     return ops.stack(columns, axis=1)
 
 
+def completion_conditions(conditions, *, num_rollouts, sequence_length):
+    """The condition ids of `rollout_completions`' rows: each row's `[B]` ids, in order.
+
+    Row `((t - 1) * B + b) * num_rollouts + n` gets row `b`'s ids, so every id is
+    repeated `num_rollouts` times and the result tiled over the `T - 1` prefix lengths.
+    Returns `None` for `conditions=None`.
+    """
+    if conditions is None:
+        return None
+    return {
+        name: ops.tile(
+            ops.repeat(ops.cast(ids, "int32"), num_rollouts, axis=0), (sequence_length - 1,)
+        )
+        for name, ids in conditions.items()
+    }
+
+
+def _discriminator_inputs(tokens, conditions):
+    return tokens if conditions is None else {"tokens": tokens, **conditions}
+
+
 def rollout_rewards(
-    rollout, discriminator, tokens, *, num_rollouts, temperature, seed, completions_fn=None
+    rollout,
+    discriminator,
+    tokens,
+    *,
+    num_rollouts,
+    temperature,
+    seed,
+    completions_fn=None,
+    conditions=None,
 ):
     """Rewards `[B, T]` for every position of `tokens` from Monte-Carlo rollouts.
 
@@ -67,13 +113,18 @@ def rollout_rewards(
 
     Args:
         rollout: a `keras_seqgan.models.Generator` (the rollout copy).
-        discriminator: a model mapping int tokens `[N, T]` to logits `[N, 1]`.
+        discriminator: a model mapping int tokens `[N, T]` to logits `[N, 1]` (or, with
+            `conditions`, a dict `{"tokens": [N, T], name: ids [N], ...}`).
         tokens: int tokens `[B, T]`, sampled from the generator.
         num_rollouts: int. Completions per prefix.
         temperature: float or scalar tensor. Logits are divided by it.
         seed: int or `keras.random.SeedGenerator`.
         completions_fn: callable or `None`. Replaces `rollout_completions` with the same
-            signature (e.g. a compiled version of it). Defaults to `None`.
+            signature (e.g. a compiled version of it; it gets `conditions=` only when
+            they are given). Defaults to `None`.
+        conditions: dict or `None`. The condition ids `[B]` of `tokens`' rows, for a
+            conditional rollout network and discriminator: completions are sampled and
+            scored under their row's conditions. Defaults to `None`.
 
     Returns:
         float32 rewards `[B, T]`, without gradient.
@@ -81,13 +132,17 @@ def rollout_rewards(
     tokens = ops.cast(tokens, "int32")
     batch_size = ops.shape(tokens)[0]
     length = rollout.sequence_length
-    full_score = ops.sigmoid(ops.cast(discriminator(tokens, training=False), "float32"))[:, 0]
+    full_logits = discriminator(_discriminator_inputs(tokens, conditions), training=False)
+    full_score = ops.sigmoid(ops.cast(full_logits, "float32"))[:, 0]
     if length == 1:
         return ops.stop_gradient(full_score[:, None])
+    extra = {} if conditions is None else {"conditions": conditions}
     completions = (completions_fn or rollout_completions)(
-        rollout, tokens, num_rollouts=num_rollouts, temperature=temperature, seed=seed
+        rollout, tokens, num_rollouts=num_rollouts, temperature=temperature, seed=seed, **extra
     )
-    scores = ops.sigmoid(ops.cast(discriminator(completions, training=False), "float32"))
+    repeated = completion_conditions(conditions, num_rollouts=num_rollouts, sequence_length=length)
+    scores = discriminator(_discriminator_inputs(completions, repeated), training=False)
+    scores = ops.sigmoid(ops.cast(scores, "float32"))
     scores = ops.reshape(scores, (length - 1, batch_size, num_rollouts))
     rewards = ops.transpose(ops.mean(scores, axis=-1), (1, 0))  # [B, T - 1]
     rewards = ops.concatenate([rewards, full_score[:, None]], axis=1)
@@ -100,7 +155,9 @@ def _sample(generator, logits, uniform):
     return sample_from_logits(logits, uniform, generator.block_size)
 
 
-def policy_gradient_loss(generator, tokens, rewards, *, temperature, training=True):
-    """`-mean(log pi(token_t | prefix) * reward_t)` over batch and positions."""
-    log_probs = generator.log_prob(tokens, temperature=temperature)
+def policy_gradient_loss(
+    generator, tokens, rewards, *, temperature, training=True, conditions=None
+):
+    """`-mean(log pi(token_t | prefix, conditions) * reward_t)` over batch and positions."""
+    log_probs = generator.log_prob(tokens, temperature=temperature, conditions=conditions)
     return -ops.mean(log_probs * ops.stop_gradient(rewards))

@@ -221,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--quiet", action="store_true", help="no progress bars (default: progress bars shown)"
     )
     _add_tune_parser(commands)
+    from keras_seqgan.text_cli import add_text_parsers
+
+    add_text_parsers(commands, _positive, _positive_float, _decay)
     return parser
 
 
@@ -254,6 +257,20 @@ def main(argv: list[str] | None = None) -> int:
         run_demo(config)
     elif args.command == "tune":
         run_tune(_tune_config(parser, args))
+    elif args.command in ("train", "generate", "evaluate"):
+        from keras_seqgan import text_cli
+
+        try:
+            if args.command == "train":
+                text_cli.run_train(text_cli.train_config(parser, args))
+            elif args.command == "generate":
+                text_cli.run_generate(args)
+            else:
+                text_cli.run_evaluate(args)
+        except (ValueError, FileNotFoundError) as error:
+            # Bad data or arguments: the message names the file, line or column; no traceback.
+            print(f"keras-seqgan {args.command}: error: {error}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -1,0 +1,551 @@
+"""`keras-seqgan train`, `generate` and `evaluate`: SeqGAN on the user's own text.
+
+`train` reads a text file (one sequence a line) or a CSV (a text column and condition
+columns), builds a word-level tokenizer, and runs the three stages (MLE pre-training,
+discriminator pre-training, adversarial training). The tokenizer, with its vocabulary and
+condition vocabularies, travels inside the saved `.keras` model, so `generate` and
+`evaluate` need nothing but that file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import time
+
+# The defaults of `keras-seqgan train`, in one place for `--help` and the tests.
+TRAIN_DEFAULTS = dict(
+    sequence_length=20,
+    max_tokens=5000,
+    validation_fraction=0.1,
+    embedding_dim=32,
+    hidden_dim=32,
+    condition_embedding_dim=8,
+    mle_epochs=10,
+    d_rounds=3,
+    d_epochs=1,
+    adversarial_epochs=10,
+    adversarial_steps=20,
+    num_rollouts=8,
+    batch_size=64,
+    num_eval=500,
+)
+TRAIN_FILES = {
+    "model": "seqgan.keras",
+    "mle": "generator_mle.keras",
+    "log": "log.csv",
+    "samples": "samples.txt",
+    "results": "results.json",
+}
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    data: str
+    text_column: str = "text"
+    conditions: tuple[str, ...] = ()
+    keep_top: dict = dataclasses.field(default_factory=dict)
+    max_lines: int | None = None
+    objective: str = "reinforce"
+    annealing: bool = True
+    temperature_start: float = 2.0
+    temperature_end: float = 0.5
+    temperature_decay: float = 0.95
+    seed: int = 66
+    output: str = "seqgan-train"
+    verbose: int = 1
+    sequence_length: int = TRAIN_DEFAULTS["sequence_length"]
+    max_tokens: int = TRAIN_DEFAULTS["max_tokens"]
+    validation_fraction: float = TRAIN_DEFAULTS["validation_fraction"]
+    embedding_dim: int = TRAIN_DEFAULTS["embedding_dim"]
+    hidden_dim: int = TRAIN_DEFAULTS["hidden_dim"]
+    condition_embedding_dim: int = TRAIN_DEFAULTS["condition_embedding_dim"]
+    mle_epochs: int = TRAIN_DEFAULTS["mle_epochs"]
+    d_rounds: int = TRAIN_DEFAULTS["d_rounds"]
+    d_epochs: int = TRAIN_DEFAULTS["d_epochs"]
+    adversarial_epochs: int = TRAIN_DEFAULTS["adversarial_epochs"]
+    adversarial_steps: int = TRAIN_DEFAULTS["adversarial_steps"]
+    num_rollouts: int = TRAIN_DEFAULTS["num_rollouts"]
+    batch_size: int = TRAIN_DEFAULTS["batch_size"]
+    num_eval: int = TRAIN_DEFAULTS["num_eval"]
+
+
+# ------------------------------------------------------------------- parsers
+def _name_value(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _name_count(text: str) -> tuple[str, int]:
+    name, value = _name_value(text)
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected NAME=N with N >= 1, got {text!r}")
+    return name, count
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1), got {text}")
+    return value
+
+
+def add_text_parsers(commands, positive, positive_float, decay) -> None:
+    """Adds `train`, `generate` and `evaluate` to the `keras-seqgan` sub-commands."""
+    d = TRAIN_DEFAULTS
+    train = commands.add_parser(
+        "train",
+        help="train a SeqGAN on your own text file or CSV (optionally conditional)",
+        description=(
+            "Reads --data (a .csv with --text-column and --condition columns, or any other "
+            "file as one sequence a line), splits off a validation set, builds a word-level "
+            "tokenizer, then runs MLE pre-training, discriminator pre-training and "
+            "adversarial training, and writes into --output: seqgan.keras (with the "
+            "tokenizer inside), generator_mle.keras, log.csv, samples.txt and results.json."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    train.add_argument("--data", required=True, help="a text file or a .csv file")
+    train.add_argument("--text-column", default="text", help="CSV column holding the text")
+    train.add_argument(
+        "--condition", action="append", default=[], metavar="COLUMN",
+        help="a CSV column to condition on (repeatable), e.g. --condition character",
+    )  # fmt: skip
+    train.add_argument(
+        "--keep-top", action="append", default=[], type=_name_count, metavar="COLUMN=N",
+        help="keep only the rows whose COLUMN value is among its N most frequent (repeatable)",
+    )  # fmt: skip
+    train.add_argument("--max-lines", type=positive, default=None, help="read at most N lines")
+    train.add_argument("--sequence-length", type=positive, default=d["sequence_length"])
+    train.add_argument(
+        "--max-tokens", type=positive, default=d["max_tokens"],
+        help="vocabulary cap, counting <pad>, <eos> and <unk>",
+    )  # fmt: skip
+    train.add_argument("--validation-fraction", type=_fraction, default=d["validation_fraction"])
+    train.add_argument("--embedding-dim", type=positive, default=d["embedding_dim"])
+    train.add_argument("--hidden-dim", type=positive, default=d["hidden_dim"])
+    train.add_argument(
+        "--condition-embedding-dim", type=positive, default=d["condition_embedding_dim"]
+    )
+    train.add_argument("--mle-epochs", type=positive, default=d["mle_epochs"])
+    train.add_argument(
+        "--d-rounds", type=positive, default=d["d_rounds"],
+        help="discriminator pre-training rounds, each with fresh generated negatives",
+    )  # fmt: skip
+    train.add_argument("--d-epochs", type=positive, default=d["d_epochs"])
+    train.add_argument("--adversarial-epochs", type=positive, default=d["adversarial_epochs"])
+    train.add_argument("--adversarial-steps", type=positive, default=d["adversarial_steps"])
+    train.add_argument("--num-rollouts", type=positive, default=d["num_rollouts"])
+    train.add_argument("--batch-size", type=positive, default=d["batch_size"])
+    train.add_argument(
+        "--num-eval", type=positive, default=d["num_eval"],
+        help="generated lines scored (BLEU against the validation set, self-BLEU)",
+    )  # fmt: skip
+    train.add_argument("--objective", choices=("reinforce", "gumbel"), default="reinforce")
+    train.add_argument(
+        "--no-annealing", dest="annealing", action="store_false",
+        help="train at temperature 1.0 instead of annealing it",
+    )  # fmt: skip
+    train.add_argument("--temperature-start", type=positive_float, default=2.0)
+    train.add_argument("--temperature-end", type=positive_float, default=0.5)
+    train.add_argument("--temperature-decay", type=decay, default=0.95)
+    train.add_argument("--seed", type=int, default=66)
+    train.add_argument("--output", default="seqgan-train", help="output folder")
+    train.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    generate = commands.add_parser(
+        "generate",
+        help="generate text from a model saved by `keras-seqgan train`",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    generate.add_argument("model", help="a .keras file (SeqGAN or Generator) with a tokenizer")
+    generate.add_argument("-n", "--num-samples", type=positive, default=5)
+    generate.add_argument(
+        "--condition", action="append", default=[], type=_name_value, metavar="NAME=VALUE",
+        help="the condition to generate for, e.g. --condition character=HAMLET (repeatable; "
+        "every condition of a conditional model is needed)",
+    )  # fmt: skip
+    generate.add_argument("--temperature", type=positive_float, default=1.0)
+    generate.add_argument("--seed", type=int, default=None, help="default: random")
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="BLEU, self-BLEU, NLL and condition accuracy of a saved model on a text set",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    evaluate.add_argument("model", help="a .keras file (SeqGAN or Generator) with a tokenizer")
+    evaluate.add_argument("--data", required=True, help="reference text file or CSV")
+    evaluate.add_argument("--text-column", default="text")
+    evaluate.add_argument("--max-lines", type=positive, default=None)
+    evaluate.add_argument("--num-samples", type=positive, default=500, help="generated lines")
+    evaluate.add_argument("--temperature", type=positive_float, default=1.0)
+    evaluate.add_argument(
+        "--classifier-epochs", type=positive, default=5,
+        help="epochs of the condition classifier trained on --data",
+    )  # fmt: skip
+    evaluate.add_argument("--seed", type=int, default=66)
+    evaluate.add_argument("--output", default=None, help="also write the figures to this JSON")
+
+
+def train_config(parser, args) -> TrainConfig:
+    if args.temperature_end > args.temperature_start:
+        parser.error("--temperature-end must be <= --temperature-start")
+    keep_top = dict(args.keep_top)
+    unknown = sorted(set(keep_top) - set(args.condition))
+    if unknown:
+        parser.error(f"--keep-top names {unknown}, which are not --condition columns")
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    values = {k: v for k, v in vars(args).items() if k in fields}
+    values.update(
+        conditions=tuple(args.condition), keep_top=keep_top, verbose=0 if args.quiet else 1
+    )
+    return TrainConfig(**values)
+
+
+# --------------------------------------------------------------------- helpers
+def _is_csv(path: str) -> bool:
+    return path.lower().endswith(".csv")
+
+
+def load_corpus(path: str, text_column: str, conditions, max_lines=None):
+    """A `TextCorpus` from a CSV (by its extension) or a text file; checks the columns."""
+    import keras_seqgan as ks
+
+    if _is_csv(path):
+        return ks.data.load_csv_corpus(
+            path, text_column=text_column, condition_columns=tuple(conditions), max_rows=max_lines
+        )
+    if conditions:
+        raise ValueError(
+            f"--condition needs a CSV file (with a header naming the columns); {path} does "
+            "not end in .csv, so it is read as plain text, one sequence a line."
+        )
+    return ks.data.load_text_corpus(path, max_lines=max_lines)
+
+
+def _known_rows(corpus, tokenizer):
+    """The rows of `corpus` whose condition values the tokenizer knows, and the count dropped."""
+    import keras_seqgan as ks
+
+    keep = list(range(len(corpus)))
+    for name in tokenizer.condition_names:
+        known = set(tokenizer.condition_values(name))
+        keep = [i for i in keep if corpus.conditions[name][i] in known]
+    texts = [corpus.texts[i] for i in keep]
+    conditions = {name: [corpus.conditions[name][i] for i in keep] for name in corpus.conditions}
+    return ks.data.TextCorpus(texts, conditions), len(corpus) - len(keep)
+
+
+def model_generator(path: str):
+    """Loads a `.keras` SeqGAN or Generator and returns its generator (with a tokenizer)."""
+    import keras
+
+    import keras_seqgan as ks
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"model: {path} does not exist")
+    model = keras.saving.load_model(path, compile=False)
+    generator = model.generator if isinstance(model, ks.SeqGAN) else model
+    if not isinstance(generator, ks.models.Generator):
+        raise ValueError(
+            f"model: {path} holds a {type(model).__name__}; expected a SeqGAN or a Generator."
+        )
+    if getattr(generator, "tokenizer", None) is None:
+        raise ValueError(
+            f"model: {path} has no tokenizer (it was not trained on text), so it cannot turn "
+            "tokens into text. Models written by `keras-seqgan train` carry one."
+        )
+    return generator
+
+
+def generate_lines(generator, num_samples, conditions=None, temperature=1.0, seed=None):
+    """Text lines from a generator with a tokenizer; `conditions`: `{name: str or [str]}`."""
+    return generator.generate_text(
+        num_samples, conditions=conditions or None, temperature=temperature, seed=seed
+    )
+
+
+def _text_scores(generator, lines, references, tokens, conditions, num_samples, seed):
+    """NLL of held-out text, BLEU-2..4 against `references`, self-BLEU-2..4.
+
+    BLEU compares token lists split by the model's own tokenizer (words and punctuation
+    apart, lowercased as it was trained), as Texygen compares `nltk.word_tokenize` tokens.
+    """
+    import keras_seqgan as ks
+
+    split = generator.tokenizer.split
+    generated = [split(line) for line in lines]
+    reference_tokens = [split(text) for text in references]
+    scores = {"nll_validation": ks.evaluation.nll_gen(generator, tokens, conditions=conditions)}
+    scores.update(ks.evaluation.bleu(generated, reference_tokens, max_n=4, seed=seed))
+    scores.update(ks.evaluation.self_bleu(generated, max_n=4, num_samples=num_samples, seed=seed))
+    return {key: round(float(value), 5) for key, value in scores.items()}
+
+
+def _print_scores(stage, scores):
+    parts = "  ".join(f"{key} {value:.3f}" for key, value in scores.items())
+    print(f"[{stage}] {parts}", flush=True)
+
+
+# ----------------------------------------------------------------------- train
+def run_train(config: TrainConfig) -> dict:
+    """Runs `keras-seqgan train` and returns its figures and file paths."""
+    import keras
+    import numpy as np
+
+    import keras_seqgan as ks
+    from keras_seqgan.saving import save_model, write_text
+
+    started = time.perf_counter()
+    corpus = load_corpus(config.data, config.text_column, config.conditions, config.max_lines)
+    for name, count in config.keep_top.items():
+        corpus = corpus.most_frequent(name, count)
+    train, validation = corpus.split(config.validation_fraction, seed=config.seed)
+    if len(train) < config.batch_size:
+        raise ValueError(
+            f"--data: {len(train)} training lines after the validation split, fewer than "
+            f"--batch-size {config.batch_size}. Use more data or a smaller batch size."
+        )
+    tokenizer = ks.data.Tokenizer(config.sequence_length, max_tokens=config.max_tokens)
+    tokenizer.adapt(train.texts, train.conditions or None)
+    validation, dropped = _known_rows(validation, tokenizer)
+    real, real_conditions = train.tokenize(tokenizer)
+    held_out, held_out_conditions = validation.tokenize(tokenizer)
+    sizes = tokenizer.condition_sizes
+    print(
+        f"keras-seqgan train: {config.data}: {len(train)} training and {len(validation)} "
+        f"validation lines ({dropped} dropped: condition values unseen in training); "
+        f"vocabulary {tokenizer.vocabulary_size}; conditions {sizes or 'none'}",
+        flush=True,
+    )
+    os.makedirs(config.output, exist_ok=True)
+    keras.utils.set_random_seed(config.seed)
+    conditions = dict(sizes) or None
+    generator = ks.models.Generator(
+        vocabulary_size=tokenizer.vocabulary_size,
+        sequence_length=config.sequence_length,
+        embedding_dim=config.embedding_dim,
+        hidden_dim=config.hidden_dim,
+        start_token=tokenizer.pad_id,
+        conditions=conditions,
+        condition_embedding_dim=config.condition_embedding_dim,
+        tokenizer=tokenizer,
+        seed=config.seed + 1,
+    )
+    widths = [w for w in (1, 2, 3, 4, 5, 8, 10, 15, 20) if w <= config.sequence_length]
+    discriminator = ks.models.Discriminator(
+        vocabulary_size=tokenizer.vocabulary_size,
+        sequence_length=config.sequence_length,
+        filter_sizes=widths,
+        num_filters=[64] * len(widths),
+        conditions=conditions,
+        condition_embedding_dim=config.condition_embedding_dim,
+    )
+    rng = np.random.default_rng(config.seed)
+    eval_rows = rng.choice(len(validation), size=min(config.num_eval, len(validation)))
+    eval_conditions = {name: [validation.conditions[name][i] for i in eval_rows] for name in sizes}
+    references = validation.texts
+
+    def scores(stage):
+        lines = generate_lines(
+            generator, len(eval_rows), eval_conditions, temperature=1.0, seed=config.seed + 7
+        )
+        values = _text_scores(
+            generator, lines, references, held_out, held_out_conditions or None,
+            config.num_eval, config.seed,
+        )  # fmt: skip
+        _print_scores(stage, values)
+        return values
+
+    results = {"untrained": scores("untrained")}
+
+    print(f"\n== MLE pre-training ({config.mle_epochs} epochs)", flush=True)
+    generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0))
+    generator.fit(
+        ks.data.mle_dataset(
+            real, batch_size=config.batch_size, seed=config.seed, conditions=real_conditions or None
+        ),
+        validation_data=ks.data.mle_dataset(
+            held_out, batch_size=256, shuffle=False, conditions=held_out_conditions or None
+        ),
+        epochs=config.mle_epochs,
+        verbose=config.verbose,
+        shuffle=False,
+    )
+    results["mle"] = scores("after MLE")
+    mle_path = os.path.join(config.output, TRAIN_FILES["mle"])
+    save_model(generator, mle_path)
+
+    print(f"\n== Discriminator pre-training ({config.d_rounds} rounds)", flush=True)
+    discriminator.compile(optimizer=keras.optimizers.Adam(1e-4))
+    for index in range(config.d_rounds):
+        fake = generator.generate(
+            len(real), seed=config.seed + 100 + index, conditions=real_conditions or None
+        )
+        discriminator.fit(
+            ks.data.discriminator_dataset(
+                real, fake, batch_size=config.batch_size, seed=config.seed + index,
+                real_conditions=real_conditions or None, fake_conditions=real_conditions or None,
+            ),
+            epochs=config.d_epochs,
+            verbose=config.verbose,
+            shuffle=False,
+        )  # fmt: skip
+
+    print(
+        f"\n== Adversarial training ({config.objective}, {config.adversarial_epochs} epochs x "
+        f"{config.adversarial_steps} steps)",
+        flush=True,
+    )
+    gan = ks.SeqGAN(
+        generator,
+        discriminator,
+        objective=config.objective,
+        num_rollouts=config.num_rollouts,
+        seed=config.seed + 2,
+    )
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-3),
+        discriminator_optimizer=keras.optimizers.Adam(1e-4),
+    )
+    callbacks = [ks.callbacks.BatchTimer(verbose=0), ks.callbacks.TrainingDisplay()]
+    if config.annealing:
+        callbacks.insert(
+            0,
+            ks.callbacks.TemperatureAnnealing(
+                start=config.temperature_start,
+                end=config.temperature_end,
+                decay=config.temperature_decay,
+            ),
+        )
+    log_path = os.path.join(config.output, TRAIN_FILES["log"])
+    callbacks.append(keras.callbacks.CSVLogger(log_path))
+    dataset = ks.data.sequence_dataset(
+        real, batch_size=config.batch_size, seed=config.seed, conditions=real_conditions or None
+    )
+    gan.fit(
+        dataset.repeat(),
+        epochs=config.adversarial_epochs,
+        steps_per_epoch=config.adversarial_steps,
+        verbose=config.verbose,
+        callbacks=callbacks,
+    )
+    results["adversarial"] = scores("after adversarial")
+
+    model_path = os.path.join(config.output, TRAIN_FILES["model"])
+    save_model(gan, model_path)
+    samples_path = os.path.join(config.output, TRAIN_FILES["samples"])
+    write_text(samples_path, _samples_text(generator, tokenizer, config.seed))
+    results_path = os.path.join(config.output, TRAIN_FILES["results"])
+    record = {
+        "command": "keras-seqgan " + " ".join(sys.argv[1:]) if sys.argv else None,
+        "config": dataclasses.asdict(config),
+        "vocabulary_size": tokenizer.vocabulary_size,
+        "conditions": sizes,
+        "train_lines": len(train),
+        "validation_lines": len(validation),
+        "scores": results,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    write_text(results_path, json.dumps(record, indent=2) + "\n")
+    print(
+        f"\nDone in {record['seconds']:.0f} s. Wrote {', '.join(TRAIN_FILES.values())} into "
+        f"{os.path.abspath(config.output)}",
+        flush=True,
+    )
+    return {"results": results, "model": model_path, "record": record}
+
+
+def _samples_text(generator, tokenizer, seed, per_value=3, max_values=5) -> str:
+    """A few generated lines per value of the first condition (or ten, unconditionally)."""
+    names = tokenizer.condition_names
+    if not names:
+        return "\n".join(generate_lines(generator, 10, seed=seed)) + "\n"
+    lines = []
+    first, others = names[0], names[1:]
+    for value in tokenizer.condition_values(first)[:max_values]:
+        fixed = {name: tokenizer.condition_values(name)[0] for name in others}
+        condition = {first: value, **fixed}
+        label = ", ".join(f"{k}={v}" for k, v in condition.items())
+        for line in generate_lines(generator, per_value, condition, seed=seed):
+            lines.append(f"[{label}] {line}")
+    return "\n".join(lines) + "\n"
+
+
+# -------------------------------------------------------------------- generate
+def run_generate(args) -> list[str]:
+    generator = model_generator(args.model)
+    lines = generate_lines(
+        generator,
+        args.num_samples,
+        dict(args.condition),
+        temperature=args.temperature,
+        seed=args.seed,
+    )
+    for line in lines:
+        print(line)
+    return lines
+
+
+# -------------------------------------------------------------------- evaluate
+def run_evaluate(args) -> dict:
+    import numpy as np
+
+    import keras_seqgan as ks
+    from keras_seqgan.saving import write_text
+
+    generator = model_generator(args.model)
+    tokenizer = generator.tokenizer
+    names = tokenizer.condition_names
+    corpus = load_corpus(args.data, args.text_column, names, args.max_lines)
+    corpus, dropped = _known_rows(corpus, tokenizer)
+    tokens, conditions = corpus.tokenize(tokenizer)
+    rng = np.random.default_rng(args.seed)
+    rows = rng.choice(len(corpus), size=min(args.num_samples, len(corpus)), replace=False)
+    wanted = {name: [corpus.conditions[name][i] for i in rows] for name in names}
+    lines = generate_lines(
+        generator, len(rows), wanted, temperature=args.temperature, seed=args.seed
+    )
+    scores = _text_scores(
+        generator, lines, corpus.texts, tokens, conditions or None, len(rows), args.seed
+    )
+    generated_tokens = tokenizer.encode(lines)
+    for name in names:
+        classifier = ks.evaluation.train_condition_classifier(
+            tokens,
+            conditions[name],
+            num_classes=tokenizer.condition_sizes[name],
+            vocabulary_size=tokenizer.vocabulary_size,
+            epochs=args.classifier_epochs,
+            seed=args.seed,
+        )
+        labels = tokenizer.encode_conditions({name: wanted[name]})[name]
+        scores[f"condition_accuracy_{name}"] = round(
+            classifier.accuracy(generated_tokens, labels), 5
+        )
+        scores[f"condition_accuracy_{name}_real"] = round(classifier.validation_accuracy, 5)
+        scores[f"condition_chance_{name}"] = round(classifier.chance, 5)
+    print(
+        f"{args.model} on {args.data} ({len(corpus)} lines, {dropped} dropped: condition "
+        f"values the model does not know); {len(rows)} generated lines at temperature "
+        f"{args.temperature:g}"
+    )
+    width = max(len(key) for key in scores)
+    for key, value in scores.items():
+        print(f"{key:<{width}}  {value:.4f}")
+    if args.output:
+        record = {"model": args.model, "data": args.data, "scores": scores}
+        write_text(args.output, json.dumps(record, indent=2) + "\n")
+    return scores

@@ -841,7 +841,9 @@ def format_trials_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str
             return str(value)
         if isinstance(value, Integral):
             return str(int(value))
-        return f"{float(value):.4g}"
+        value = float(value)
+        # Four decimals, so objectives that differ in the third one stay apart.
+        return f"{value:.4f}" if 1e-3 <= abs(value) < 1e4 else f"{value:.4g}"
 
     cells = [[cell(row.get(column)) for column in columns] for row in rows]
     widths = [

@@ -89,7 +89,7 @@ PRESETS = {
         mle_epochs=120,
         mle_learning_rate=0.01,
         mle_eval_every=10,
-        generator_initializer="keras",
+        generator_initializer="paper",
         discriminator="small",
         d_pretrain_rounds=10,
         d_pretrain_epochs=3,
@@ -554,8 +554,8 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--generator-initializer", choices=sorted(INITIALIZERS), default=None,
-        help="generator weights' initializer (default: the preset's; paper: paper, N(0, 0.1) "
-        "as in the authors' code; cpu: keras, Keras's defaults)",
+        help="generator weights' initializer (default: the preset's; paper and cpu: paper, "
+        "N(0, 0.1) as in the authors' code; smoke: keras, Keras's defaults)",
     )  # fmt: skip
     parser.add_argument(
         "--mle-epochs", type=int, default=None, help="default: the preset's (paper, cpu: 120)"

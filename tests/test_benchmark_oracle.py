@@ -45,8 +45,16 @@ def test_presets_follow_the_paper_where_they_say_so(oracle_benchmark):
     assert paper["adversarial_steps"]["reinforce"] == 200 and paper["num_rollouts"] == 16
     assert (paper["d_rounds"], paper["d_epochs"], paper["d_learning_rate"]) == (5, 3, 1e-4)
     assert paper["discriminator"] == "paper" and paper["schedule"] == "paper"
+    assert paper["generator_initializer"] == "paper"  # the authors' N(0, 0.1)
     # The cpu preset keeps the paper's MLE stage, so its MLE figures are the paper's.
-    for key in ("num_train", "batch_size", "mle_epochs", "mle_learning_rate"):
+    mle_keys = (
+        "num_train",
+        "batch_size",
+        "mle_epochs",
+        "mle_learning_rate",
+        "generator_initializer",
+    )
+    for key in mle_keys:
         assert cpu[key] == paper[key], key
     assert set(cpu["objectives"]) == {"reinforce", "gumbel"}
 

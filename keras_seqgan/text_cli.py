@@ -46,6 +46,7 @@ TRAIN_FILES = {
 class TrainConfig:
     data: str
     text_column: str = "text"
+    encoding: str = "utf-8"
     conditions: tuple[str, ...] = ()
     keep_top: dict = dataclasses.field(default_factory=dict)
     max_lines: int | None = None
@@ -119,6 +120,7 @@ def add_text_parsers(commands, positive, positive_float, decay) -> None:
     )
     train.add_argument("--data", required=True, help="a text file or a .csv file")
     train.add_argument("--text-column", default="text", help="CSV column holding the text")
+    train.add_argument("--encoding", default="utf-8", help="the file's text encoding")
     train.add_argument(
         "--condition", action="append", default=[], metavar="COLUMN",
         help="a CSV column to condition on (repeatable), e.g. --condition character",
@@ -188,6 +190,7 @@ def add_text_parsers(commands, positive, positive_float, decay) -> None:
     evaluate.add_argument("model", help="a .keras file (SeqGAN or Generator) with a tokenizer")
     evaluate.add_argument("--data", required=True, help="reference text file or CSV")
     evaluate.add_argument("--text-column", default="text")
+    evaluate.add_argument("--encoding", default="utf-8", help="the file's text encoding")
     evaluate.add_argument("--max-lines", type=positive, default=None)
     evaluate.add_argument("--num-samples", type=positive, default=500, help="generated lines")
     evaluate.add_argument("--temperature", type=positive_float, default=1.0)
@@ -219,20 +222,25 @@ def _is_csv(path: str) -> bool:
     return path.lower().endswith(".csv")
 
 
-def load_corpus(path: str, text_column: str, conditions, max_lines=None):
+def load_corpus(path: str, text_column: str, conditions, max_lines=None, encoding="utf-8"):
     """A `TextCorpus` from a CSV (by its extension) or a text file; checks the columns."""
     import keras_seqgan as ks
 
     if _is_csv(path):
         return ks.data.load_csv_corpus(
-            path, text_column=text_column, condition_columns=tuple(conditions), max_rows=max_lines
+            path,
+            text_column=text_column,
+            condition_columns=tuple(conditions),
+            max_rows=max_lines,
+            encoding=encoding,
         )
     if conditions:
         raise ValueError(
-            f"--condition needs a CSV file (with a header naming the columns); {path} does "
-            "not end in .csv, so it is read as plain text, one sequence a line."
+            f"--data {path}: conditions {list(conditions)} are read from CSV columns, but "
+            "the file does not end in .csv, so it would be read as plain text, one "
+            "sequence a line. Pass a CSV with a header naming those columns."
         )
-    return ks.data.load_text_corpus(path, max_lines=max_lines)
+    return ks.data.load_text_corpus(path, max_lines=max_lines, encoding=encoding)
 
 
 def _known_rows(corpus, tokenizer):
@@ -277,20 +285,43 @@ def generate_lines(generator, num_samples, conditions=None, temperature=1.0, see
     )
 
 
-def _text_scores(generator, lines, references, tokens, conditions, num_samples, seed):
-    """NLL of held-out text, BLEU-2..4 against `references`, self-BLEU-2..4.
+def _generate_tokens(generator, num_samples, conditions, temperature, seed):
+    """Token ids `[N, T]` for `{name: [str] * N}` conditions (checked by the tokenizer)."""
+    ids = generator.tokenizer.encode_conditions(conditions) if conditions else None
+    return generator.generate(num_samples, temperature=temperature, seed=seed, conditions=ids)
 
-    BLEU compares token lists split by the model's own tokenizer (words and punctuation
-    apart, lowercased as it was trained), as Texygen compares `nltk.word_tokenize` tokens.
+
+def _words(tokenizer, tokens) -> list[list[str]]:
+    """Each sequence's words, up to its end-of-sequence, padding skipped (no re-splitting,
+    so an unknown word stays one token, `<unk>`)."""
+    vocabulary = tokenizer.vocabulary
+    rows = []
+    for row in tokens:
+        words = []
+        for token in row:
+            if token == tokenizer.eos_id:
+                break
+            if token != tokenizer.pad_id:
+                words.append(vocabulary[int(token)])
+        rows.append(words)
+    return rows
+
+
+def _text_scores(generator, tokens, references, held_out, conditions, nll_key, seed):
+    """NLL of held-out text, BLEU-2..4 of generated `tokens` against `references`, self-BLEU.
+
+    BLEU compares word lists: the generated ids' words and the references split by the
+    model's own tokenizer (words and punctuation apart, lowercased as it was trained), as
+    Texygen compares `nltk.word_tokenize` tokens.
     """
     import keras_seqgan as ks
 
-    split = generator.tokenizer.split
-    generated = [split(line) for line in lines]
-    reference_tokens = [split(text) for text in references]
-    scores = {"nll_validation": ks.evaluation.nll_gen(generator, tokens, conditions=conditions)}
-    scores.update(ks.evaluation.bleu(generated, reference_tokens, max_n=4, seed=seed))
-    scores.update(ks.evaluation.self_bleu(generated, max_n=4, num_samples=num_samples, seed=seed))
+    tokenizer = generator.tokenizer
+    generated = _words(tokenizer, tokens)
+    reference_words = [tokenizer.split(text) for text in references]
+    scores = {nll_key: ks.evaluation.nll_gen(generator, held_out, conditions=conditions)}
+    scores.update(ks.evaluation.bleu(generated, reference_words, max_n=4, seed=seed))
+    scores.update(ks.evaluation.self_bleu(generated, max_n=4, seed=seed))
     return {key: round(float(value), 5) for key, value in scores.items()}
 
 
@@ -309,7 +340,9 @@ def run_train(config: TrainConfig) -> dict:
     from keras_seqgan.saving import save_model, write_text
 
     started = time.perf_counter()
-    corpus = load_corpus(config.data, config.text_column, config.conditions, config.max_lines)
+    corpus = load_corpus(
+        config.data, config.text_column, config.conditions, config.max_lines, config.encoding
+    )
     for name, count in config.keep_top.items():
         corpus = corpus.most_frequent(name, count)
     train, validation = corpus.split(config.validation_fraction, seed=config.seed)
@@ -354,17 +387,17 @@ def run_train(config: TrainConfig) -> dict:
         condition_embedding_dim=config.condition_embedding_dim,
     )
     rng = np.random.default_rng(config.seed)
-    eval_rows = rng.choice(len(validation), size=min(config.num_eval, len(validation)))
+    count = min(config.num_eval, len(validation))
+    eval_rows = rng.choice(len(validation), size=count, replace=False)
     eval_conditions = {name: [validation.conditions[name][i] for i in eval_rows] for name in sizes}
-    references = validation.texts
 
     def scores(stage):
-        lines = generate_lines(
-            generator, len(eval_rows), eval_conditions, temperature=1.0, seed=config.seed + 7
+        tokens = _generate_tokens(
+            generator, count, eval_conditions, temperature=1.0, seed=config.seed + 7
         )
         values = _text_scores(
-            generator, lines, references, held_out, held_out_conditions or None,
-            config.num_eval, config.seed,
+            generator, tokens, validation.texts, held_out, held_out_conditions or None,
+            "nll_validation", config.seed,
         )  # fmt: skip
         _print_scores(stage, values)
         return values
@@ -447,7 +480,7 @@ def run_train(config: TrainConfig) -> dict:
     model_path = os.path.join(config.output, TRAIN_FILES["model"])
     save_model(gan, model_path)
     samples_path = os.path.join(config.output, TRAIN_FILES["samples"])
-    write_text(samples_path, _samples_text(generator, tokenizer, config.seed))
+    write_text(samples_path, _samples_text(generator, train, config.seed))
     results_path = os.path.join(config.output, TRAIN_FILES["results"])
     record = {
         "command": "keras-seqgan " + " ".join(sys.argv[1:]) if sys.argv else None,
@@ -468,16 +501,22 @@ def run_train(config: TrainConfig) -> dict:
     return {"results": results, "model": model_path, "record": record}
 
 
-def _samples_text(generator, tokenizer, seed, per_value=3, max_values=5) -> str:
-    """A few generated lines per value of the first condition (or ten, unconditionally)."""
-    names = tokenizer.condition_names
+def _samples_text(generator, corpus, seed, per_value=3, max_values=5) -> str:
+    """A few lines for each of the first condition's most frequent values (ten lines for an
+    unconditional model); the other conditions take their commonest value beside it in
+    `corpus`, so no pair is asked for that training never showed."""
+    from collections import Counter
+
+    names = generator.tokenizer.condition_names
     if not names:
         return "\n".join(generate_lines(generator, 10, seed=seed)) + "\n"
-    lines = []
     first, others = names[0], names[1:]
-    for value in tokenizer.condition_values(first)[:max_values]:
-        fixed = {name: tokenizer.condition_values(name)[0] for name in others}
-        condition = {first: value, **fixed}
+    lines = []
+    for value in generator.tokenizer.condition_values(first)[:max_values]:
+        rows = [i for i, v in enumerate(corpus.conditions[first]) if v == value]
+        condition = {first: value}
+        for name in others:
+            condition[name] = Counter(corpus.conditions[name][i] for i in rows).most_common(1)[0][0]
         label = ", ".join(f"{k}={v}" for k, v in condition.items())
         for line in generate_lines(generator, per_value, condition, seed=seed):
             lines.append(f"[{label}] {line}")
@@ -509,20 +548,20 @@ def run_evaluate(args) -> dict:
     generator = model_generator(args.model)
     tokenizer = generator.tokenizer
     names = tokenizer.condition_names
-    corpus = load_corpus(args.data, args.text_column, names, args.max_lines)
+    corpus = load_corpus(args.data, args.text_column, names, args.max_lines, args.encoding)
     corpus, dropped = _known_rows(corpus, tokenizer)
     tokens, conditions = corpus.tokenize(tokenizer)
     rng = np.random.default_rng(args.seed)
     rows = rng.choice(len(corpus), size=min(args.num_samples, len(corpus)), replace=False)
     wanted = {name: [corpus.conditions[name][i] for i in rows] for name in names}
-    lines = generate_lines(
-        generator, len(rows), wanted, temperature=args.temperature, seed=args.seed
-    )
+    generated = _generate_tokens(generator, len(rows), wanted, args.temperature, args.seed)
     scores = _text_scores(
-        generator, lines, corpus.texts, tokens, conditions or None, len(rows), args.seed
+        generator, generated, corpus.texts, tokens, conditions or None, "nll", args.seed
     )
-    generated_tokens = tokenizer.encode(lines)
     for name in names:
+        if tokenizer.condition_sizes[name] < 2:
+            print(f"condition {name!r} has one value: no condition accuracy for it")
+            continue
         classifier = ks.evaluation.train_condition_classifier(
             tokens,
             conditions[name],
@@ -532,9 +571,7 @@ def run_evaluate(args) -> dict:
             seed=args.seed,
         )
         labels = tokenizer.encode_conditions({name: wanted[name]})[name]
-        scores[f"condition_accuracy_{name}"] = round(
-            classifier.accuracy(generated_tokens, labels), 5
-        )
+        scores[f"condition_accuracy_{name}"] = round(classifier.accuracy(generated, labels), 5)
         scores[f"condition_accuracy_{name}_real"] = round(classifier.validation_accuracy, 5)
         scores[f"condition_chance_{name}"] = round(classifier.chance, 5)
     print(

@@ -287,11 +287,17 @@ def test_fit_on_conditional_batches_saves_and_reloads(objective, tmp_path):
 
 
 # ----------------------------------------------------------------- bad input
+def test_empty_conditions_mean_unconditional():
+    # An unconditional corpus tokenizes to {} conditions; that must just work.
+    generator = Generator(vocabulary_size=V, sequence_length=T, conditions={})
+    assert generator.conditions is None and generator.get_config()["conditions"] is None
+    assert validate_conditions({}, 4) is None
+
+
 @pytest.mark.parametrize(
     "conditions, error",
     [
         ([("speaker", 3)], TypeError),
-        ({}, ValueError),
         ({"tokens": 3}, ValueError),
         ({"": 3}, ValueError),
         ({"two words": 3}, ValueError),

@@ -87,7 +87,7 @@ def test_evaluate_reports_every_figure(trained, tmp_path, capsys):
     )  # fmt: skip
     assert code == 0
     scores = json.loads(result.read_text())["scores"]
-    for key in ("nll_validation", "bleu_2", "self_bleu_2", "condition_accuracy_character",
+    for key in ("nll", "bleu_2", "self_bleu_2", "condition_accuracy_character",
                 "condition_accuracy_character_real", "condition_chance_scene"):  # fmt: skip
         assert key in scores and np.isfinite(scores[key]), key
     assert "condition_accuracy_character" in capsys.readouterr().out
@@ -113,3 +113,25 @@ def test_bad_input_is_reported_without_traceback(trained, tmp_path, capsys):
     assert "lines.txt" in err and "line 2" in err
     with pytest.raises(SystemExit):
         cli.main(["train", "--data", str(data), "--keep-top", "character=0"])
+
+
+def test_train_on_a_plain_text_file(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    words = ["a", "dog", "on", "the", "bed", "cat", "sits", "red", "zebra-crossing"]
+    lines = [" ".join(rng.choice(words, size=rng.integers(3, 8))) for _ in range(120)]
+    data = tmp_path / "captions.txt"
+    data.write_text("\n".join(lines), encoding="utf-8")
+    output = tmp_path / "out"
+    argv = ["train", "--data", str(data), "--output", str(output), *TINY]
+    argv[argv.index("--adversarial-steps") + 1] = "1"
+    assert cli.main(argv) == 0
+    samples = (output / "samples.txt").read_text().splitlines()
+    assert len(samples) == 10 and not any("<eos>" in line for line in samples)
+    record = json.loads((output / "results.json").read_text())
+    assert record["conditions"] == {} and record["scores"]["adversarial"]["bleu_2"] >= 0
+    capsys.readouterr()
+    assert cli.main(["generate", str(output / "seqgan.keras"), "-n", "3", "--seed", "2"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 3
+    # Conditions for an unconditional model are refused, naming the problem.
+    code = cli.main(["generate", str(output / "seqgan.keras"), "--condition", "character=X"])
+    assert code == 2 and "unconditional" in capsys.readouterr().err

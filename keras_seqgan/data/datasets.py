@@ -146,11 +146,11 @@ def validate_conditions(
     conditions = keras_seqgan.data.validate_conditions({"character": [0, 2, 1]}, 3)
     ```
     """
-    if conditions is None:
-        return None
-    if not isinstance(conditions, dict) or not conditions:
+    if conditions is None or (isinstance(conditions, dict) and not conditions):
+        return None  # {} (what an unconditional corpus tokenizes to) means no conditions
+    if not isinstance(conditions, dict):
         raise TypeError(
-            f"`{name}` must be None or a non-empty dict {{condition_name: int ids "
+            f"`{name}` must be None or a dict {{condition_name: int ids "
             f"[{num_sequences}]}}. Received {_describe(conditions)}: {conditions!r}"
         )
     checked = {}

@@ -121,7 +121,8 @@ def check_conditions(conditions, name: str = "conditions") -> dict[str, int] | N
     if conditions is None:
         return None
     expected = (
-        "None or a dict {condition_name: number_of_values}, e.g. {'character': 30, 'scene': 120}"
+        "None (or {}) or a dict {condition_name: number_of_values}, "
+        "e.g. {'character': 30, 'scene': 120}"
     )
     if not isinstance(conditions, Mapping):
         raise TypeError(
@@ -129,10 +130,7 @@ def check_conditions(conditions, name: str = "conditions") -> dict[str, int] | N
             f"(of type {type(conditions).__name__})"
         )
     if not conditions:
-        raise ValueError(
-            f"`{name}` must be {expected}; use None for an unconditional model. "
-            f"Received: {name}={{}}"
-        )
+        return None  # {}, e.g. an unconditional tokenizer's `condition_sizes`: no conditions
     checked = {}
     for key, size in conditions.items():
         if not isinstance(key, str) or not key.isidentifier() or key == TOKENS_KEY:
@@ -699,14 +697,24 @@ class Generator(keras.Model):
                 "build the generator with `tokenizer=keras_seqgan.data.Tokenizer(...)`."
             )
         num_samples = _check_positive_int("num_samples", num_samples)
+        names, given = list(self.conditions or ()), list(conditions or ())
+        if sorted(names) != sorted(given):
+            example = ", ".join(
+                f"{name!r}: {self.tokenizer.condition_values(name)[0]!r}" for name in names
+            )
+            raise ValueError(
+                f"`conditions` must give a value for each of the generator's conditions "
+                f"{names or '(none: it is unconditional)'}"
+                + (f", as seen in training, e.g. {{{example}}}" if names else "")
+                + f". Received names {given}."
+            )
         ids = None
-        if conditions is not None:
+        if conditions:
             if not isinstance(conditions, Mapping):
                 raise TypeError(
                     "`conditions` must be None or a dict {name: value or list of values}. "
                     f"Received: {type(conditions).__name__}"
                 )
-            check_condition_names(conditions, self.conditions, "generator")
             encoded = self.tokenizer.encode_conditions(dict(conditions))
             ids = {}
             for name, values in encoded.items():

@@ -1,0 +1,781 @@
+"""SeqGAN on real text: COCO image captions, and Shakespeare's lines conditioned on the speaker.
+
+Experiments (`--experiment`):
+
+- `coco`: the text benchmark of Texygen, LeakGAN and RelGAN. Word-level tokenizer from
+  `coco_captions_train.txt`; one MLE pre-training; one discriminator pre-trained against
+  that MLE generator; then, from the same MLE weights and each with its own copy of that
+  pre-trained discriminator, adversarial training with `reinforce` and with `gumbel`. Each
+  model (MLE, reinforce, gumbel) is scored on `coco_captions_test.txt`: BLEU-2..5 of
+  generated captions against all test captions, Self-BLEU-2..5 of the generated captions
+  (Texygen's definitions; token lists from the tokenizer's `split` on both sides), and
+  NLL-test (`nll_gen` on the tokenized test set), all at sampling temperature 1.0.
+- `shakespeare`: `shakespeare_dialogue.csv`, the 30 most frequent speakers, conditioned on
+  `character` and `play`. A conditional model (MLE, then adversarial training) and an
+  unconditional one with the same budget. A condition classifier for `character`, trained
+  on the real training lines, scores lines each model generates for the held-out rows'
+  characters (and plays): the unconditional model's score is the chance-level baseline, the
+  classifier's accuracy on the real held-out lines the ceiling. Also BLEU-2..4 against the
+  held-out lines, NLL on them, and ten generated lines each for two well-known speakers.
+
+Presets (`--preset`): `full` fits about 45 minutes per experiment on 2 idle CPU cores (the
+estimates, and the step times measured behind them, are beside each preset); `smoke` reads
+a few hundred lines and runs one or two steps of everything, for the tests.
+
+Outputs in `--output` (default `benchmarks/results/text_<experiment>`): `results.json`
+(machine, command line, config, seconds per stage, every figure, the generated lines;
+rewritten atomically after every stage) and the trained models (`.keras`).
+
+    python benchmarks/text.py --experiment coco --preset full
+    python benchmarks/text.py --experiment shakespeare --preset full --data-dir ../shared/data
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _machine import command_line, machine_record, matmul_gflops, write_json  # noqa: E402
+
+DATA_FILES = {
+    "coco": ("coco_captions_train.txt", "coco_captions_test.txt"),
+    "shakespeare": ("shakespeare_dialogue.csv",),
+}
+
+# Shared by both experiments and both presets: the oracle benchmark's cpu preset (Adam 0.01
+# for REINFORCE at temperature 1, as the SeqGAN authors' code; Adam 1e-3 for Gumbel-softmax
+# with the temperature annealed 2.0 -> x0.95 per logged epoch; D Adam 1e-4; 3 D updates on
+# fresh fakes per generator update), and Texygen's SeqGAN sizes (embedding and hidden 32).
+COMMON = dict(
+    embedding_dim=32,
+    hidden_dim=32,
+    condition_embedding_dim=8,
+    batch_size=64,
+    mle_learning_rate=0.01,
+    d_learning_rate=1e-4,
+    g_learning_rate={"reinforce": 0.01, "gumbel": 1e-3},
+    annealing={"reinforce": False, "gumbel": True},
+    num_rollouts=16,
+    d_steps=3,
+    rollout_jit_compile=True,
+    # The small discriminator of `keras-seqgan train` and the oracle benchmark's cpu preset:
+    # these widths (up to the sequence length), 64 filters each.
+    filter_sizes=[1, 2, 3, 4, 5, 8, 10, 15, 20],
+    seed_lines=10,
+)
+PRESETS = {
+    "coco": {
+        # Sequence length 24: the tokenizer splits punctuation off, so train captions run to
+        # a median of 11 and a maximum of 37 tokens (99th percentile 21); 24 (23 tokens and
+        # <eos>) keeps 99.5% of them whole, where 20 would cut 1.4%. RelGAN pads to 37, the
+        # maximum, at ~2.4x the rollout cost of 24. max_tokens 5000 keeps every one of the
+        # 4,637 train word types (the test set has 1,880 more: 3.8% of its tokens are <unk>).
+        #
+        # Time on 2 idle cores: about 35 minutes. Step times were measured with a few steps
+        # of each stage (`full` sizes) on a machine shared with another benchmark, about
+        # 4x slower than idle by two figures of ../shared/PERFORMANCE.md (MLE step 85 ms
+        # against its 19 ms, 10,000 generated sequences 7.3 s against its 1.6 s, at
+        # ~1.1x this work); they are divided by 3.5 here (err on the slow side):
+        # - MLE: 85 ms/step -> 24 ms x 157 steps x 80 epochs + NLL-test every 10: ~330 s.
+        # - D pre-training: 10 x (10,000 fresh fakes, 7.3 s -> 2.1 s; 3 epochs x 313 steps
+        #   of 58 ms -> 17 ms): ~180 s.
+        # - reinforce: 12.4 s/step -> 3.5 s x 300 steps, plus ~20 s tracing: ~1,090 s.
+        # - gumbel: 2.65 s/step -> 0.76 s x 600 steps: ~460 s.
+        # - each evaluation (2,000 captions, BLEU against 10,000, NLL on 10,000): ~6 s.
+        # Both objectives log (and gumbel anneals its temperature) once per 30 steps: 20
+        # annealing epochs for gumbel, 2.0 -> 0.72, as the oracle benchmark's cpu preset.
+        "full": dict(
+            COMMON,
+            max_train_lines=None,
+            max_test_lines=None,
+            sequence_length=24,
+            max_tokens=5000,
+            mle_epochs=80,  # Texygen's SeqGAN pre-trains 80 epochs
+            mle_eval_every=10,
+            d_rounds=10,
+            d_epochs=3,
+            objectives=["reinforce", "gumbel"],
+            adversarial_steps={"reinforce": 300, "gumbel": 600},
+            log_every=30,
+            num_eval=2000,
+            max_n=5,
+            measure_gflops=True,
+        ),
+        "smoke": dict(
+            COMMON,
+            max_train_lines=300,
+            max_test_lines=200,
+            sequence_length=8,
+            max_tokens=300,
+            batch_size=16,
+            mle_epochs=1,
+            mle_eval_every=1,
+            d_rounds=1,
+            d_epochs=1,
+            objectives=["reinforce", "gumbel"],
+            adversarial_steps={"reinforce": 2, "gumbel": 2},
+            log_every=1,
+            num_rollouts=2,
+            d_steps=1,
+            rollout_jit_compile=False,
+            filter_sizes=[2, 3],  # two branches: less to trace
+            num_eval=32,
+            max_n=5,
+            seed_lines=3,
+            measure_gflops=False,
+        ),
+    },
+    "shakespeare": {
+        # Sequence length 20: lines run to a median of 10 tokens, a maximum of 21 (99.9th
+        # percentile 17); 20 cuts 4 lines in 25,873. max_tokens 5000 covers 95.4% of the
+        # tokens of the 30 speakers' lines (13,565 word types).
+        # Objective: gumbel, the cheaper per step here. Measured with the conditional model
+        # at `full` sizes (16 rollouts, 3 D updates a step) on the shared machine: gumbel
+        # 2.15 s/step, reinforce 8.1 s/step (3.8x). `--set objective='"reinforce"'` runs
+        # reinforce instead, for 150 steps: about the same time as gumbel's 600.
+        #
+        # Time on 2 idle cores: about 33 minutes, from step times measured as for coco
+        # (divided by 3.5), for each of the two models (conditional, unconditional):
+        # - MLE: 128 ms/step -> 37 ms x 364 steps x 30 epochs: ~400 s.
+        # - D pre-training: 5 x (23,286 fresh fakes, 14.3 s -> 4.1 s; 3 epochs x 728 steps
+        #   of 50 ms -> 14 ms): ~175 s.
+        # - gumbel: 2.15 s/step -> 0.61 s x 600 steps, plus ~8 s tracing: ~375 s.
+        # and once: the classifier, 5 epochs of 5.0 s -> 1.4 s; evaluations, ~5 s each.
+        "full": dict(
+            COMMON,
+            max_rows=None,
+            top_characters=30,
+            validation_fraction=0.1,
+            sequence_length=20,
+            max_tokens=5000,
+            mle_epochs=30,
+            mle_eval_every=5,
+            d_rounds=5,
+            d_epochs=3,
+            objective="gumbel",
+            adversarial_steps={"reinforce": 150, "gumbel": 600},
+            log_every=30,
+            classifier_epochs=5,
+            num_eval=2000,
+            max_n=4,
+            showcase=["HAMLET", "FALSTAFF"],
+            measure_gflops=True,
+        ),
+        "smoke": dict(
+            COMMON,
+            max_rows=400,
+            top_characters=30,
+            validation_fraction=0.2,
+            sequence_length=8,
+            max_tokens=300,
+            batch_size=16,
+            mle_epochs=1,
+            mle_eval_every=1,
+            d_rounds=1,
+            d_epochs=1,
+            objective="gumbel",
+            adversarial_steps={"reinforce": 2, "gumbel": 2},
+            log_every=1,
+            num_rollouts=2,
+            d_steps=1,
+            rollout_jit_compile=False,
+            filter_sizes=[2, 3],
+            classifier_epochs=1,
+            num_eval=32,
+            max_n=4,
+            showcase=["HAMLET", "FALSTAFF"],
+            seed_lines=3,
+            measure_gflops=False,
+        ),
+    },
+}
+
+
+# --------------------------------------------------------------------- helpers
+def words_of(tokenizer, text):
+    """The tokenizer's `split` of a text, with `<unk>` (from `decode`) kept as one token."""
+    from keras_seqgan.data.text import OOV_TOKEN
+
+    pieces = text.split(OOV_TOKEN)
+    words = tokenizer.split(pieces[0])
+    for piece in pieces[1:]:
+        words += [OOV_TOKEN, *tokenizer.split(piece)]
+    return words
+
+
+def end_at_eos(tokens, tokenizer):
+    """Generated ids with everything after the first `<eos>` turned into `<pad>`.
+
+    A generator samples all `sequence_length` positions; real rows (what the condition
+    classifier learned on) hold `<pad>` after `<eos>`, and `decode` ignores those ids too.
+    """
+    tokens = np.array(tokens, dtype=np.int32)
+    is_eos = tokens == tokenizer.eos_id
+    after = np.cumsum(is_eos, axis=1) - is_eos > 0
+    tokens[after] = tokenizer.pad_id
+    return tokens
+
+
+def known_rows(corpus, tokenizer):
+    from keras_seqgan.text_cli import _known_rows
+
+    return _known_rows(corpus, tokenizer)
+
+
+def rounded(values):
+    return {key: round(float(value), 5) for key, value in values.items()}
+
+
+def clone_generator(generator):
+    import keras_seqgan as ks
+
+    clone = ks.models.Generator.from_config(generator.get_config())
+    clone.set_weights(generator.get_weights())
+    return clone
+
+
+def clone_discriminator(discriminator, sequence_length):
+    clone = discriminator.__class__.from_config(discriminator.get_config())
+    if not clone.built:
+        clone.build((None, sequence_length))
+    clone.set_weights(discriminator.get_weights())
+    return clone
+
+
+def make_generator(tokenizer, config, seed):
+    import keras_seqgan as ks
+
+    return ks.models.Generator(
+        vocabulary_size=tokenizer.vocabulary_size,
+        sequence_length=tokenizer.sequence_length,
+        embedding_dim=config["embedding_dim"],
+        hidden_dim=config["hidden_dim"],
+        start_token=tokenizer.pad_id,
+        conditions=tokenizer.condition_sizes or None,
+        condition_embedding_dim=config["condition_embedding_dim"],
+        tokenizer=tokenizer,
+        seed=seed,
+    )
+
+
+def make_discriminator(tokenizer, config):
+    import keras_seqgan as ks
+
+    widths = [w for w in config["filter_sizes"] if w <= tokenizer.sequence_length]
+    return ks.models.Discriminator(
+        vocabulary_size=tokenizer.vocabulary_size,
+        sequence_length=tokenizer.sequence_length,
+        filter_sizes=widths,
+        num_filters=[64] * len(widths),
+        conditions=tokenizer.condition_sizes or None,
+        condition_embedding_dim=config["condition_embedding_dim"],
+    )
+
+
+# ---------------------------------------------------------------------- stages
+def train_mle(generator, tokens, conditions, held_out, held_out_conditions, config, seed, verbose):
+    """MLE pre-training; `val_loss` on the held-out set every `mle_eval_every` epochs.
+
+    The held-out loss is logged, never used to pick a model: the final model is kept.
+    """
+    import keras
+
+    import keras_seqgan as ks
+
+    generator.compile(
+        optimizer=keras.optimizers.Adam(config["mle_learning_rate"], global_clipnorm=5.0)
+    )
+    history = generator.fit(
+        ks.data.mle_dataset(
+            tokens, batch_size=config["batch_size"], seed=seed, conditions=conditions or None
+        ),
+        validation_data=ks.data.mle_dataset(
+            held_out, batch_size=256, shuffle=False, conditions=held_out_conditions or None
+        ),
+        validation_freq=config["mle_eval_every"],
+        epochs=config["mle_epochs"],
+        shuffle=False,  # the dataset shuffles, seeded
+        verbose=verbose,
+    )
+    return {key: [round(float(v), 5) for v in values] for key, values in history.history.items()}
+
+
+def pretrain_discriminator(discriminator, generator, real, conditions, held_out,
+                           held_out_conditions, config, seed, verbose):  # fmt: skip
+    """`d_rounds` x (as many fresh fakes as real lines, made for the real lines' conditions,
+    `d_epochs` epochs); returns the accuracy on held-out real lines against fresh fakes."""
+    import keras
+
+    import keras_seqgan as ks
+
+    discriminator.compile(optimizer=keras.optimizers.Adam(config["d_learning_rate"]))
+    conditions = conditions or None
+    for index in range(config["d_rounds"]):
+        fake = generator.generate(len(real), seed=seed + index, conditions=conditions)
+        discriminator.fit(
+            ks.data.discriminator_dataset(
+                real, fake, batch_size=config["batch_size"], seed=seed + index,
+                real_conditions=conditions, fake_conditions=conditions,
+            ),
+            epochs=config["d_epochs"],
+            shuffle=False,
+            verbose=verbose,
+        )  # fmt: skip
+    held_out_conditions = held_out_conditions or None
+    fake = generator.generate(len(held_out), seed=seed + 999, conditions=held_out_conditions)
+    results = discriminator.evaluate(
+        ks.data.discriminator_dataset(
+            held_out, fake, batch_size=256, shuffle=False,
+            real_conditions=held_out_conditions, fake_conditions=held_out_conditions,
+        ),
+        verbose=0,
+        return_dict=True,
+    )  # fmt: skip
+    return round(float(results.get("accuracy", results.get("binary_accuracy", np.nan))), 5)
+
+
+def train_adversarial(objective, generator, discriminator, real, conditions, config, seed,
+                      verbose):  # fmt: skip
+    """`adversarial_steps[objective]` `fit` steps (each `d_steps` D updates on fresh fakes,
+    then one G update), logged every `log_every` steps (whole logging intervals: the count
+    is rounded down to a multiple of `log_every`); returns the SeqGAN and its logs."""
+    import keras
+
+    import keras_seqgan as ks
+
+    generator = clone_generator(generator)
+    discriminator = clone_discriminator(discriminator, generator.sequence_length)
+    discriminator.compile(optimizer=keras.optimizers.Adam(config["d_learning_rate"]))
+    gan = ks.SeqGAN(
+        generator, discriminator, objective=objective, num_rollouts=config["num_rollouts"],
+        seed=seed,
+    )  # fmt: skip
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(config["g_learning_rate"][objective]),
+        discriminator_optimizer=keras.optimizers.Adam(config["d_learning_rate"]),
+        d_steps=config["d_steps"],
+        gradient_clip=5.0,
+        rollout_jit_compile=objective == "reinforce" and config["rollout_jit_compile"],
+    )
+    timer = ks.callbacks.BatchTimer(verbose=0)
+    callbacks = [timer]
+    if config["annealing"][objective]:
+        callbacks.insert(0, ks.callbacks.TemperatureAnnealing())  # 2.0, x0.95 / epoch, >= 0.5
+    steps, every = config["adversarial_steps"][objective], config["log_every"]
+    dataset = ks.data.sequence_dataset(
+        real, batch_size=config["batch_size"], seed=seed, conditions=conditions or None
+    )
+    history = gan.fit(
+        dataset.repeat(),
+        epochs=max(1, steps // every),
+        steps_per_epoch=min(every, steps),
+        shuffle=False,
+        verbose=verbose,
+        callbacks=callbacks,
+    )
+    logs = {
+        key: [round(float(v), 5) for v in values]
+        for key, values in history.history.items()
+        if key in ("d_loss", "d_acc", "g_loss", "reward_mean", "temperature")
+    }
+    timing = {  # no mean etc. after a single (tracing) step: None, not NaN
+        key: value if isinstance(value, int) else None if math.isnan(value) else round(value, 1)
+        for key, value in timer.summary.items()
+    }
+    return gan, {"history": logs, "step_time": timing, "describe": timer.describe()}
+
+
+def generated_set(generator, tokenizer, count, seed, conditions=None):
+    """`count` generated rows (ids cut after `<eos>`) and their text, at temperature 1."""
+    tokens = generator.generate(count, temperature=1.0, seed=seed, conditions=conditions)
+    tokens = end_at_eos(tokens, tokenizer)
+    return tokens, tokenizer.decode(tokens)
+
+
+def text_figures(generator, tokenizer, lines, reference_words, held_out, held_out_conditions,
+                 config, seed, nll_name):  # fmt: skip
+    """BLEU-2..max_n against the references, Self-BLEU-2..max_n, NLL on the held-out set."""
+    import keras_seqgan as ks
+
+    generated = [words_of(tokenizer, line) for line in lines]
+    figures = ks.evaluation.bleu(generated, reference_words, max_n=config["max_n"], seed=seed)
+    figures.update(ks.evaluation.self_bleu(generated, max_n=config["max_n"], seed=seed))
+    figures[nll_name] = ks.evaluation.nll_gen(
+        generator, held_out, conditions=held_out_conditions or None
+    )
+    return rounded(figures)
+
+
+def print_table(title, rows, columns):
+    """rows: {name: {column: value}}; prints a fixed-width table."""
+    width = max(len(name) for name in rows)
+    widths = [max(len(c), 7) for c in columns]
+    print(f"\n{title}")
+    print(" " * width + "  " + "  ".join(c.rjust(w) for c, w in zip(columns, widths, strict=True)))
+    for name, values in rows.items():
+        cells = []
+        for column, w in zip(columns, widths, strict=True):
+            value = values.get(column)
+            cells.append(("-" if value is None else f"{value:.4f}").rjust(w))
+        print(name.ljust(width) + "  " + "  ".join(cells))
+
+
+# ------------------------------------------------------------------------ runs
+class Record:
+    """results.json, rewritten atomically after every stage."""
+
+    def __init__(self, path, head):
+        self.path, self.head = path, head
+        self.stage_seconds: dict[str, float] = {}
+        self.body: dict = {}
+        self.started = time.perf_counter()
+
+    def stage(self, name, fn, *args, **kwargs):
+        begin = time.perf_counter()
+        print(f"\n== {name}", flush=True)
+        result = fn(*args, **kwargs)
+        self.stage_seconds[name] = round(time.perf_counter() - begin, 1)
+        print(f"-- stage {name}: {self.stage_seconds[name]:.0f} s", flush=True)
+        self.write(f"after {name}")
+        return result
+
+    def write(self, status):
+        record = {
+            **self.head,
+            "status": status,
+            "stage_seconds": self.stage_seconds,
+            "total_seconds": round(time.perf_counter() - self.started, 1),
+            **self.body,
+        }
+        write_json(self.path, record)
+        return record
+
+
+def run_coco(config, data_dir, output, record, seed, verbose):
+    import keras_seqgan as ks
+    from keras_seqgan.saving import save_model
+
+    train_file, test_file = (os.path.join(data_dir, name) for name in DATA_FILES["coco"])
+
+    def load():
+        train = ks.data.load_text_corpus(train_file, max_lines=config["max_train_lines"])
+        test = ks.data.load_text_corpus(test_file, max_lines=config["max_test_lines"])
+        tokenizer = ks.data.Tokenizer(config["sequence_length"], max_tokens=config["max_tokens"])
+        tokenizer.adapt(train.texts)
+        real, _ = train.tokenize(tokenizer)
+        test_tokens, _ = test.tokenize(tokenizer)
+        references = [words_of(tokenizer, text) for text in test.texts]
+        limit = config["sequence_length"] - 1
+        record.body["data"] = {
+            "train_lines": len(train),
+            "test_lines": len(test),
+            "vocabulary_size": tokenizer.vocabulary_size,
+            "sequence_length": tokenizer.sequence_length,
+            "train_lines_cut": round(
+                float(np.mean([len(tokenizer.split(t)) > limit for t in train.texts])), 5
+            ),
+            "test_unk_token_share": round(
+                float(np.mean(test_tokens[test_tokens > tokenizer.eos_id] == tokenizer.oov_id)),
+                5,
+            ),
+        }
+        print(f"data: {record.body['data']}", flush=True)
+        return tokenizer, real, test_tokens, references
+
+    tokenizer, real, test_tokens, references = record.stage("data", load)
+    figures = record.body.setdefault("figures", {})
+    samples = record.body.setdefault("samples", {})
+    adversarial = record.body.setdefault("adversarial", {})
+
+    def evaluate(name, generator):
+        _, lines = generated_set(generator, tokenizer, config["num_eval"], seed + 7)
+        figures[name] = text_figures(
+            generator, tokenizer, lines, references, test_tokens, None, config, seed, "nll_test"
+        )
+        samples[name] = lines[: config["seed_lines"]]
+        print(f"[{name}] {figures[name]}", flush=True)
+        for line in samples[name]:
+            print(f"    {line}")
+
+    generator = make_generator(tokenizer, config, seed + 1)
+    record.body["mle_history"] = record.stage(
+        "mle", train_mle, generator, real, None, test_tokens, None, config, seed + 2, verbose
+    )
+    save_model(generator, os.path.join(output, "generator_mle.keras"))
+    record.stage("evaluate-mle", evaluate, "mle", generator)
+
+    # One discriminator, pre-trained against the MLE generator; each objective trains a
+    # copy of it (and a copy of the MLE generator), so both start from the same pair.
+    discriminator = make_discriminator(tokenizer, config)
+    record.body["discriminator_pretrain_accuracy"] = record.stage(
+        "discriminator", pretrain_discriminator, discriminator, generator, real, None,
+        test_tokens, None, config, seed + 100, verbose,
+    )  # fmt: skip
+    for objective in config["objectives"]:
+        gan, logs = record.stage(
+            f"adversarial-{objective}", train_adversarial, objective, generator, discriminator,
+            real, None, config, seed + 200, verbose,
+        )  # fmt: skip
+        adversarial[objective] = logs
+        print(logs["describe"], flush=True)
+        save_model(gan, os.path.join(output, f"seqgan_{objective}.keras"))
+        record.stage(f"evaluate-{objective}", evaluate, objective, gan.generator)
+
+    n = config["max_n"]
+    columns = [f"bleu_{k}" for k in range(2, n + 1)] + [f"self_bleu_{k}" for k in range(2, n + 1)]
+    print_table(
+        f"COCO captions: {config['num_eval']} generated captions at temperature 1.0 against "
+        f"{record.body['data']['test_lines']} test captions",
+        figures,
+        columns + ["nll_test"],
+    )
+
+
+def run_shakespeare(config, data_dir, output, record, seed, verbose):
+    import keras_seqgan as ks
+    from keras_seqgan.saving import save_model
+
+    path = os.path.join(data_dir, DATA_FILES["shakespeare"][0])
+
+    def load():
+        corpus = ks.data.load_csv_corpus(
+            path, condition_columns=["character", "play"], max_rows=config["max_rows"]
+        )
+        corpus = corpus.most_frequent("character", config["top_characters"])
+        train, validation = corpus.split(config["validation_fraction"], seed=seed)
+        tokenizer = ks.data.Tokenizer(config["sequence_length"], max_tokens=config["max_tokens"])
+        tokenizer.adapt(train.texts, train.conditions)
+        validation, dropped = known_rows(validation, tokenizer)
+        # The unconditional model: the same word ids, no conditions.
+        plain = ks.data.Tokenizer(config["sequence_length"], vocabulary=tokenizer.vocabulary)
+        real, real_conditions = train.tokenize(tokenizer)
+        held_out_pair = validation.tokenize(tokenizer)
+        record.body["data"] = {
+            "rows": len(corpus),
+            "train_lines": len(train),
+            "validation_lines": len(validation),
+            "validation_dropped_unseen_conditions": dropped,
+            "vocabulary_size": tokenizer.vocabulary_size,
+            "sequence_length": tokenizer.sequence_length,
+            "conditions": tokenizer.condition_sizes,
+            "characters": tokenizer.condition_values("character"),
+        }
+        print({k: v for k, v in record.body["data"].items() if k != "characters"}, flush=True)
+        return train, validation, (tokenizer, plain), (real, real_conditions), held_out_pair
+
+    train, validation, tokenizers, real_pair, held_out_pair = record.stage("data", load)
+    tokenizer, plain = tokenizers
+    real, real_conditions = real_pair
+    held_out, held_out_conditions = held_out_pair
+
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice(len(validation), min(config["num_eval"], len(validation)), False))
+    wanted = {name: held_out_conditions[name][rows] for name in held_out_conditions}
+    references = [words_of(tokenizer, text) for text in validation.texts]
+
+    classifier = record.stage(
+        "classifier", ks.evaluation.train_condition_classifier, real,
+        real_conditions["character"], num_classes=tokenizer.condition_sizes["character"],
+        vocabulary_size=tokenizer.vocabulary_size, epochs=config["classifier_epochs"],
+        seed=seed + 3, validation_fraction=0.0,
+    )  # fmt: skip
+    record.body["classifier"] = {
+        "accuracy_real_held_out": round(
+            classifier.accuracy(held_out, held_out_conditions["character"]), 5
+        ),
+        "accuracy_real_held_out_requested_rows": round(
+            classifier.accuracy(held_out[rows], wanted["character"]), 5
+        ),
+        "chance": round(classifier.chance, 5),
+        "num_classes": tokenizer.condition_sizes["character"],
+    }
+    print(f"classifier: {record.body['classifier']}", flush=True)
+    save_model(classifier, os.path.join(output, "classifier_character.keras"))
+
+    # The speakers to show; one not among the kept speakers (smoke runs read a few hundred
+    # rows of one play) gives way to the commonest speaker not shown yet.
+    known = tokenizer.condition_values("character")
+    showcase = [name for name in config["showcase"] if name in known]
+    spare = [name for name in known if name not in showcase]
+    showcase += spare[: len(config["showcase"]) - len(showcase)]
+    pairs = collections.Counter(
+        zip(train.conditions["character"], train.conditions["play"], strict=True)
+    )
+    plays = {  # each speaker's commonest play in the training lines
+        name: max((count, play) for (who, play), count in pairs.items() if who == name)[1]
+        for name in showcase
+    }
+
+    figures = record.body.setdefault("figures", {})
+    samples = record.body.setdefault("samples", {})
+    adversarial = record.body.setdefault("adversarial", {})
+    objective = config["objective"]
+
+    def evaluate(name, generator, conditional):
+        tok = tokenizer if conditional else plain
+        tokens, lines = generated_set(
+            generator, tok, len(rows), seed + 7, wanted if conditional else None
+        )
+        values = {"condition_accuracy_character": classifier.accuracy(tokens, wanted["character"])}
+        values.update(
+            text_figures(
+                generator, tok, lines, references, held_out,
+                held_out_conditions if conditional else None, config, seed, "nll_held_out",
+            )
+        )  # fmt: skip
+        figures[name] = rounded(values)
+        print(f"[{name}] {figures[name]}", flush=True)
+        if conditional:
+            samples[name] = {}
+            for character in showcase:
+                lines = generator.generate_text(
+                    config["seed_lines"],
+                    conditions={"character": character, "play": plays[character]},
+                    temperature=1.0,
+                    seed=seed + 11,
+                )
+                samples[name][character] = {"play": plays[character], "lines": lines}
+                print(f"  {character} ({plays[character]}; the same sampling seed for every "
+                      "speaker, so differences come from the condition):")  # fmt: skip
+                for line in lines:
+                    print(f"    {line}")
+        else:
+            samples[name] = generator.generate_text(config["seed_lines"], seed=seed + 11)
+            print("  (unconditional):")
+            for line in samples[name]:
+                print(f"    {line}")
+
+    for conditional in (True, False):
+        kind = "conditional" if conditional else "unconditional"
+        tok = tokenizer if conditional else plain
+        conditions = real_conditions if conditional else None
+        held_conditions = held_out_conditions if conditional else None
+        generator = make_generator(tok, config, seed + 1)
+        record.body[f"mle_history_{kind}"] = record.stage(
+            f"mle-{kind}", train_mle, generator, real, conditions, held_out, held_conditions,
+            config, seed + 2, verbose,
+        )  # fmt: skip
+        save_model(generator, os.path.join(output, f"generator_mle_{kind}.keras"))
+        record.stage(f"evaluate-mle-{kind}", evaluate, f"mle_{kind}", generator, conditional)
+        discriminator = make_discriminator(tok, config)
+        record.body[f"discriminator_pretrain_accuracy_{kind}"] = record.stage(
+            f"discriminator-{kind}", pretrain_discriminator, discriminator, generator, real,
+            conditions, held_out, held_conditions, config, seed + 100, verbose,
+        )  # fmt: skip
+        gan, logs = record.stage(
+            f"adversarial-{kind}", train_adversarial, objective, generator, discriminator, real,
+            conditions, config, seed + 200, verbose,
+        )  # fmt: skip
+        adversarial[kind] = logs
+        print(logs["describe"], flush=True)
+        save_model(gan, os.path.join(output, f"seqgan_{kind}_{objective}.keras"))
+        record.stage(
+            f"evaluate-{kind}", evaluate, f"{objective}_{kind}", gan.generator, conditional
+        )
+
+    rows_table = dict(figures)
+    rows_table["real held-out lines"] = {
+        "condition_accuracy_character": record.body["classifier"]["accuracy_real_held_out"]
+    }
+    rows_table["chance (commonest speaker)"] = {
+        "condition_accuracy_character": record.body["classifier"]["chance"]
+    }
+    n = config["max_n"]
+    print_table(
+        f"Shakespeare, {len(rows)} lines generated for held-out rows' speakers and plays at "
+        f"temperature 1.0 (speaker accuracy by a classifier trained on real lines)",
+        rows_table,
+        ["condition_accuracy_character"]
+        + [f"bleu_{k}" for k in range(2, n + 1)]
+        + [f"self_bleu_{k}" for k in range(2, n + 1)]
+        + ["nll_held_out"],
+    )
+
+
+# ------------------------------------------------------------------------- main
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--experiment", choices=sorted(PRESETS), required=True)
+    parser.add_argument("--preset", choices=["full", "smoke"], default="full")
+    parser.add_argument(
+        "--data-dir",
+        default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
+                             "data"),
+        help="folder holding the data files (default: ../shared/data beside the repository)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--output", default=None, help="default: benchmarks/results/text_EXPERIMENT"
+    )
+    parser.add_argument(
+        "--set", metavar="KEY=VALUE", action="append", default=[],
+        help="override one preset value, VALUE as JSON, e.g. --set mle_epochs=40 or "
+        "--set objective='\"reinforce\"'; repeatable",
+    )  # fmt: skip
+    parser.add_argument("--seed", type=int, default=88)
+    parser.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2])
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    config = dict(PRESETS[args.experiment][args.preset])
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or key not in config:
+            raise SystemExit(f"--set {item!r}: expected KEY=VALUE with KEY one of {sorted(config)}")
+        try:
+            config[key] = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise SystemExit(f"--set {item!r}: VALUE is not JSON ({error})") from None
+    missing = [
+        os.path.join(args.data_dir, name)
+        for name in DATA_FILES[args.experiment]
+        if not os.path.isfile(os.path.join(args.data_dir, name))
+    ]
+    if missing:
+        raise SystemExit(
+            f"--data-dir: {', '.join(missing)} not found. The {args.experiment} experiment needs "
+            f"{', '.join(DATA_FILES[args.experiment])} (see ../shared/data/README.md); pass "
+            "--data-dir FOLDER."
+        )
+    output = args.output or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "results", f"text_{args.experiment}"
+    )
+    os.makedirs(output, exist_ok=True)
+
+    import keras
+
+    keras.utils.set_random_seed(args.seed)
+    gflops = matmul_gflops() if config["measure_gflops"] else None
+    head = {
+        "benchmark": f"text_{args.experiment}",
+        **machine_record(gflops),
+        "command": command_line(__file__, argv),
+        "experiment": args.experiment,
+        "preset": args.preset,
+        "seed": args.seed,
+        "data_dir": os.path.abspath(args.data_dir),
+        "config": config,
+    }
+    record = Record(os.path.join(output, "results.json"), head)
+    record.write("started")
+    run = run_coco if args.experiment == "coco" else run_shakespeare
+    run(config, args.data_dir, output, record, args.seed, args.verbose)
+    result = record.write("complete")
+    print(f"\nDone in {result['total_seconds']:.0f} s; stage seconds {record.stage_seconds}")
+    print(f"Wrote results.json and the models (.keras) into {output}", flush=True)
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""The real-text benchmark (`benchmarks/text.py`): smoke runs of both experiments, bad arguments."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+COCO = ("coco_captions_train.txt", "coco_captions_test.txt")
+SHAKESPEARE = ("shakespeare_dialogue.csv",)
+
+
+def needs(files):
+    missing = [name for name in files if not (DATA / name).exists()]
+    return pytest.mark.skipif(
+        bool(missing), reason=f"needs {', '.join(missing)} in {DATA} (see shared/data/README.md)"
+    )
+
+
+@pytest.fixture(scope="module")
+def text_benchmark():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location("text_benchmark", ROOT / "benchmarks" / "text.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def smoke(module, experiment, output):
+    argv = ["--experiment", experiment, "--preset", "smoke", "--data-dir", str(DATA)]
+    record = module.main(argv + ["--output", str(output), "--verbose", "0"])
+    saved = json.loads((output / "results.json").read_text())
+    assert saved["status"] == "complete" and saved["figures"] == record["figures"]
+    assert saved["preset"] == "smoke" and "--preset smoke" in saved["command"]
+    for key in ("date", "machine", "versions", "config", "seed", "data", "total_seconds"):
+        assert key in saved, key
+    assert all(seconds >= 0 for seconds in saved["stage_seconds"].values())
+    return saved
+
+
+def assert_figures(figures, keys):
+    for name, values in figures.items():
+        assert set(values) == set(keys), name
+        for key, value in values.items():
+            assert math.isfinite(value), (name, key, value)
+            if key.startswith(("bleu", "self_bleu", "condition_accuracy")):
+                assert 0.0 <= value <= 1.0, (name, key, value)
+            else:
+                assert value > 0.0, (name, key, value)  # NLL
+
+
+@needs(COCO)
+def test_coco_smoke_writes_every_output(text_benchmark, tmp_path):
+    saved = smoke(text_benchmark, "coco", tmp_path)
+    for name in ("generator_mle.keras", "seqgan_reinforce.keras", "seqgan_gumbel.keras"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert saved["data"]["train_lines"] <= 300 and saved["data"]["test_lines"] <= 200
+    assert set(saved["stage_seconds"]) == {
+        "data", "mle", "evaluate-mle", "discriminator", "adversarial-reinforce",
+        "evaluate-reinforce", "adversarial-gumbel", "evaluate-gumbel",
+    }  # fmt: skip
+    keys = [f"bleu_{n}" for n in range(2, 6)] + [f"self_bleu_{n}" for n in range(2, 6)]
+    assert set(saved["figures"]) == {"mle", "reinforce", "gumbel"}
+    assert_figures(saved["figures"], keys + ["nll_test"])
+    assert 0.0 <= saved["discriminator_pretrain_accuracy"] <= 1.0
+    for lines in saved["samples"].values():
+        assert len(lines) == saved["config"]["seed_lines"]
+        assert all(isinstance(line, str) for line in lines)
+    for objective in ("reinforce", "gumbel"):
+        logs = saved["adversarial"][objective]
+        assert len(logs["history"]["g_loss"]) == 2 and logs["step_time"]["first_batch_ms"] > 0
+
+
+@needs(SHAKESPEARE)
+def test_shakespeare_smoke_writes_every_output(text_benchmark, tmp_path):
+    import keras
+
+    saved = smoke(text_benchmark, "shakespeare", tmp_path)
+    objective = saved["config"]["objective"]
+    models = ["classifier_character.keras"]
+    for kind in ("conditional", "unconditional"):
+        models += [f"generator_mle_{kind}.keras", f"seqgan_{kind}_{objective}.keras"]
+    for name in models:
+        assert (tmp_path / name).stat().st_size > 0, name
+    keys = ["condition_accuracy_character"] + [f"bleu_{n}" for n in range(2, 5)]
+    keys += [f"self_bleu_{n}" for n in range(2, 5)] + ["nll_held_out"]
+    assert set(saved["figures"]) == {
+        f"{stage}_{kind}"
+        for stage in ("mle", objective)
+        for kind in ("conditional", "unconditional")
+    }
+    assert_figures(saved["figures"], keys)
+    classifier = saved["classifier"]
+    assert 0.0 <= classifier["accuracy_real_held_out"] <= 1.0 and 0.0 < classifier["chance"] <= 1
+    assert saved["data"]["rows"] <= 400 and saved["data"]["conditions"]["character"] <= 30
+    count = saved["config"]["seed_lines"]
+    for stage in ("mle", objective):
+        shown = saved["samples"][f"{stage}_conditional"]
+        assert len(shown) == 2  # HAMLET and FALSTAFF, or the commonest speakers of the rows read
+        for character, entry in shown.items():
+            assert character in saved["data"]["characters"] and entry["play"]
+            assert len(entry["lines"]) == count
+        assert len(saved["samples"][f"{stage}_unconditional"]) == count
+    # The tokenizer, with its speakers, travels inside the saved generator.
+    generator = keras.saving.load_model(tmp_path / "generator_mle_conditional.keras")
+    character, entry = next(iter(saved["samples"]["mle_conditional"].items()))
+    lines = generator.generate_text(2, conditions={"character": character, "play": entry["play"]})
+    assert len(lines) == 2
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],  # --experiment is required
+        ["--experiment", "poetry"],
+        ["--experiment", "coco", "--preset", "huge"],
+        ["--experiment", "coco", "--seed", "one"],
+    ],
+)
+def test_bad_arguments_exit(text_benchmark, argv):
+    with pytest.raises(SystemExit) as error:
+        text_benchmark.parse_args(argv)
+    assert error.value.code == 2
+
+
+def test_bad_set_and_missing_data_exit_with_a_message(text_benchmark, tmp_path):
+    with pytest.raises(SystemExit, match="nonsense=1"):
+        text_benchmark.main(["--experiment", "coco", "--set", "nonsense=1"])
+    with pytest.raises(SystemExit, match="not JSON"):
+        text_benchmark.main(["--experiment", "coco", "--set", "mle_epochs=two"])
+    for experiment, files in (("coco", COCO), ("shakespeare", SHAKESPEARE)):
+        with pytest.raises(SystemExit, match=files[0]):
+            text_benchmark.main(["--experiment", experiment, "--data-dir", str(tmp_path)])
+    assert not (tmp_path / "results.json").exists()

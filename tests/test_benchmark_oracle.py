@@ -64,6 +64,7 @@ def test_bad_stage_is_rejected(oracle_benchmark):
         oracle_benchmark.parse_args(["--stages", "mle,nonsense"])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not REAL_ORACLE.exists(), reason=f"needs the paper's oracle at {REAL_ORACLE}")
 def test_smoke_run_writes_every_output(oracle_benchmark, tmp_path, capsys):
     pytest.importorskip("matplotlib")

@@ -55,6 +55,7 @@ def assert_figures(figures, keys):
                 assert value > 0.0, (name, key, value)  # NLL
 
 
+@pytest.mark.slow
 @needs(COCO)
 def test_coco_smoke_writes_every_output(text_benchmark, tmp_path):
     saved = smoke(text_benchmark, "coco", tmp_path)
@@ -77,6 +78,7 @@ def test_coco_smoke_writes_every_output(text_benchmark, tmp_path):
         assert len(logs["history"]["g_loss"]) == 2 and logs["step_time"]["first_batch_ms"] > 0
 
 
+@pytest.mark.slow
 @needs(SHAKESPEARE)
 def test_shakespeare_smoke_writes_every_output(text_benchmark, tmp_path):
     import keras

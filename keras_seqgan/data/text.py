@@ -20,6 +20,7 @@ from numbers import Integral, Real
 import keras
 import numpy as np
 
+from keras_seqgan.callbacks._checks import check_int
 from keras_seqgan.data.datasets import validate_tokens
 
 PAD_TOKEN = "<pad>"
@@ -39,19 +40,8 @@ _KNOWN_VALUES_SHOWN = 5
 # Argument checks (local: importing the callbacks' helpers from here would be circular).
 
 
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(
-            f"`{name}` must be an int >= {minimum}. Received: {name}={value!r} "
-            f"(of type {type(value).__name__})"
-        )
-    if value < minimum:
-        raise ValueError(f"`{name}` must be an int >= {minimum}. Received: {name}={value}")
-    return int(value)
-
-
 def _check_optional_int(name: str, value, minimum: int) -> int | None:
-    return None if value is None else _check_int(name, value, minimum)
+    return None if value is None else check_int(name, value, minimum)
 
 
 def _check_seed(seed) -> int | None:
@@ -217,7 +207,7 @@ class Tokenizer:
         vocabulary: Sequence[str] | None = None,
         condition_vocabularies: Mapping[str, Sequence[str]] | None = None,
     ):
-        self.sequence_length = _check_int("sequence_length", sequence_length, 2)
+        self.sequence_length = check_int("sequence_length", sequence_length, 2)
         self.max_tokens = _check_optional_int("max_tokens", max_tokens, len(RESERVED_TOKENS) + 1)
         if not isinstance(lowercase, bool):
             raise TypeError(f"`lowercase` must be a bool. Received: lowercase={lowercase!r}")
@@ -710,7 +700,7 @@ class TextCorpus:
                 f"Unknown condition {condition!r} (in `condition`); this corpus has conditions "
                 f"{list(self.conditions)}."
             )
-        n = _check_int("n", n, 1)
+        n = check_int("n", n, 1)
         values = self.conditions[condition]
         kept = set(_by_frequency(collections.Counter(values))[:n])
         return self._subset(index for index, value in enumerate(values) if value in kept)

@@ -133,6 +133,7 @@ def test_demo_nll_is_measured_at_temperature_one(demo_run):
         assert abs(float(recorded[key]) - at_training[key]) > 1e-2, key
 
 
+@pytest.mark.slow  # a second whole demo run; CI runs it with -m slow
 def test_demo_without_matplotlib_or_annealing(tmp_path, monkeypatch, capsys):
     for name in [name for name in sys.modules if name.split(".")[0] == "matplotlib"]:
         monkeypatch.setitem(sys.modules, name, None)

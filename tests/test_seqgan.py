@@ -177,6 +177,7 @@ def test_gradient_clip_bounds_the_applied_update(objective):
             assert 0 < norm <= clip * (1 + 1e-4), norm
 
 
+@pytest.mark.slow  # ~30 s per objective (XLA compilation); CI runs it with -m slow
 @pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
 def test_jit_compile_matches_eager(objective):
     weights = {}

@@ -71,3 +71,15 @@ def write_json(path: str, record: dict) -> None:
 
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     write_text(path, json.dumps(record, indent=2) + "\n")
+
+
+def apply_overrides(config: dict, items) -> None:
+    """Applies `--set KEY=VALUE` items (VALUE as JSON) to a preset, or exits naming the item."""
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or key not in config:
+            raise SystemExit(f"--set {item!r}: expected KEY=VALUE with KEY one of {sorted(config)}")
+        try:
+            config[key] = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise SystemExit(f"--set {item!r}: VALUE is not JSON ({error})") from None

@@ -41,7 +41,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _machine import command_line, machine_record, write_json  # noqa: E402
+from _machine import apply_overrides, command_line, machine_record, write_json  # noqa: E402
 
 PAPER_MLE = 9.038  # SeqGAN paper, table 1
 PAPER_SEQGAN = 8.736
@@ -587,14 +587,7 @@ def main(argv=None):
         config["objectives"] = tuple(args.objectives)
     if args.generator_initializer:
         config["generator_initializer"] = args.generator_initializer
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep or key not in config:
-            raise SystemExit(f"--set {item!r}: expected KEY=VALUE with KEY one of {sorted(config)}")
-        try:
-            config[key] = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise SystemExit(f"--set {item!r}: VALUE is not JSON ({error})") from None
+    apply_overrides(config, args.set)
     if args.mle_epochs is not None:
         if args.mle_epochs < 1:
             raise SystemExit(f"--mle-epochs must be >= 1. Received: {args.mle_epochs}")

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import json
 import math
 import os
 import sys
@@ -43,7 +42,13 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _machine import command_line, machine_record, matmul_gflops, write_json  # noqa: E402
+from _machine import (  # noqa: E402
+    apply_overrides,
+    command_line,
+    machine_record,
+    matmul_gflops,
+    write_json,
+)
 
 DATA_FILES = {
     "coco": ("coco_captions_train.txt", "coco_captions_test.txt"),
@@ -729,14 +734,7 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     config = dict(PRESETS[args.experiment][args.preset])
-    for item in args.set:
-        key, sep, value = item.partition("=")
-        if not sep or key not in config:
-            raise SystemExit(f"--set {item!r}: expected KEY=VALUE with KEY one of {sorted(config)}")
-        try:
-            config[key] = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise SystemExit(f"--set {item!r}: VALUE is not JSON ({error})") from None
+    apply_overrides(config, args.set)
     missing = [
         os.path.join(args.data_dir, name)
         for name in DATA_FILES[args.experiment]

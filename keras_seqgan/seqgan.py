@@ -267,6 +267,7 @@ class SeqGAN(keras.Model):
         run_eagerly: bool = False,
         sync_rollout: bool = True,
         rollout_jit_compile: bool = False,
+        rollout_chunk_size: int | None = None,
     ):
         """Configures adversarial training.
 
@@ -298,10 +299,21 @@ class SeqGAN(keras.Model):
                 convolutions faster, so this mix can beat both `jit_compile` settings
                 (see `benchmarks/step_time.py`). The random numbers, and so the
                 results, are the same either way. Defaults to `False`.
+            rollout_chunk_size: int >= 1 or `None`. Batch rows whose Monte-Carlo
+                rollouts (`"reinforce"`) are sampled and scored together, one chunk
+                after another, so that memory grows with the chunk instead of the
+                batch: the largest tensors are the logits at the last position,
+                `rollout_chunk_size * num_rollouts * (T - 1)` rows of the vocabulary,
+                and the discriminator's activations for as many completions. The
+                rewards, and so the training, are the same for every chunk size.
+                `None` rolls the whole batch out at once. Defaults to `None`.
         """
         self.d_train_interval = _check_positive_int("d_train_interval", d_train_interval)
         self.d_steps = _check_positive_int("d_steps", d_steps, minimum=0)
         self.g_steps = _check_positive_int("g_steps", g_steps)
+        if rollout_chunk_size is not None:
+            rollout_chunk_size = _check_positive_int("rollout_chunk_size", rollout_chunk_size)
+        self.rollout_chunk_size = rollout_chunk_size
         if gradient_clip is not None:
             if isinstance(gradient_clip, bool) or not isinstance(
                 gradient_clip, (int, float, np.number)
@@ -360,27 +372,30 @@ class SeqGAN(keras.Model):
             "jit_compile": self._requested_jit_compile,
             "steps_per_execution": self.steps_per_execution,
             "rollout_jit_compile": self.rollout_jit_compile,
+            "rollout_chunk_size": self.rollout_chunk_size,
         }
 
     def _compiled_completions(self):
         """`rollout_completions` as its own XLA program, called from the step."""
 
-        def completions(tokens, temperature, conditions=None):
+        def completions(tokens, temperature, uniforms, conditions=None):
             return rollout_completions(
                 self.rollout,
                 tokens,
                 num_rollouts=self.num_rollouts,
                 temperature=temperature,
-                seed=self.seed_generator,
+                uniforms=uniforms,
                 conditions=conditions,
             )
 
         compiled = backend.compile_function(completions, jit_compile=True)
 
-        def completions_fn(rollout, tokens, *, num_rollouts, temperature, seed, conditions=None):
+        def completions_fn(
+            rollout, tokens, *, num_rollouts, temperature, uniforms, conditions=None
+        ):
             if conditions is None:
-                return compiled(tokens, temperature)
-            return compiled(tokens, temperature, conditions)
+                return compiled(tokens, temperature, uniforms)
+            return compiled(tokens, temperature, uniforms, conditions)
 
         return completions_fn
 
@@ -473,6 +488,7 @@ class SeqGAN(keras.Model):
                     seed=self.seed_generator,
                     completions_fn=self._completions_fn,
                     conditions=conditions,
+                    chunk_size=self.rollout_chunk_size,
                 )
 
                 def loss_fn(tokens=tokens, rewards=rewards):

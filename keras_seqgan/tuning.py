@@ -80,6 +80,7 @@ _COMPILE_KEYS_ALLOWED = (
     "steps_per_execution",
     "run_eagerly",
     "rollout_jit_compile",
+    "rollout_chunk_size",
 )
 # Hyperband's bookkeeping values that `trials_table` shows, under shorter names.
 _TUNER_KEYS = {"tuner/epochs": "epochs", "tuner/trial_id": "continues"}
@@ -260,7 +261,8 @@ class SeqGANHyperModel(kt.HyperModel):
             `Hyperband` set it to `max_epochs`, so that a trial continued for more epochs
             follows the same schedule.
         compile_kwargs: dict or `None`. More `SeqGAN.compile` arguments (`g_steps`,
-            `jit_compile`, `steps_per_execution`, `run_eagerly`, `rollout_jit_compile`).
+            `jit_compile`, `steps_per_execution`, `run_eagerly`, `rollout_jit_compile`,
+            `rollout_chunk_size`).
             Defaults to `None`.
         name: str or `None`. The hypermodel's name. Defaults to `None`.
         tunable: bool. Whether new hyper-parameters may be added to the search space

@@ -226,17 +226,13 @@ def test_rollout_rewards_with_conditions_have_the_right_shape():
     keras.utils.set_random_seed(0)
     generator, discriminator = make_generator(), make_discriminator()
     tokens, conditions = toy_data(B, seed=10)
-    rewards = rollout_rewards(
-        generator,
-        discriminator,
-        tokens,
-        num_rollouts=R,
-        temperature=1.0,
-        seed=11,
-        conditions=conditions,
-    )
+    kwargs = dict(num_rollouts=R, temperature=1.0, seed=11, conditions=conditions)
+    rewards = rollout_rewards(generator, discriminator, tokens, **kwargs)
     assert rewards.shape == (B, T)
     assert np.all((np.asarray(rewards) > 0) & (np.asarray(rewards) < 1))
+    # Chunks of rows keep each row's conditions: the same rewards as the whole batch.
+    chunked = rollout_rewards(generator, discriminator, tokens, chunk_size=3, **kwargs)
+    np.testing.assert_allclose(np.asarray(chunked), np.asarray(rewards), rtol=1e-6, atol=1e-7)
 
 
 # -------------------------------------------------------------------- SeqGAN

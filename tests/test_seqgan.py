@@ -273,6 +273,40 @@ def test_batched_rollout_rewards_match_a_slow_reference():
     assert batched.shape == (3, T)
 
 
+@pytest.mark.parametrize("chunk_size", [1, 3, 4, 7])
+def test_chunked_rollout_rewards_equal_the_whole_batch_ones(chunk_size):
+    generator, discriminator = make_models(seed=3)
+    tokens = generator.generate(7, seed=4)
+    kwargs = dict(num_rollouts=2, temperature=0.9, seed=11)
+    whole = np.asarray(rollout_rewards(generator, discriminator, tokens, **kwargs))
+    chunked = np.asarray(
+        rollout_rewards(generator, discriminator, tokens, chunk_size=chunk_size, **kwargs)
+    )
+    np.testing.assert_allclose(chunked, whole, rtol=1e-6, atol=1e-7)
+
+    # In a graph with an unknown batch size (fit's last, partial batch), too.
+    @tf.function(input_signature=[tf.TensorSpec([None, T], tf.int32)])
+    def dynamic(tokens):
+        return rollout_rewards(generator, discriminator, tokens, chunk_size=chunk_size, **kwargs)
+
+    np.testing.assert_allclose(np.asarray(dynamic(tokens)), whole, rtol=1e-6, atol=1e-7)
+
+
+def test_rollout_chunk_size_trains_identically_and_is_checked():
+    weights = []
+    for chunk_size, rollout_jit_compile in ((None, False), (3, False), (3, True)):
+        gan = make_gan(rollout_chunk_size=chunk_size, rollout_jit_compile=rollout_jit_compile)
+        gan.fit(real_tokens(2 * B), batch_size=B, epochs=1, verbose=0, shuffle=False)
+        weights.append([np.asarray(w) for w in gan.weights])
+    for other in weights[1:]:
+        for a, b in zip(weights[0], other, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert gan.get_compile_config()["rollout_chunk_size"] == 3
+    for bad, error in [(0, ValueError), (2.5, TypeError), ("4", TypeError)]:
+        with pytest.raises(error, match="rollout_chunk_size"):
+            make_gan(rollout_chunk_size=bad)
+
+
 def test_rollout_copy_follows_generator():
     gan = make_gan()
     assert all(

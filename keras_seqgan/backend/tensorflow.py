@@ -40,6 +40,15 @@ def scan(fn: Callable, init, xs):
     return tf.scan(fn, xs, initializer=init)
 
 
+def map_sequential(fn: Callable, elements):
+    """`fn` over the leading axis of `elements` (a nest), one slice at a time; float32 out.
+
+    One slice after another (`parallel_iterations=1`), so that the peak memory is one
+    slice's, not the whole batch's.
+    """
+    return tf.map_fn(fn, elements, parallel_iterations=1, fn_output_signature=tf.float32)
+
+
 def _mix32(x):
     """A 32-bit integer finalizer with full avalanche (the "lowbias32" constants)."""
     x = tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 16))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from keras import ops
 
 
-def rollout_completions(rollout, tokens, *, num_rollouts, temperature, seed, conditions=None):
+def rollout_completions(
+    rollout, tokens, *, num_rollouts, temperature, seed=None, conditions=None, uniforms=None
+):
     """All Monte-Carlo completions of every proper prefix of `tokens`, in one batch.
 
     Returns int32 `[(T - 1) * B * num_rollouts, T]`, grouped by prefix length `t = 1 ..
@@ -24,8 +26,10 @@ def rollout_completions(rollout, tokens, *, num_rollouts, temperature, seed, con
     repeated per rollout, like the state, and stacked once more for every prefix group
     that starts, so each active row keeps its own. The completions' conditions, in the
     returned row order, are `completion_conditions(conditions, ...)`.
+
+    `uniforms` (float `[B * num_rollouts * T * (T - 1) / 2]`, in the order above) replaces
+    the draw from `seed`: give one or the other.
     """
-    from keras_seqgan import backend
 
     tokens = ops.cast(tokens, "int32")
     batch_size = ops.shape(tokens)[0]
@@ -37,9 +41,10 @@ def rollout_completions(rollout, tokens, *, num_rollouts, temperature, seed, con
     if condition_vector is not None:
         condition_group = ops.repeat(condition_vector, num_rollouts, axis=0)
     group = batch_size * num_rollouts  # rows per prefix length
-    # One uniform number per sampled token: sum over positions s of s * group.
-    total = (length * (length - 1)) // 2
-    uniforms = backend.uniform((total * group,), seed)
+    if uniforms is None:
+        if seed is None:
+            raise ValueError("`rollout_completions` needs `seed` or `uniforms`.")
+        uniforms = rollout_uniforms(batch_size, num_rollouts, length, seed)
 
     columns = [ops.tile(ops.repeat(tokens[:, 0], num_rollouts, axis=0), (length - 1,))]
     h = c = active_conditions = None
@@ -69,6 +74,41 @@ def rollout_completions(rollout, tokens, *, num_rollouts, temperature, seed, con
         else:
             columns.append(sampled)
     return ops.stack(columns, axis=1)
+
+
+def rollout_uniforms(batch_size, num_rollouts, sequence_length, seed):
+    """The uniform numbers of one rollout pass: one per sampled token, in row order.
+
+    `B * num_rollouts * T * (T - 1) / 2` numbers: position by position (`s = 1 .. T - 1`,
+    `s * B * num_rollouts` numbers each), rows within a position as `rollout_completions`
+    orders them.
+    """
+    from keras_seqgan import backend
+
+    total = (sequence_length * (sequence_length - 1)) // 2
+    return backend.uniform((total * batch_size * num_rollouts,), seed)
+
+
+def _uniforms_by_chunk(uniforms, batch_size, num_rollouts, length, chunk_size, num_chunks):
+    """Re-lays `rollout_uniforms` for a batch split into chunks of `chunk_size` rows.
+
+    Returns `[num_chunks, chunk_size * num_rollouts * T * (T - 1) / 2]`: row `k` holds,
+    in `rollout_completions`' order for a batch of `chunk_size` rows, the numbers that
+    the whole batch's pass gives to rows `k * chunk_size ...` (padding rows get zeros).
+    So a chunked pass samples exactly the tokens of an unchunked one.
+    """
+    padding = num_chunks * chunk_size - batch_size
+    parts = []
+    offset = 0
+    for position in range(1, length):
+        size = position * batch_size * num_rollouts
+        block = ops.reshape(uniforms[offset : offset + size], (position, batch_size, num_rollouts))
+        offset += size
+        block = ops.pad(block, [[0, 0], [0, padding], [0, 0]])
+        block = ops.reshape(block, (position, num_chunks, chunk_size, num_rollouts))
+        block = ops.transpose(block, (1, 0, 2, 3))
+        parts.append(ops.reshape(block, (num_chunks, position * chunk_size * num_rollouts)))
+    return ops.concatenate(parts, axis=1)
 
 
 def completion_conditions(conditions, *, num_rollouts, sequence_length):
@@ -102,6 +142,7 @@ def rollout_rewards(
     seed,
     completions_fn=None,
     conditions=None,
+    chunk_size=None,
 ):
     """Rewards `[B, T]` for every position of `tokens` from Monte-Carlo rollouts.
 
@@ -120,11 +161,19 @@ def rollout_rewards(
         temperature: float or scalar tensor. Logits are divided by it.
         seed: int or `keras.random.SeedGenerator`.
         completions_fn: callable or `None`. Replaces `rollout_completions` with the same
-            signature (e.g. a compiled version of it; it gets `conditions=` only when
-            they are given). Defaults to `None`.
+            signature (e.g. a compiled version of it); it is called with `uniforms=`
+            (never `seed=`), and with `conditions=` only when they are given. Defaults
+            to `None`.
         conditions: dict or `None`. The condition ids `[B]` of `tokens`' rows, for a
             conditional rollout network and discriminator: completions are sampled and
             scored under their row's conditions. Defaults to `None`.
+        chunk_size: int or `None`. Batch rows whose rollouts are sampled and scored
+            together, one chunk after another: memory then grows with `chunk_size`
+            instead of `B` (the largest tensors are the logits of the last position,
+            `chunk_size * num_rollouts * (T - 1)` rows of `V`, and the discriminator's
+            activations for as many completions). `None` does the whole batch at once.
+            The rewards are the same either way (the same random numbers reach the same
+            rows). Defaults to `None`.
 
     Returns:
         float32 rewards `[B, T]`, without gradient.
@@ -136,17 +185,69 @@ def rollout_rewards(
     full_score = ops.sigmoid(ops.cast(full_logits, "float32"))[:, 0]
     if length == 1:
         return ops.stop_gradient(full_score[:, None])
-    extra = {} if conditions is None else {"conditions": conditions}
-    completions = (completions_fn or rollout_completions)(
-        rollout, tokens, num_rollouts=num_rollouts, temperature=temperature, seed=seed, **extra
-    )
-    repeated = completion_conditions(conditions, num_rollouts=num_rollouts, sequence_length=length)
-    scores = discriminator(_discriminator_inputs(completions, repeated), training=False)
-    scores = ops.sigmoid(ops.cast(scores, "float32"))
-    scores = ops.reshape(scores, (length - 1, batch_size, num_rollouts))
-    rewards = ops.transpose(ops.mean(scores, axis=-1), (1, 0))  # [B, T - 1]
+    uniforms = rollout_uniforms(batch_size, num_rollouts, length, seed)
+    complete = completions_fn or rollout_completions
+
+    def mean_scores(tokens, uniforms, conditions):
+        """Mean rollout score `[T - 1, rows]` of each prefix of `tokens` `[rows, T]`."""
+        rows = ops.shape(tokens)[0]
+        extra = {} if conditions is None else {"conditions": conditions}
+        completions = complete(
+            rollout,
+            tokens,
+            num_rollouts=num_rollouts,
+            temperature=temperature,
+            uniforms=uniforms,
+            **extra,
+        )
+        repeated = completion_conditions(
+            conditions, num_rollouts=num_rollouts, sequence_length=length
+        )
+        scores = discriminator(_discriminator_inputs(completions, repeated), training=False)
+        scores = ops.sigmoid(ops.cast(scores, "float32"))
+        return ops.mean(ops.reshape(scores, (length - 1, rows, num_rollouts)), axis=-1)
+
+    static_batch = tokens.shape[0]
+    if chunk_size is None or (static_batch is not None and static_batch <= chunk_size):
+        prefix_rewards = mean_scores(tokens, uniforms, conditions)  # [T - 1, B]
+    else:
+        prefix_rewards = _chunked(
+            mean_scores, tokens, uniforms, conditions, num_rollouts, length, chunk_size
+        )
+    rewards = ops.transpose(prefix_rewards, (1, 0))  # [B, T - 1]
     rewards = ops.concatenate([rewards, full_score[:, None]], axis=1)
     return ops.stop_gradient(rewards)
+
+
+def _chunked(mean_scores, tokens, uniforms, conditions, num_rollouts, length, chunk_size):
+    """`mean_scores` over chunks of `chunk_size` rows, one after another: `[T - 1, B]`."""
+    from keras_seqgan import backend
+
+    batch_size = ops.shape(tokens)[0]
+    num_chunks = (batch_size + chunk_size - 1) // chunk_size
+    padding = num_chunks * chunk_size - batch_size
+
+    def by_chunk(x):  # [B, ...] -> [num_chunks, chunk_size, ...], zero rows at the end
+        x = ops.pad(x, [[0, padding]] + [[0, 0]] * (len(x.shape) - 1))
+        return ops.reshape(x, (num_chunks, chunk_size) + tuple(x.shape[1:]))
+
+    elements = {
+        "tokens": by_chunk(tokens),
+        "uniforms": _uniforms_by_chunk(
+            uniforms, batch_size, num_rollouts, length, chunk_size, num_chunks
+        ),
+    }
+    if conditions is not None:
+        elements["conditions"] = {
+            name: by_chunk(ops.cast(ids, "int32")) for name, ids in conditions.items()
+        }
+
+    def one_chunk(element):
+        return mean_scores(element["tokens"], element["uniforms"], element.get("conditions"))
+
+    scores = backend.map_sequential(one_chunk, elements)  # [num_chunks, T - 1, chunk_size]
+    scores = ops.reshape(ops.transpose(scores, (1, 0, 2)), (length - 1, num_chunks * chunk_size))
+    return scores[:, :batch_size]
 
 
 def _sample(generator, logits, uniform):

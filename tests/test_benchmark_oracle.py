@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from _benchmarks import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_ORACLE = ROOT.parent / "shared" / "data" / "seqgan_oracle_lstm.npz"
@@ -15,13 +14,7 @@ REAL_ORACLE = ROOT.parent / "shared" / "data" / "seqgan_oracle_lstm.npz"
 
 @pytest.fixture(scope="module")
 def oracle_benchmark():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    spec = importlib.util.spec_from_file_location(
-        "oracle_benchmark", ROOT / "benchmarks" / "oracle.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("oracle")
 
 
 def test_margin_below_interpolates_the_frontier(oracle_benchmark):

@@ -1,0 +1,712 @@
+"""Side-by-side speed of one adversarial iteration, from a naive Python loop to `SeqGAN.fit`.
+
+One iteration = 1 discriminator update on `B` real + `B` fake sequences and 1 generator
+update with `R` Monte-Carlo rollouts for every prefix (objective "reinforce", d_steps=1,
+g_steps=1, Adam 1e-2 for G and 1e-4 for D, gradient clip 5.0 everywhere). Real data are
+samples of `ks.data.OracleLSTM(V, T, seed=66)`; every variant starts from the same weights
+(`keras.utils.set_random_seed(0)` before each build).
+
+Table 1, per discriminator ("paper": the paper's filters, widths wider than T dropped;
+"small": widths 2-5 x 64 filters), variants:
+
+- `naive`: a Python loop as notebooks write it: per rollout and per prefix length one
+  compiled completion (the rollout LSTM over the prefix, then `tf.random.categorical`)
+  and one compiled discriminator call, each read back with `.numpy()`; rewards in NumPy;
+  then compiled G update, rollout copy update, D update; losses read back every iteration.
+- `seed-fix`: the same loop without host reads: rewards summed as tensors, losses into
+  `keras.metrics.Mean`. Its per-iteration times come from one `.numpy()` of the D-loss
+  scalar at each iteration's end (a cheap sync); `mean_ms` is the whole timed run, ended
+  by one read of the metrics, over the iterations.
+- `fit-graph`, `fit-graph+xla-rollouts`, `fit-xla`: `ks.SeqGAN(...).fit` with
+  `jit_compile=False`, `rollout_jit_compile=True`, `jit_compile=True`; per-step times
+  from a callback's `time.perf_counter()` at each `on_train_batch_end`.
+- `fit-spe4`: graph mode, `steps_per_execution=4`; per-step time = block time / 4.
+
+The first iteration (block, for fit-spe4) includes tracing: reported as `compile_s`, and
+the warm-up iterations are dropped. "speed-up" is naive's median over the variant's,
+"x floor" the median over the floor.
+
+The floor is what the arithmetic alone costs on this machine, measured at start: the
+projection FLOPs (`[B*R*(T-1), H] x [H, V]`) at the rate of a compiled matmul of that
+shape, every other FLOP (LSTM steps, discriminator) at the rate of a square matmul (4096;
+1024 in the smoke preset), plus one `exp` per sampled logit at the rate of a compiled
+`sum(exp(x - max(x)))` over blocks of up to `[1024, V]` (see `measure_rates`,
+`iteration_cost`). Projection rate:
+best of 3 calls; square rate: `_machine.matmul_gflops`. At smoke sizes these rates are
+call overhead, so smoke floors mean nothing.
+
+Table 2 (`--scaling`): fit-graph with the small discriminator, one axis varied at a time,
+each point in its own process, with its own floor rates (the square one from the parent)
+and its peak resident memory (`VmHWM`: `ru_maxrss` of a child started from this process
+reports this process's peak). Table 3: an MLE pre-training epoch (after a warm-up epoch),
+generating samples and NLL-oracle, each beside its floor (same rates).
+
+    python benchmarks/speed.py                                   # paper sizes, ~20-30 minutes
+    python benchmarks/speed.py --preset smoke                    # ~3 minutes; --scaling: ~5
+    python benchmarks/speed.py --discriminators small --variants naive,fit-graph --iterations 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _machine import command_line, machine_record, matmul_gflops, write_json  # noqa: E402
+
+VARIANTS = (
+    "naive",
+    "seed-fix",
+    "fit-graph",
+    "fit-graph-chunk16",
+    "fit-graph+xla-rollouts",
+    "fit-xla",
+    "fit-spe4",
+)
+FIT_VARIANTS = {
+    "fit-graph": dict(jit_compile=False),
+    "fit-graph-chunk16": dict(jit_compile=False, rollout_chunk_size=16),
+    "fit-graph+xla-rollouts": dict(jit_compile=False, rollout_jit_compile=True),
+    "fit-xla": dict(jit_compile=True),
+    "fit-spe4": dict(jit_compile=False, steps_per_execution=4),
+}
+EMBEDDING, HIDDEN = 32, 32  # the generator's
+PRESETS = {
+    "paper": dict(
+        vocabulary_size=5000, sequence_length=20, batch_size=64, num_rollouts=16,
+        iterations=10, warmup=2, samples=10_000, square=4096,
+        scaling={"num_rollouts": [4, 8, 16, 32], "vocabulary_size": [1000, 5000, 20000],
+                 "sequence_length": [10, 20, 40], "batch_size": [16, 64, 256],
+                 "rollout_chunk_size": [8, 32]},
+    ),
+    "smoke": dict(
+        vocabulary_size=50, sequence_length=6, batch_size=8, num_rollouts=2,
+        iterations=2, warmup=1, samples=200, square=1024,
+        scaling={"num_rollouts": [2, 4], "vocabulary_size": [50, 100],
+                 "sequence_length": [6, 8], "batch_size": [8, 16],
+                 "rollout_chunk_size": [4]},
+    ),
+}  # fmt: skip
+SIZE_KEYS = ("vocabulary_size", "sequence_length", "batch_size", "num_rollouts")
+
+
+def log(message):
+    print(f"[speed {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# ------------------------------------------------------------------------- floor
+def discriminator_forward_flops(sequence_length, discriminator):
+    """FLOPs of one sequence through the discriminator: convolutions, highway, logit."""
+    d_emb, length = discriminator.embedding_dim, sequence_length
+    conv = sum(
+        2 * (length - w + 1) * w * d_emb * f
+        for w, f in zip(discriminator.filter_sizes, discriminator.num_filters, strict=True)
+    )
+    features = discriminator.num_features
+    highway = discriminator.highway_layers * 2 * (2 * features * features)
+    return conv + highway + 2 * features
+
+
+def iteration_cost(V, T, B, R, E, H, discriminator):
+    """The arithmetic of one iteration: FLOPs (2*m*n*k per matmul) and sampled logits.
+
+    Returns `projection_flops` (output projections), `other_flops` (LSTM steps and the
+    discriminator), `flops` (their sum) and `exp_elements` (one per logit sampled from).
+    """
+    projection, lstm = 2 * H * V, 2 * (E + H) * 4 * H
+    rollout_tokens = B * R * T * (T - 1) // 2
+    sampled = rollout_tokens + B * T + B * T  # rollouts, fakes for D, G's own sample
+    teacher_forced = 3 * B * T  # G's log-prob, forward + backward
+    d_forward = discriminator_forward_flops(T, discriminator)
+    d_sequences = B * R * (T - 1) + B + 3 * 2 * B  # rollout scores, full scores, D update
+    projection_flops = projection * (sampled + teacher_forced)
+    other_flops = lstm * (sampled + teacher_forced) + d_forward * d_sequences
+    return {
+        "projection_flops": projection_flops,
+        "other_flops": other_flops,
+        "flops": projection_flops + other_flops,
+        "exp_elements": V * sampled,
+        "rollout_tokens": rollout_tokens,
+    }
+
+
+def floor_seconds(cost, rates):
+    return (
+        cost["projection_flops"] / (rates["projection_gflops"] * 1e9)
+        + cost["other_flops"] / (rates["square_gflops"] * 1e9)
+        + cost["exp_elements"] / rates["exp_per_s"]
+    )
+
+
+def best_seconds(function, *args, repeats=3):
+    function(*args).numpy()
+    best = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function(*args).numpy()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def measure_rates(size, square=4096, square_gflops=None):
+    """Matmul rates (projection shape, `square` x `square`) and the exp rate, right now."""
+    import tensorflow as tf
+
+    V, T, B, R = (size[key] for key in SIZE_KEYS)
+    rows = B * R * (T - 1)
+    a, w = tf.random.normal((rows, HIDDEN)), tf.random.normal((HIDDEN, V))
+    matmul = tf.function(lambda a, w: a @ w)
+    projection = 2 * rows * HIDDEN * V / best_seconds(lambda: matmul(a, w)[:1, :1]) / 1e9
+    # The exp rate on blocks of at most 1,024 rows (~20 MB at V=5,000), ten blocks per
+    # call: a whole [rows, V] array is ~0.4 GB at paper sizes, and its exp then runs at
+    # the memory's speed, which a fused sampler need not, so the floor would be too high.
+    x = tf.random.normal((min(rows, 1024), V))
+
+    @tf.function
+    def exp_sum(x):
+        total = tf.zeros(())
+        for _ in range(10):  # unrolled: ten dependent passes over the block
+            shifted = x - tf.reduce_max(x, axis=1, keepdims=True) + tf.minimum(total, 0.0)
+            total += tf.reduce_sum(tf.exp(shifted))
+        return total
+
+    exp_rate = 10 * x.shape[0] * V / best_seconds(exp_sum, x, repeats=5)
+    if square_gflops is None:
+        square_gflops = matmul_gflops(square)
+    return {"projection_gflops": projection, "square_gflops": square_gflops, "exp_per_s": exp_rate}
+
+
+# ------------------------------------------------------------------------ models
+def build_models(size, kind):
+    import keras
+
+    import keras_seqgan as ks
+    from keras_seqgan.models.discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS
+
+    V, T = size["vocabulary_size"], size["sequence_length"]
+    keras.utils.set_random_seed(0)  # the same initial weights for every variant
+    generator = ks.models.Generator(V, T, embedding_dim=EMBEDDING, hidden_dim=HIDDEN, seed=1)
+    if kind == "paper":
+        kept = [
+            (w, f) for w, f in zip(PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, strict=True) if w <= T
+        ]
+        filters = dict(filter_sizes=[w for w, _ in kept], num_filters=[f for _, f in kept])
+    else:
+        filters = dict(filter_sizes=(2, 3, 4, 5), num_filters=(64, 64, 64, 64))
+    return generator, ks.models.Discriminator(V, T, **filters)
+
+
+def real_data(size, count):
+    import keras_seqgan as ks
+
+    oracle = ks.data.OracleLSTM(
+        size["vocabulary_size"], size["sequence_length"], seed=66, jit_compile=False
+    )
+    return oracle, oracle.sample(max(count, 8 * size["batch_size"]), seed=88)
+
+
+def summarize(seconds, warmup, steps=1):
+    """Stats over per-iteration seconds after `warmup` entries; the first is the compile."""
+    timed = [1000 * s for s in seconds[warmup:]] or [1000 * seconds[-1]]
+    return {
+        "median_ms": round(float(np.median(timed)), 1),
+        "min_ms": round(min(timed), 1),
+        "max_ms": round(max(timed), 1),
+        "mean_ms": round(float(np.mean(timed)), 1),
+        "compile_s": round(seconds[0] * steps, 2),
+        "iterations": len(timed) * steps,
+        "times_ms": [round(t, 1) for t in timed],
+    }
+
+
+# -------------------------------------------------------- (a) and (b): Python loop
+class PythonLoop:
+    """The notebook-style loop; `read_back=True` is `naive`, `False` is `seed-fix`."""
+
+    def __init__(self, generator, discriminator, num_rollouts, read_back):
+        import keras
+        import tensorflow as tf
+
+        import keras_seqgan as ks
+
+        self.g, self.d, self.R, self.read_back = generator, discriminator, num_rollouts, read_back
+        self.T, self.tf = generator.sequence_length, tf
+        config = generator.get_config()
+        config["name"] = "naive_rollout"
+        self.rollout = ks.models.Generator.from_config(config)
+        self.rollout.set_weights(generator.get_weights())
+        self.seed = keras.random.SeedGenerator(2)
+        self.g_opt, self.d_opt = keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-4)
+        self.g_opt.build(generator.trainable_variables)
+        self.d_opt.build(discriminator.trainable_variables)
+        self.g_mean, self.d_mean = keras.metrics.Mean(), keras.metrics.Mean()
+        self.sample = tf.function(lambda batch: generator.sample(batch, seed=self.seed))
+        self.score = tf.function(lambda x: tf.sigmoid(discriminator(x, training=False))[:, 0])
+        # One compiled completion per prefix length t (Python ints: one trace each).
+        self.complete = {t: tf.function(self._completion(t)) for t in range(1, self.T)}
+        self.g_update = tf.function(self._g_update)
+        self.d_update = tf.function(self._d_update)
+        self.update_rollout = tf.function(self._update_rollout)
+        self.last_rewards = None
+
+    def _completion(self, t):
+        tf, r = self.tf, self.rollout
+
+        def complete(tokens):
+            batch = tf.shape(tokens)[0]
+            state = r.initial_state(batch)
+            previous = tf.fill([batch], r.start_token)
+            for i in range(t):  # run the rollout LSTM over the prefix
+                _, state = r.lstm_cell(r.embedding(previous), state)
+                previous = tokens[:, i]
+            columns = [tokens[:, :t]]
+            for _ in range(t, self.T):  # then sample the rest
+                logits, state = r.step(previous, state)
+                previous = tf.cast(tf.random.categorical(logits, 1)[:, 0], tf.int32)
+                columns.append(previous[:, None])
+            return tf.concat(columns, axis=1)
+
+        return complete
+
+    def _g_update(self, tokens, rewards):
+        tf, variables = self.tf, self.g.trainable_variables
+        with tf.GradientTape() as tape:
+            loss = -tf.reduce_mean(self.g.log_prob(tokens) * rewards)
+        gradients, _ = tf.clip_by_global_norm(tape.gradient(loss, variables), 5.0)
+        self.g_opt.apply(gradients, variables)
+        return loss
+
+    def _d_update(self, real, fake):
+        tf, variables = self.tf, self.d.trainable_variables
+        ce = tf.nn.sigmoid_cross_entropy_with_logits
+        with tf.GradientTape() as tape:
+            real_logits, fake_logits = self.d(real, training=True), self.d(fake, training=True)
+            loss = 0.5 * (
+                tf.reduce_mean(ce(tf.ones_like(real_logits), real_logits))
+                + tf.reduce_mean(ce(tf.zeros_like(fake_logits), fake_logits))
+            )
+        gradients, _ = tf.clip_by_global_norm(tape.gradient(loss, variables), 5.0)
+        self.d_opt.apply(gradients, variables)
+        return loss
+
+    def _update_rollout(self):
+        floats = [w for w in self.rollout.weights if "float" in str(w.dtype)]
+        sources = [w for w in self.g.weights if "float" in str(w.dtype)]
+        for target, source in zip(floats, sources, strict=True):
+            target.assign(0.8 * target + 0.2 * source)
+
+    def rewards(self, tokens):
+        tf, R, T = self.tf, self.R, self.T
+        if self.read_back:
+            rewards = np.zeros((tokens.shape[0], T), "float32")
+            for _ in range(R):
+                for t in range(1, T):
+                    rewards[:, t - 1] += self.score(self.complete[t](tokens)).numpy() / R
+            rewards[:, T - 1] = self.score(tokens).numpy()
+            return rewards
+        sums = [None] * (T - 1)
+        for _ in range(R):
+            for t in range(1, T):
+                scores = self.score(self.complete[t](tokens))
+                sums[t - 1] = scores if sums[t - 1] is None else sums[t - 1] + scores
+        return tf.stack([s / R for s in sums] + [self.score(tokens)], axis=1)
+
+    def iteration(self, real):
+        """One iteration; returns a scalar tensor to sync on (read back already if naive)."""
+        batch = real.shape[0]
+        tokens = self.sample(batch)
+        rewards = self.rewards(tokens)
+        g_loss = self.g_update(tokens, rewards)
+        self.update_rollout()
+        d_loss = self.d_update(real, self.sample(batch))
+        self.last_rewards = rewards
+        if self.read_back:
+            g_loss, d_loss = float(g_loss.numpy()), float(d_loss.numpy())
+            assert math.isfinite(g_loss) and math.isfinite(d_loss), (g_loss, d_loss)
+        else:
+            self.g_mean.update_state(g_loss)
+            self.d_mean.update_state(d_loss)
+        return d_loss
+
+
+def time_python_loop(variant, size, kind, real, iterations, warmup):
+    import tensorflow as tf
+
+    generator, discriminator = build_models(size, kind)
+    loop = PythonLoop(generator, discriminator, size["num_rollouts"], variant == "naive")
+    B = size["batch_size"]
+    batches = [tf.constant(real[i : i + B]) for i in range(0, 8 * B, B)]
+    seconds = []
+    for i in range(warmup + iterations):
+        if i == warmup:
+            run_start = time.perf_counter()
+        start = time.perf_counter()
+        result = loop.iteration(batches[i % len(batches)])
+        if variant == "seed-fix":
+            result.numpy()  # one scalar: the cheap per-iteration sync
+        seconds.append(time.perf_counter() - start)
+    final = (float(loop.g_mean.result().numpy()), float(loop.d_mean.result().numpy()))
+    total = time.perf_counter() - run_start
+    assert all(math.isfinite(v) for v in final), final
+    rewards = np.asarray(loop.last_rewards)
+    assert rewards.shape == (B, size["sequence_length"]), rewards.shape
+    assert np.all((rewards >= 0) & (rewards <= 1)), rewards
+    row = summarize(seconds, warmup)
+    row["mean_ms"] = round(1000 * total / iterations, 1)
+    row["reward_mean"] = round(float(rewards.mean()), 4)
+    return row
+
+
+# ------------------------------------------------------------------- (c)-(e): fit
+def step_clock():
+    import keras
+
+    class StepClock(keras.callbacks.Callback):
+        """`time.perf_counter()` at the first batch's start and at every batch end."""
+
+        def __init__(self):
+            super().__init__()
+            self.start, self.ends = None, []
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if self.start is None:
+                self.start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.ends.append((int(batch), time.perf_counter()))
+
+        def blocks(self):
+            """(seconds, steps) per compiled call, in order."""
+            result, previous_batch, previous = [], -1, self.start
+            for batch, moment in self.ends:
+                result.append((moment - previous, batch - previous_batch))
+                previous_batch, previous = batch, moment
+            return result
+
+    return StepClock()
+
+
+def time_fit(variant, size, kind, real, iterations, warmup, chunk_size):
+    import keras
+    import tensorflow as tf
+
+    import keras_seqgan as ks
+
+    options = dict(FIT_VARIANTS[variant])
+    if chunk_size is not None and "rollout_chunk_size" not in options:
+        options["rollout_chunk_size"] = chunk_size
+    k = options.get("steps_per_execution", 1)
+    generator, discriminator = build_models(size, kind)
+    gan = ks.SeqGAN(generator, discriminator, num_rollouts=size["num_rollouts"], seed=2)
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-2),
+        discriminator_optimizer=keras.optimizers.Adam(1e-4),
+        **dict(d_train_interval=1, d_steps=1, g_steps=1, gradient_clip=5.0, **options),
+    )
+    warm_blocks, timed_blocks = max(1, -(-warmup // k)), max(1, -(-iterations // k))
+    dataset = ks.data.sequence_dataset(real, batch_size=size["batch_size"], seed=3).repeat()
+    # Without tf.data's autotuning thread: deleting the iterator after an XLA fit otherwise
+    # waits for that thread for up to ~20 s (outside the timings, but it slows the run).
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    dataset = dataset.with_options(options)
+    clock = step_clock()
+    history = gan.fit(
+        dataset,
+        epochs=1,
+        steps_per_epoch=k * (warm_blocks + timed_blocks),
+        verbose=0,
+        callbacks=[clock],
+    )
+    for key in ("g_loss", "d_loss"):
+        assert all(math.isfinite(v) for v in history.history[key]), history.history
+    assert 0.0 <= history.history["reward_mean"][-1] <= 1.0, history.history
+    blocks = clock.blocks()
+    assert all(steps == k for _, steps in blocks), blocks
+    row = summarize([s / k for s, _ in blocks], warm_blocks, steps=k)
+    row["reward_mean"] = round(float(history.history["reward_mean"][-1]), 4)
+    return row
+
+
+def time_variant(variant, size, kind, real, iterations, warmup, chunk_size=None):
+    if variant in FIT_VARIANTS:
+        return time_fit(variant, size, kind, real, iterations, warmup, chunk_size)
+    return time_python_loop(variant, size, kind, real, iterations, warmup)
+
+
+# ------------------------------------------------------------- table 2: one point
+def run_point(point):
+    """One scaling point (in its own process): fit-graph, small discriminator."""
+    size = {key: point[key] for key in SIZE_KEYS}
+    _, real = real_data(size, 8 * size["batch_size"])
+    row = time_variant(
+        "fit-graph", size, "small", real, point["iterations"], 1, point["rollout_chunk_size"]
+    )
+    peak_kib = peak_rss_kib()  # before the rate measurement's own [B*R*(T-1), V] arrays
+    rates = measure_rates(size, square_gflops=point["square_gflops"])
+    _, discriminator = build_models(size, "small")
+    cost = iteration_cost(*(size[key] for key in SIZE_KEYS), EMBEDDING, HIDDEN, discriminator)
+    floor_ms = 1000 * floor_seconds(cost, rates)
+    row.update(
+        floor_ms=round(floor_ms, 1),
+        x_floor=round(row["median_ms"] / floor_ms, 2),
+        peak_rss_mib=round(peak_kib / 1024, 1),
+        rates={key: round(value, 3) for key, value in rates.items()},
+    )
+    return row
+
+
+def peak_rss_kib():
+    """This process's peak resident memory, KiB.
+
+    `ru_maxrss` alone would report the parent's peak: Linux folds the forking process's
+    high-water mark into it at `exec`. `VmHWM` belongs to the new address space.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def scaling_table(base, axes, args, rates):
+    results, rows = {}, []
+    for axis, values in axes.items():
+        for value in values:
+            chunk_size = args.rollout_chunk_size
+            if axis == "rollout_chunk_size":  # at the base sizes
+                size, chunk_size = dict(base), value
+            else:
+                size = {**base, axis: value}
+            key = (*(size[k] for k in SIZE_KEYS), chunk_size)
+            if key not in results:
+                point = {**size, "iterations": args.scaling_iterations}
+                point.update(square_gflops=rates["square_gflops"], rollout_chunk_size=chunk_size)
+                log(f"scaling {axis}={value}: start")
+                results[key] = run_point_process(point)
+                log(f"scaling {axis}={value}: {results[key].get('median_ms', 'failed')} ms")
+            rows.append(
+                {"axis": axis, "value": value, **size, "rollout_chunk_size": chunk_size,
+                 **results[key]}
+            )  # fmt: skip
+    return rows
+
+
+def run_point_process(point):
+    command = [sys.executable, os.path.abspath(__file__), "--_point", json.dumps(point)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith("POINT "):
+            return json.loads(line[len("POINT ") :])
+    tail = (done.stderr or done.stdout)[-2000:]
+    print(f"scaling point failed (exit {done.returncode}):\n{tail}", file=sys.stderr, flush=True)
+    return {"error": f"exit {done.returncode}: {tail.splitlines()[-1] if tail else ''}"}
+
+
+# ------------------------------------------------------------- table 3: hot paths
+def hot_paths(size, oracle, real, samples, rates):
+    """Seconds and floor of an MLE epoch, `generate(samples)` and NLL-oracle of them."""
+    import keras
+
+    import keras_seqgan as ks
+
+    V, T = size["vocabulary_size"], size["sequence_length"]
+
+    def floor(sequences, passes, embedding, hidden):
+        """`passes` x (projection + LSTM) per token at the matmul rates, + V exp per token."""
+        tokens, lstm = sequences * T, 2 * (embedding + hidden) * 4 * hidden
+        return (
+            passes * tokens * 2 * hidden * V / (rates["projection_gflops"] * 1e9)
+            + passes * tokens * lstm / (rates["square_gflops"] * 1e9)
+            + tokens * V / rates["exp_per_s"]
+        )
+
+    def timed(function, *args):
+        start = time.perf_counter()
+        result = function(*args)
+        return time.perf_counter() - start, result
+
+    generator, _ = build_models(size, "small")
+    generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0))
+    data = real[:samples]
+    log(f"hot paths: MLE epochs on {len(data)} sequences (1 warm-up), generate, NLL-oracle")
+    for _ in range(2):  # the second `fit` (the one kept) reuses the first one's traces
+        dataset = ks.data.mle_dataset(data, batch_size=64, seed=4)
+        seconds, _ = timed(lambda d=dataset: generator.fit(d, epochs=1, shuffle=False, verbose=0))
+    rows = [("mle_epoch", seconds, floor(len(data), 3, EMBEDDING, HIDDEN), len(data))]
+    batch = min(samples, 1024)
+    generator.generate(batch, seed=5, batch_size=batch)  # traces
+    seconds, generated = timed(lambda: generator.generate(samples, seed=6, batch_size=batch))
+    rows.append(("generate", seconds, floor(samples, 1, EMBEDDING, HIDDEN), samples))
+    oracle.nll(generated[:250])  # traces (its batches are 250 rows)
+    seconds, nll = timed(oracle.nll, generated)
+    assert math.isfinite(nll), nll
+    o_floor = floor(samples, 1, oracle.embedding_dim, oracle.hidden_dim)
+    rows.append(("nll_oracle", seconds, o_floor, samples))
+    keys = ("path", "seconds", "floor_s", "sequences")
+    return [
+        dict(zip(keys, (name, round(s, 3), round(f, 4), n), strict=True), x_floor=round(s / f, 2))
+        for name, s, f, n in rows
+    ]
+
+
+# ---------------------------------------------------------------------- printing
+HEADERS = {"median_ms": "median ms", "min_ms": "min", "max_ms": "max", "compile_s": "compile s",
+           "speedup_vs_naive": "speed-up vs naive", "x_floor": "x floor", "floor_ms": "floor ms",
+           "peak_rss_mib": "peak MiB", "floor_s": "floor s"}  # fmt: skip
+
+
+def print_table(title, keys, rows):
+    """Aligned columns: the first left-aligned, the others right-aligned."""
+    cells = [[HEADERS.get(key, key) for key in keys]] + [
+        [fmt(r.get(k)) for k in keys] for r in rows
+    ]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(keys))]
+    print(f"\n{title}")
+    for line in cells:
+        padded = [line[0].ljust(widths[0])]
+        padded += [c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)]
+        print("  ".join(padded))
+
+
+def fmt(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+    return str(value)
+
+
+# -------------------------------------------------------------------------- main
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--preset", default="paper", choices=sorted(PRESETS))
+    parser.add_argument("--discriminators", default="paper,small", help="comma list")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma list")
+    parser.add_argument("--iterations", type=int, default=None, help="default: preset's (10)")
+    parser.add_argument("--warmup", type=int, default=None, help="default: preset's (2)")
+    parser.add_argument("--scaling", action="store_true", help="also run table 2")
+    parser.add_argument("--scaling-iterations", type=int, default=5)
+    parser.add_argument("--rollout-chunk-size", type=int, default=None)
+    parser.add_argument("--output", default=None, help="default: results/speed_<preset>.json")
+    parser.add_argument("--_point", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    for name, values, known in (
+        ("--variants", args.variants, VARIANTS),
+        ("--discriminators", args.discriminators, ("paper", "small")),
+    ):
+        unknown = [v for v in values.split(",") if v not in known]
+        if unknown:
+            parser.error(f"{name}: unknown {unknown}; expected some of {list(known)}")
+    preset = PRESETS[args.preset]
+    args.iterations = preset["iterations"] if args.iterations is None else args.iterations
+    args.warmup = preset["warmup"] if args.warmup is None else args.warmup
+    if args.iterations < 1 or args.warmup < 1 or args.scaling_iterations < 1:
+        parser.error("--iterations, --warmup and --scaling-iterations must be >= 1")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args._point is not None:
+        print("POINT " + json.dumps(run_point(json.loads(args._point))), flush=True)
+        return None
+    preset = PRESETS[args.preset]
+    size = {key: preset[key] for key in SIZE_KEYS}
+    V, T, B, R = (size[key] for key in SIZE_KEYS)
+    log(f"preset {args.preset}: V={V} T={T} B={B} R={R}; measuring the floor rates")
+    rates = measure_rates(size, square=preset["square"])
+    oracle, real = real_data(size, preset["samples"])
+
+    rows, costs = [], {}
+    for kind in args.discriminators.split(","):
+        _, discriminator = build_models(size, kind)
+        cost = costs[kind] = iteration_cost(V, T, B, R, EMBEDDING, HIDDEN, discriminator)
+        floor_ms = 1000 * floor_seconds(cost, rates)
+        for variant in args.variants.split(","):
+            log(f"{kind} discriminator, {variant}: start")
+            row = time_variant(
+                variant, size, kind, real, args.iterations, args.warmup, args.rollout_chunk_size
+            )
+            row.update(discriminator=kind, variant=variant, floor_ms=round(floor_ms, 1))
+            row["x_floor"] = round(row["median_ms"] / floor_ms, 2)
+            rows.append(row)
+            log(f"{kind} discriminator, {variant}: {row['median_ms']} ms median")
+    for row in rows:
+        naive = [r for r in rows if r["discriminator"] == row["discriminator"]]
+        naive = [r["median_ms"] for r in naive if r["variant"] == "naive"]
+        row["speedup_vs_naive"] = round(naive[0] / row["median_ms"], 2) if naive else None
+
+    scaling = scaling_table(size, preset["scaling"], args, rates) if args.scaling else None
+    log("hot paths: start")
+    paths = hot_paths(size, oracle, real, preset["samples"], rates)
+
+    print(
+        f"\nmachine: matmul {rates['square_gflops']:.3g} GFLOP/s ({preset['square']} square), "
+        f"{rates['projection_gflops']:.3g} GFLOP/s ([{B * R * (T - 1)}, {HIDDEN}] x "
+        f"[{HIDDEN}, {V}]); exp {rates['exp_per_s'] / 1e9:.3g} G elements/s"
+    )
+    columns = ["variant", "median_ms", "min_ms", "max_ms", "compile_s", "speedup_vs_naive"]
+    for kind, cost in costs.items():
+        kind_rows = [r for r in rows if r["discriminator"] == kind]
+        print_table(
+            f"Table 1, {kind} discriminator: V={V} T={T} B={B} R={R}, {args.iterations} "
+            f"iterations after {args.warmup}; floor {kind_rows[0]['floor_ms']:.1f} ms "
+            f"({cost['flops'] / 1e9:.1f} GFLOP, {cost['exp_elements'] / 1e9:.3f} G exp)",
+            columns + ["x_floor"],
+            kind_rows,
+        )
+    if scaling:
+        print_table(
+            f"Table 2, fit-graph, small discriminator, one axis varied ({args.scaling_iterations}"
+            f" iterations after 1; rollout_chunk_size={args.rollout_chunk_size})",
+            [
+                "axis",
+                "value",
+                "median_ms",
+                "min_ms",
+                "max_ms",
+                "floor_ms",
+                "x_floor",
+                "peak_rss_mib",
+            ],
+            scaling,
+        )
+    print_table(
+        f"Table 3, other hot paths (V={V} T={T})",
+        ["path", "sequences", "seconds", "floor_s", "x_floor"],
+        paths,
+    )
+    record = {
+        "benchmark": "speed",
+        **machine_record(rates["square_gflops"] if preset["square"] == 4096 else None),
+        "command": command_line(__file__, argv),
+        "config": {**vars(args), **size, "samples": preset["samples"], "data": "OracleLSTM"},
+        "rates": {**{k: round(v, 3) for k, v in rates.items()}, "square": preset["square"]},
+        "iteration_cost": costs,
+        "variants": rows,
+        "scaling": scaling,
+        "hot_paths": paths,
+    }
+    record["config"].pop("_point")
+    output = args.output or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "results", f"speed_{args.preset}.json"
+    )
+    write_json(output, record)
+    print(f"wrote {output}")
+    return record
+
+
+if __name__ == "__main__":
+    main()

@@ -19,7 +19,11 @@ Table 1, per discriminator ("paper": the paper's filters, widths wider than T dr
   by one read of the metrics, over the iterations.
 - `fit-graph`, `fit-graph+xla-rollouts`, `fit-xla`: `ks.SeqGAN(...).fit` with
   `jit_compile=False`, `rollout_jit_compile=True`, `jit_compile=True`; per-step times
-  from a callback's `time.perf_counter()` at each `on_train_batch_end`.
+  from a callback's `time.perf_counter()` at each `on_train_batch_end`. All with the
+  default row blocks (`rollout_sample_rows`, `rollout_score_rows`: `"auto"`).
+- `fit-graph-unblocked`: `fit-graph` with `rollout_sample_rows=None,
+  rollout_score_rows=None` (each position's logits and all completions' scores at
+  once, as before the blocks).
 - `fit-spe4`: graph mode, `steps_per_execution=4`; per-step time = block time / 4.
 
 The first iteration (block, for fit-spe4) includes tracing: reported as `compile_s`, and
@@ -28,12 +32,12 @@ the warm-up iterations are dropped. "speed-up" is naive's median over the varian
 
 The floor is what the arithmetic alone costs on this machine, measured at start: the
 projection FLOPs (`[B*R*(T-1), H] x [H, V]`) at the rate of a compiled matmul of that
-shape, every other FLOP (LSTM steps, discriminator) at the rate of a square matmul (4096;
-1024 in the smoke preset), plus one `exp` per sampled logit at the rate of a compiled
-`sum(exp(x - max(x)))` over blocks of up to `[1024, V]` (see `measure_rates`,
-`iteration_cost`). Projection rate:
-best of 3 calls; square rate: `_machine.matmul_gflops`. At smoke sizes these rates are
-call overhead, so smoke floors mean nothing.
+shape, every other FLOP (LSTM steps, discriminator) at the rate of square matmuls (1024,
+2048 and 4096; 1024 and 2048 in the smoke preset), plus one `exp` per sampled logit at
+the rate of a compiled `sum(exp(x - max(x)))`. Each rate is the best this machine reached
+in the run over row blocks of 64-1024 rows and the whole, as a graph and under XLA (see
+`measure_rates`, `iteration_cost`). At smoke sizes these rates are call overhead, so
+smoke floors mean nothing.
 
 Table 2 (`--scaling`): fit-graph with the small discriminator, one axis varied at a time,
 each point in its own process, with its own floor rates (the square one from the parent)
@@ -65,6 +69,7 @@ from _machine import command_line, machine_record, matmul_gflops, write_json  # 
 VARIANTS = (
     "naive",
     "seed-fix",
+    "fit-graph-unblocked",
     "fit-graph",
     "fit-graph-chunk16",
     "fit-graph+xla-rollouts",
@@ -72,6 +77,9 @@ VARIANTS = (
     "fit-spe4",
 )
 FIT_VARIANTS = {
+    "fit-graph-unblocked": dict(
+        jit_compile=False, rollout_sample_rows=None, rollout_score_rows=None
+    ),
     "fit-graph": dict(jit_compile=False),
     "fit-graph-chunk16": dict(jit_compile=False, rollout_chunk_size=16),
     "fit-graph+xla-rollouts": dict(jit_compile=False, rollout_jit_compile=True),
@@ -156,32 +164,74 @@ def best_seconds(function, *args, repeats=3):
     return best
 
 
+RATE_BLOCK_ROWS = (64, 256, 1024)  # row blocks the projection and exp rates are tried on
+
+
+def _blocked(fn, x, block_rows):
+    """`fn` over `x` `[rows, ...]` in blocks of `block_rows` rows (whole if `None`)."""
+    import tensorflow as tf
+
+    if block_rows is None or block_rows >= x.shape[0]:
+        return fn(x)
+    blocks = tf.reshape(x[: x.shape[0] // block_rows * block_rows], (-1, block_rows, x.shape[1]))
+    return tf.reduce_sum(
+        tf.map_fn(fn, blocks, parallel_iterations=1, fn_output_signature=tf.float32)
+    )
+
+
 def measure_rates(size, square=4096, square_gflops=None):
-    """Matmul rates (projection shape, `square` x `square`) and the exp rate, right now."""
+    """The best rates this machine reaches right now, each over several ways to run it.
+
+    - `projection_gflops`: the output projection `[B*R*(T-1), H] x [H, V]`, as one matmul
+      and in row blocks of `RATE_BLOCK_ROWS` (blocks that fit the cache run faster: see
+      `rollout_sample_rows`), each as a graph and under XLA; the best.
+    - `exp_per_s`: `sum(exp(x - max(x)))` over the same rows of `V` random logits, in the
+      same blocks and modes; the best.
+    - `square_gflops`: the best of a `square` matmul (`_machine.matmul_gflops`) and of
+      1024 and 2048 square ones, as a graph and under XLA.
+
+    A floor from the best rates is below what any arrangement of the same arithmetic
+    on this machine can reach, as a floor must be. Each rate is the best of 3 calls.
+    """
     import tensorflow as tf
 
     V, T, B, R = (size[key] for key in SIZE_KEYS)
     rows = B * R * (T - 1)
     a, w = tf.random.normal((rows, HIDDEN)), tf.random.normal((HIDDEN, V))
-    matmul = tf.function(lambda a, w: a @ w)
-    projection = 2 * rows * HIDDEN * V / best_seconds(lambda: matmul(a, w)[:1, :1]) / 1e9
-    # The exp rate on blocks of at most 1,024 rows (~20 MB at V=5,000), ten blocks per
-    # call: a whole [rows, V] array is ~0.4 GB at paper sizes, and its exp then runs at
-    # the memory's speed, which a fused sampler need not, so the floor would be too high.
-    x = tf.random.normal((min(rows, 1024), V))
+    x = tf.random.normal((rows, V)) if rows * V <= 2**28 else None  # up to 1 GiB
+    if x is None:  # exp rate on a part of the rows: the blocks only need ~1024 rows each
+        x = tf.random.normal((max(1024, 2**28 // V), V))
 
-    @tf.function
-    def exp_sum(x):
-        total = tf.zeros(())
-        for _ in range(10):  # unrolled: ten dependent passes over the block
-            shifted = x - tf.reduce_max(x, axis=1, keepdims=True) + tf.minimum(total, 0.0)
-            total += tf.reduce_sum(tf.exp(shifted))
-        return total
+    def project(block):
+        return tf.reduce_sum((block @ w)[:, :1])
 
-    exp_rate = 10 * x.shape[0] * V / best_seconds(exp_sum, x, repeats=5)
+    def exp_sum(block):
+        return tf.reduce_sum(tf.exp(block - tf.reduce_max(block, axis=1, keepdims=True)))
+
+    projection = exp_rate = 0.0
+    for jit in (False, True):
+        for block_rows in (*RATE_BLOCK_ROWS, None):
+            run = tf.function(lambda a, b=block_rows: _blocked(project, a, b), jit_compile=jit)
+            done = a.shape[0] if block_rows is None else a.shape[0] // block_rows * block_rows
+            seconds = best_seconds(lambda r=run: r(a))
+            projection = max(projection, 2 * done * HIDDEN * V / seconds / 1e9)
+            run = tf.function(lambda x, b=block_rows: _blocked(exp_sum, x, b), jit_compile=jit)
+            done = x.shape[0] if block_rows is None else x.shape[0] // block_rows * block_rows
+            exp_rate = max(exp_rate, done * V / best_seconds(lambda r=run: r(x)))
     if square_gflops is None:
         square_gflops = matmul_gflops(square)
-    return {"projection_gflops": projection, "square_gflops": square_gflops, "exp_per_s": exp_rate}
+        for n in (1024, 2048):
+            m = tf.random.normal((n, n))
+            for jit in (False, True):
+                run = tf.function(lambda m: tf.reduce_sum((m @ m)[:1, :1]), jit_compile=jit)
+                square_gflops = max(
+                    square_gflops, 2 * n**3 / best_seconds(lambda r=run, m=m: r(m)) / 1e9
+                )
+    return {
+        "projection_gflops": projection,
+        "square_gflops": square_gflops,
+        "exp_per_s": exp_rate,
+    }
 
 
 # ------------------------------------------------------------------------ models

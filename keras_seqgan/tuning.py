@@ -81,6 +81,8 @@ _COMPILE_KEYS_ALLOWED = (
     "run_eagerly",
     "rollout_jit_compile",
     "rollout_chunk_size",
+    "rollout_sample_rows",
+    "rollout_score_rows",
 )
 # Hyperband's bookkeeping values that `trials_table` shows, under shorter names.
 _TUNER_KEYS = {"tuner/epochs": "epochs", "tuner/trial_id": "continues"}
@@ -262,7 +264,7 @@ class SeqGANHyperModel(kt.HyperModel):
             follows the same schedule.
         compile_kwargs: dict or `None`. More `SeqGAN.compile` arguments (`g_steps`,
             `jit_compile`, `steps_per_execution`, `run_eagerly`, `rollout_jit_compile`,
-            `rollout_chunk_size`).
+            `rollout_chunk_size`, `rollout_sample_rows`, `rollout_score_rows`).
             Defaults to `None`.
         name: str or `None`. The hypermodel's name. Defaults to `None`.
         tunable: bool. Whether new hyper-parameters may be added to the search space

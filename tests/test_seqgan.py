@@ -7,6 +7,7 @@ import keras_seqgan as ks
 from keras_seqgan import backend
 from keras_seqgan.models import Discriminator, Generator
 from keras_seqgan.objectives import rollout_rewards
+from keras_seqgan.objectives.reinforce import rollout_completions, rollout_uniforms
 from keras_seqgan.sampling import sample_from_logits
 
 V, T, B = 10, 5, 8
@@ -305,6 +306,55 @@ def test_rollout_chunk_size_trains_identically_and_is_checked():
     for bad, error in [(0, ValueError), (2.5, TypeError), ("4", TypeError)]:
         with pytest.raises(error, match="rollout_chunk_size"):
             make_gan(rollout_chunk_size=bad)
+
+
+@pytest.mark.parametrize(
+    "sample_rows, score_rows, chunk_size", [(1, 1, None), (5, 7, None), (4, 3, 3), (None, 9, 2)]
+)
+def test_row_blocked_rollout_rewards_equal_the_unblocked_ones(sample_rows, score_rows, chunk_size):
+    generator, discriminator = make_models(seed=3)
+    tokens = generator.generate(7, seed=4)
+    kwargs = dict(num_rollouts=2, temperature=0.9, seed=11)
+    whole = np.asarray(rollout_rewards(generator, discriminator, tokens, **kwargs))
+    blocks = dict(sample_rows=sample_rows, score_rows=score_rows, chunk_size=chunk_size)
+    blocked = np.asarray(rollout_rewards(generator, discriminator, tokens, **blocks, **kwargs))
+    np.testing.assert_allclose(blocked, whole, rtol=1e-6, atol=1e-7)
+
+    # The same completions, token for token, and with an unknown number of rows.
+    uniforms = rollout_uniforms(7, 2, T, 11)
+    args = dict(num_rollouts=2, temperature=0.9, uniforms=uniforms)
+    expected = np.asarray(rollout_completions(generator, tokens, **args))
+    got = rollout_completions(generator, tokens, sample_rows=sample_rows, **args)
+    np.testing.assert_array_equal(np.asarray(got), expected)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, T], tf.int32)])
+    def dynamic(tokens):
+        return rollout_rewards(generator, discriminator, tokens, **blocks, **kwargs)
+
+    np.testing.assert_allclose(np.asarray(dynamic(tokens)), whole, rtol=1e-6, atol=1e-7)
+
+
+def test_rollout_row_blocks_train_identically_and_are_checked():
+    weights = []
+    for rows, rollout_jit_compile in ((None, False), (5, False), (5, True), ("auto", False)):
+        gan = make_gan(
+            rollout_sample_rows=rows,
+            rollout_score_rows=rows,
+            rollout_jit_compile=rollout_jit_compile,
+        )
+        gan.fit(real_tokens(2 * B), batch_size=B, epochs=1, verbose=0, shuffle=False)
+        weights.append([np.asarray(w) for w in gan.weights])
+    for other in weights[1:]:
+        for a, b in zip(weights[0], other, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    config = gan.get_compile_config()
+    assert config["rollout_sample_rows"] == config["rollout_score_rows"] == "auto"
+    # "auto" on a CPU: ~4 MB blocks of logits, 1024 completions per discriminator call.
+    assert gan._sample_rows == max(16, 2**20 // V) and gan._score_rows == 1024
+    for name in ("rollout_sample_rows", "rollout_score_rows"):
+        for bad, error in [(0, ValueError), (2.5, TypeError), ("big", ValueError)]:
+            with pytest.raises(error, match=name):
+                make_gan(**{name: bad})
 
 
 def test_rollout_copy_follows_generator():

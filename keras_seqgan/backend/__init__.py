@@ -7,6 +7,7 @@ _BACKEND = keras.backend.backend()
 if _BACKEND == "tensorflow":
     from keras_seqgan.backend.tensorflow import (
         compile_function,
+        has_accelerator,
         map_sequential,
         scan,
         uniform,
@@ -18,4 +19,11 @@ else:  # pragma: no cover - other backends come later (see docs).
         "Set KERAS_BACKEND=tensorflow."
     )
 
-__all__ = ["compile_function", "map_sequential", "scan", "uniform", "value_and_gradients"]
+__all__ = [
+    "compile_function",
+    "has_accelerator",
+    "map_sequential",
+    "scan",
+    "uniform",
+    "value_and_gradients",
+]

@@ -31,22 +31,39 @@ def compile_function(fn: Callable, jit_compile: bool = False) -> Callable:
     return tf.function(fn, jit_compile=bool(jit_compile), reduce_retracing=True)
 
 
-def scan(fn: Callable, init, xs):
+def scan(fn: Callable, init, xs, unroll: bool = False):
     """`fn(carry, x) -> carry` over the leading axis of `xs`; returns the stacked carries.
 
     `tf.scan` bounds its loop (`maximum_iterations`), which XLA needs to differentiate
-    through it; `keras.ops.scan` on TensorFlow does not.
+    through it; `keras.ops.scan` on TensorFlow does not. `unroll=True` writes one copy of
+    `fn` per step instead of a loop (the leading axis must be static): the same
+    arithmetic, without the loop's per-step cost, which dominates short sequences of
+    small steps on a CPU, at the price of a larger graph.
     """
-    return tf.scan(fn, xs, initializer=init)
+    if not unroll:
+        return tf.scan(fn, xs, initializer=init)
+    steps = tf.nest.flatten(xs)[0].shape[0]
+    if steps is None:
+        raise ValueError("`scan(unroll=True)` needs a static number of steps.")
+    carry, carries = init, []
+    for step in range(steps):
+        carry = fn(carry, tf.nest.map_structure(lambda x, i=step: x[i], xs))
+        carries.append(carry)
+    return tf.nest.map_structure(lambda *steps: tf.stack(steps), *carries)
 
 
-def map_sequential(fn: Callable, elements):
-    """`fn` over the leading axis of `elements` (a nest), one slice at a time; float32 out.
+def map_sequential(fn: Callable, elements, dtype="float32"):
+    """`fn` over the leading axis of `elements` (a nest), one slice at a time.
 
     One slice after another (`parallel_iterations=1`), so that the peak memory is one
-    slice's, not the whole batch's.
+    slice's, not the whole batch's. `fn` returns one tensor of `dtype`.
     """
-    return tf.map_fn(fn, elements, parallel_iterations=1, fn_output_signature=tf.float32)
+    return tf.map_fn(fn, elements, parallel_iterations=1, fn_output_signature=tf.as_dtype(dtype))
+
+
+def has_accelerator() -> bool:
+    """Whether TensorFlow sees a GPU (or TPU) to run on."""
+    return bool(tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("TPU"))
 
 
 def _mix32(x):

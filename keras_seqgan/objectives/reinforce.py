@@ -6,7 +6,15 @@ from keras import ops
 
 
 def rollout_completions(
-    rollout, tokens, *, num_rollouts, temperature, seed=None, conditions=None, uniforms=None
+    rollout,
+    tokens,
+    *,
+    num_rollouts,
+    temperature,
+    seed=None,
+    conditions=None,
+    uniforms=None,
+    sample_rows=None,
 ):
     """All Monte-Carlo completions of every proper prefix of `tokens`, in one batch.
 
@@ -29,6 +37,13 @@ def rollout_completions(
 
     `uniforms` (float `[B * num_rollouts * T * (T - 1) / 2]`, in the order above) replaces
     the draw from `seed`: give one or the other.
+
+    `sample_rows` (int or `None`): at each position the active rows are projected onto
+    the vocabulary and sampled `sample_rows` rows at a time, so that the `[rows, V]`
+    logits block stays in the CPU's cache instead of making a pass through memory for
+    every operation on up to `B * num_rollouts * (T - 1)` rows of the vocabulary. The
+    same random numbers reach the same rows, so the completions are the same for every
+    value; `None` does each position at once.
     """
 
     tokens = ops.cast(tokens, "int32")
@@ -62,8 +77,9 @@ def rollout_completions(
                 else ops.concatenate([active_conditions, condition_group], axis=0)
             )
         active = position * group
-        logits = ops.cast(rollout.output_projection(h), "float32") / temperature
-        sampled = _sample(rollout, logits, uniforms[offset : offset + active])
+        sampled = _project_and_sample(
+            rollout, h, temperature, uniforms[offset : offset + active], sample_rows
+        )
         offset += active
         waiting = length - 1 - position  # prefix groups that still copy the real token
         if waiting:
@@ -143,6 +159,8 @@ def rollout_rewards(
     completions_fn=None,
     conditions=None,
     chunk_size=None,
+    sample_rows=None,
+    score_rows=None,
 ):
     """Rewards `[B, T]` for every position of `tokens` from Monte-Carlo rollouts.
 
@@ -162,8 +180,8 @@ def rollout_rewards(
         seed: int or `keras.random.SeedGenerator`.
         completions_fn: callable or `None`. Replaces `rollout_completions` with the same
             signature (e.g. a compiled version of it); it is called with `uniforms=`
-            (never `seed=`), and with `conditions=` only when they are given. Defaults
-            to `None`.
+            (never `seed=`) and `sample_rows=`, and with `conditions=` only when they
+            are given. Defaults to `None`.
         conditions: dict or `None`. The condition ids `[B]` of `tokens`' rows, for a
             conditional rollout network and discriminator: completions are sampled and
             scored under their row's conditions. Defaults to `None`.
@@ -174,6 +192,12 @@ def rollout_rewards(
             activations for as many completions). `None` does the whole batch at once.
             The rewards are the same either way (the same random numbers reach the same
             rows). Defaults to `None`.
+        sample_rows: int or `None`. Rollout rows projected onto the vocabulary and
+            sampled together at each position (see `rollout_completions`); the
+            rewards are the same for every value. Defaults to `None` (all at once).
+        score_rows: int or `None`. Completions the discriminator scores per call, one
+            block after another; the rewards are the same for every value. Defaults
+            to `None` (all at once).
 
     Returns:
         float32 rewards `[B, T]`, without gradient.
@@ -198,13 +222,19 @@ def rollout_rewards(
             num_rollouts=num_rollouts,
             temperature=temperature,
             uniforms=uniforms,
+            sample_rows=sample_rows,
             **extra,
         )
         repeated = completion_conditions(
             conditions, num_rollouts=num_rollouts, sequence_length=length
         )
-        scores = discriminator(_discriminator_inputs(completions, repeated), training=False)
-        scores = ops.sigmoid(ops.cast(scores, "float32"))
+
+        def score(inputs):
+            return ops.sigmoid(ops.cast(discriminator(inputs, training=False), "float32"))
+
+        scores = in_row_blocks(
+            score, _discriminator_inputs(completions, repeated), score_rows, "float32"
+        )
         return ops.mean(ops.reshape(scores, (length - 1, rows, num_rollouts)), axis=-1)
 
     static_batch = tokens.shape[0]
@@ -248,6 +278,46 @@ def _chunked(mean_scores, tokens, uniforms, conditions, num_rollouts, length, ch
     scores = backend.map_sequential(one_chunk, elements)  # [num_chunks, T - 1, chunk_size]
     scores = ops.reshape(ops.transpose(scores, (1, 0, 2)), (length - 1, num_chunks * chunk_size))
     return scores[:, :batch_size]
+
+
+def in_row_blocks(fn, inputs, block_rows, dtype):
+    """`fn(inputs)` computed `block_rows` rows at a time, one block after another.
+
+    `inputs` is a tensor or a nest of tensors with the same leading dimension; `fn`
+    maps such a nest of `rows` rows to one tensor of `dtype` with `rows` rows. The
+    last block is padded with zero rows, whose results are dropped. `block_rows=None`,
+    or no more rows than that, calls `fn` once on everything.
+    """
+    import keras
+
+    from keras_seqgan import backend
+
+    leaves = keras.tree.flatten(inputs)
+    static_rows = leaves[0].shape[0]
+    if block_rows is None or (static_rows is not None and static_rows <= block_rows):
+        return fn(inputs)
+    rows = ops.shape(leaves[0])[0]
+    num_blocks = (rows + block_rows - 1) // block_rows
+    padding = num_blocks * block_rows - rows
+
+    def split(x):
+        x = ops.pad(x, [[0, padding]] + [[0, 0]] * (len(x.shape) - 1))
+        return ops.reshape(x, (num_blocks, block_rows) + tuple(x.shape[1:]))
+
+    out = backend.map_sequential(fn, keras.tree.map_structure(split, inputs), dtype)
+    out = ops.reshape(out, (num_blocks * block_rows,) + tuple(out.shape[2:]))
+    return out[:rows]
+
+
+def _project_and_sample(rollout, h, temperature, uniform, block_rows):
+    """Tokens `[rows]` sampled from `rollout`'s softmax at states `h`, in row blocks."""
+
+    def one_block(block):
+        state, uniform = block
+        logits = ops.cast(rollout.output_projection(state), "float32") / temperature
+        return _sample(rollout, logits, uniform)
+
+    return in_row_blocks(one_block, (h, uniform), block_rows, "int32")
 
 
 def _sample(generator, logits, uniform):

@@ -35,32 +35,6 @@ def test_generate_is_seeded():
     assert not np.array_equal(first, generator.generate(20, seed=4, batch_size=6))
 
 
-def test_unrolled_loops_compute_what_the_scans_do():
-    looped = make_generator(unroll=False)
-    unrolled = make_generator(unroll=True)
-    unrolled.set_weights(looped.get_weights())
-    assert make_generator().unrolled and not make_generator(sequence_length=33).unrolled
-    assert unrolled.get_config()["unroll"] is True
-    assert Generator.from_config(looped.get_config()).unroll is False
-    tokens = looped.generate(6, seed=3)
-    np.testing.assert_array_equal(unrolled.generate(6, seed=3), tokens)
-    for generator in (looped, unrolled):  # both as graphs: the same op order
-        assert generator.compiled_log_prob(tokens).shape == (6, T)
-    np.testing.assert_allclose(
-        unrolled.compiled_log_prob(tokens), looped.compiled_log_prob(tokens), rtol=1e-6
-    )
-    soft = [g.sample_relaxed(2, temperature=0.7, seed=4)[0] for g in (looped, unrolled)]
-    np.testing.assert_allclose(soft[1], soft[0], rtol=1e-6, atol=1e-7)
-
-    def gradients(generator):
-        with tf.GradientTape() as tape:
-            loss = -ops.mean(generator.log_prob(tokens))
-        return tape.gradient(loss, generator.trainable_variables)
-
-    for a, b in zip(gradients(looped), gradients(unrolled), strict=True):
-        np.testing.assert_allclose(ops.convert_to_numpy(b), ops.convert_to_numpy(a), atol=1e-6)
-
-
 def test_sample_compiles_under_xla():
     generator = make_generator()
     seed = keras.random.SeedGenerator(5)
@@ -165,8 +139,6 @@ def test_initializer_applies_to_every_weight_and_round_trips(tmp_path):
         ({"start_token": 10}, ValueError, "start_token"),
         ({"start_token": "a"}, TypeError, "start_token"),
         ({"initializer": "no_such_initializer"}, ValueError, "initializer"),
-        ({"unroll": "yes"}, ValueError, "unroll"),
-        ({"unroll": 1}, TypeError, "unroll"),
     ],
 )
 def test_bad_constructor_arguments(kwargs, error, match):

@@ -31,25 +31,13 @@ def compile_function(fn: Callable, jit_compile: bool = False) -> Callable:
     return tf.function(fn, jit_compile=bool(jit_compile), reduce_retracing=True)
 
 
-def scan(fn: Callable, init, xs, unroll: bool = False):
+def scan(fn: Callable, init, xs):
     """`fn(carry, x) -> carry` over the leading axis of `xs`; returns the stacked carries.
 
     `tf.scan` bounds its loop (`maximum_iterations`), which XLA needs to differentiate
-    through it; `keras.ops.scan` on TensorFlow does not. `unroll=True` writes one copy of
-    `fn` per step instead of a loop (the leading axis must be static): the same
-    arithmetic, without the loop's per-step cost, which dominates short sequences of
-    small steps on a CPU, at the price of a larger graph.
+    through it; `keras.ops.scan` on TensorFlow does not.
     """
-    if not unroll:
-        return tf.scan(fn, xs, initializer=init)
-    steps = tf.nest.flatten(xs)[0].shape[0]
-    if steps is None:
-        raise ValueError("`scan(unroll=True)` needs a static number of steps.")
-    carry, carries = init, []
-    for step in range(steps):
-        carry = fn(carry, tf.nest.map_structure(lambda x, i=step: x[i], xs))
-        carries.append(carry)
-    return tf.nest.map_structure(lambda *steps: tf.stack(steps), *carries)
+    return tf.scan(fn, xs, initializer=init)
 
 
 def map_sequential(fn: Callable, elements, dtype="float32"):

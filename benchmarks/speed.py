@@ -595,8 +595,9 @@ def hot_paths(size, oracle, real, samples, rates):
         dataset = ks.data.mle_dataset(data, batch_size=64, seed=4)
         seconds, _ = timed(lambda d=dataset: generator.fit(d, epochs=1, shuffle=False, verbose=0))
     rows = [("mle_epoch", seconds, floor(len(data), 3, EMBEDDING, HIDDEN), len(data))]
-    generator.generate(min(samples, 256), seed=5)  # traces (the default batch: 256 rows)
-    seconds, generated = timed(lambda: generator.generate(samples, seed=6))
+    batch = min(samples, 1024)
+    generator.generate(batch, seed=5, batch_size=batch)  # traces
+    seconds, generated = timed(lambda: generator.generate(samples, seed=6, batch_size=batch))
     rows.append(("generate", seconds, floor(samples, 1, EMBEDDING, HIDDEN), samples))
     oracle.nll(generated[:250])  # traces (its batches are 250 rows)
     seconds, nll = timed(oracle.nll, generated)

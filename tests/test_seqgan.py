@@ -293,21 +293,6 @@ def test_chunked_rollout_rewards_equal_the_whole_batch_ones(chunk_size):
     np.testing.assert_allclose(np.asarray(dynamic(tokens)), whole, rtol=1e-6, atol=1e-7)
 
 
-def test_rollout_chunk_size_trains_identically_and_is_checked():
-    weights = []
-    for chunk_size, rollout_jit_compile in ((None, False), (3, False), (3, True)):
-        gan = make_gan(rollout_chunk_size=chunk_size, rollout_jit_compile=rollout_jit_compile)
-        gan.fit(real_tokens(2 * B), batch_size=B, epochs=1, verbose=0, shuffle=False)
-        weights.append([np.asarray(w) for w in gan.weights])
-    for other in weights[1:]:
-        for a, b in zip(weights[0], other, strict=True):
-            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-    assert gan.get_compile_config()["rollout_chunk_size"] == 3
-    for bad, error in [(0, ValueError), (2.5, TypeError), ("4", TypeError)]:
-        with pytest.raises(error, match="rollout_chunk_size"):
-            make_gan(rollout_chunk_size=bad)
-
-
 @pytest.mark.parametrize(
     "sample_rows, score_rows, chunk_size", [(1, 1, None), (5, 7, None), (4, 3, 3), (None, 9, 2)]
 )
@@ -334,14 +319,16 @@ def test_row_blocked_rollout_rewards_equal_the_unblocked_ones(sample_rows, score
     np.testing.assert_allclose(np.asarray(dynamic(tokens)), whole, rtol=1e-6, atol=1e-7)
 
 
-def test_rollout_row_blocks_train_identically_and_are_checked():
+def test_rollout_chunks_and_row_blocks_train_identically_and_are_checked():
     weights = []
-    for rows, rollout_jit_compile in ((None, False), (5, False), (5, True), ("auto", False)):
-        gan = make_gan(
-            rollout_sample_rows=rows,
-            rollout_score_rows=rows,
-            rollout_jit_compile=rollout_jit_compile,
-        )
+    settings = [
+        dict(rollout_sample_rows=None, rollout_score_rows=None),
+        dict(rollout_chunk_size=3, rollout_sample_rows=5, rollout_score_rows=5),
+        dict(rollout_chunk_size=3, rollout_sample_rows=5, rollout_jit_compile=True),
+        dict(),  # the defaults: no chunks, "auto" row blocks
+    ]
+    for options in settings:
+        gan = make_gan(**options)
         gan.fit(real_tokens(2 * B), batch_size=B, epochs=1, verbose=0, shuffle=False)
         weights.append([np.asarray(w) for w in gan.weights])
     for other in weights[1:]:
@@ -349,12 +336,18 @@ def test_rollout_row_blocks_train_identically_and_are_checked():
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     config = gan.get_compile_config()
     assert config["rollout_sample_rows"] == config["rollout_score_rows"] == "auto"
+    assert config["rollout_chunk_size"] is None
     # "auto" on a CPU: ~4 MB blocks of logits, 1024 completions per discriminator call.
     assert gan._sample_rows == max(16, 2**20 // V) and gan._score_rows == 1024
-    for name in ("rollout_sample_rows", "rollout_score_rows"):
-        for bad, error in [(0, ValueError), (2.5, TypeError), ("big", ValueError)]:
+    for name in ("rollout_chunk_size", "rollout_sample_rows", "rollout_score_rows"):
+        for bad, error in [(0, ValueError), (2.5, TypeError)]:
             with pytest.raises(error, match=name):
                 make_gan(**{name: bad})
+    with pytest.raises(TypeError, match="rollout_chunk_size"):
+        make_gan(rollout_chunk_size="4")
+    for name in ("rollout_sample_rows", "rollout_score_rows"):
+        with pytest.raises(ValueError, match=name):
+            make_gan(**{name: "big"})
 
 
 def test_rollout_copy_follows_generator():

@@ -38,7 +38,7 @@ def sample_from_logits(logits, uniform, block_size: int | None = None):
         logits: float tensor `[rows, vocabulary]`. Divide by the temperature first.
         uniform: float tensor `[rows]` of independent uniform numbers in `[0, 1)`.
         block_size: int or `None`. Tokens per block of the two-level inverse CDF.
-            Defaults to `ceil(sqrt(vocabulary))`.
+            Defaults to `default_block_size(vocabulary)` (about its square root).
 
     Returns:
         int32 tensor `[rows]` of token ids in `[0, vocabulary)`.

@@ -287,7 +287,9 @@ class Generator(keras.Model):
         start_token: int. The token fed as input before the first position; it does not
             appear in outputs. Defaults to `0`.
         sampler_block_size: int or `None`. Block size of the two-level sampler. Defaults
-            to `None`, `ceil(sqrt(vocabulary_size))`.
+            to `None`: `keras_seqgan.sampling.default_block_size(vocabulary_size)`, a
+            divisor of the vocabulary size near its square root (50 at 5,000), else
+            `ceil(sqrt(vocabulary_size))`.
         seed: int or `None`. Seed of the generator's own random stream (used by `sample`
             and `generate` when no seed is given). Defaults to `None` (random).
         initializer: `None`, or a Keras initializer (instance, name or config dict) used

@@ -258,8 +258,7 @@ def _chunked(mean_scores, tokens, uniforms, conditions, num_rollouts, length, ch
     padding = num_chunks * chunk_size - batch_size
 
     def by_chunk(x):  # [B, ...] -> [num_chunks, chunk_size, ...], zero rows at the end
-        x = ops.pad(x, [[0, padding]] + [[0, 0]] * (len(x.shape) - 1))
-        return ops.reshape(x, (num_chunks, chunk_size) + tuple(x.shape[1:]))
+        return _split_rows(x, num_chunks, chunk_size, padding)
 
     elements = {
         "tokens": by_chunk(tokens),
@@ -301,12 +300,17 @@ def in_row_blocks(fn, inputs, block_rows, dtype):
     padding = num_blocks * block_rows - rows
 
     def split(x):
-        x = ops.pad(x, [[0, padding]] + [[0, 0]] * (len(x.shape) - 1))
-        return ops.reshape(x, (num_blocks, block_rows) + tuple(x.shape[1:]))
+        return _split_rows(x, num_blocks, block_rows, padding)
 
     out = backend.map_sequential(fn, keras.tree.map_structure(split, inputs), dtype)
     out = ops.reshape(out, (num_blocks * block_rows,) + tuple(out.shape[2:]))
     return out[:rows]
+
+
+def _split_rows(x, num_blocks, block_rows, padding):
+    """`[rows, ...]` -> `[num_blocks, block_rows, ...]`, `padding` zero rows at the end."""
+    x = ops.pad(x, [[0, padding]] + [[0, 0]] * (len(x.shape) - 1))
+    return ops.reshape(x, (num_blocks, block_rows) + tuple(x.shape[1:]))
 
 
 def _project_and_sample(rollout, h, temperature, uniform, block_rows):

@@ -60,6 +60,26 @@ def all_finite(tensors):
     return ops.all(ops.stack([ops.all(ops.isfinite(t)) for t in tensors]))
 
 
+class OptimizerPair:
+    """The generator's and the discriminator's optimizers, seen as one by Keras's JAX trainer.
+
+    Keras's JAX trainer passes `self.optimizer.variables` into each compiled step and
+    takes their new values out; a GAN has two optimizers. `SeqGAN.compile` sets
+    `self.optimizer` to this pair on JAX: its `variables` are both optimizers' (generator
+    first), and the step applies each optimizer itself. It saves nothing: each optimizer
+    is saved as its own attribute of the model.
+    """
+
+    built = True
+
+    def __init__(self, generator_optimizer, discriminator_optimizer):
+        self.optimizers = (generator_optimizer, discriminator_optimizer)
+
+    @property
+    def variables(self):
+        return [variable for optimizer in self.optimizers for variable in optimizer.variables]
+
+
 @keras.saving.register_keras_serializable(package="keras_seqgan")
 class SeqGAN(keras.Model):
     """Adversarial training of a sequence generator, as one Keras model.
@@ -251,7 +271,7 @@ class SeqGAN(keras.Model):
         for target, source in zip(
             _float_weights(self.rollout), _float_weights(self.generator), strict=True
         ):
-            target.assign(source)
+            target.assign(ops.copy(source))  # a buffer of its own (JAX donates state)
 
     # ---------------------------------------------------------------- compile
     def compile(
@@ -377,6 +397,9 @@ class SeqGAN(keras.Model):
             self.generator_optimizer.build(self.generator.trainable_variables)
         if not self.discriminator_optimizer.built:
             self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+        if keras.backend.backend() == "jax":
+            # Keras's JAX trainer carries `self.optimizer.variables` between steps.
+            self.optimizer = OptimizerPair(self.generator_optimizer, self.discriminator_optimizer)
         if sync_rollout:
             self.sync_rollout()
 
@@ -414,7 +437,9 @@ class SeqGAN(keras.Model):
                 sample_rows=sample_rows,
             )
 
-        compiled = backend.compile_function(completions, jit_compile=True)
+        compiled = backend.compile_function(
+            completions, jit_compile=True, state=self.rollout.variables
+        )
 
         def completions_fn(
             rollout,
@@ -441,13 +466,17 @@ class SeqGAN(keras.Model):
     # ------------------------------------------------------------------- step
     def _update(self, loss_fn, variables, optimizer, skip_counter, after_apply=None):
         """One guarded update: gradients -> clip -> all finite ? apply : count a skip."""
-        loss, aux, grads = backend.value_and_gradients(loss_fn, variables)
+        state = self._state_variables()
+        loss, aux, grads = backend.value_and_gradients(loss_fn, variables, state)
+        # Under tf.distribute: the gradient of the global batch, the same on every
+        # replica, so that the check, the clip and the skip agree everywhere.
+        grads = backend.replica_mean(grads)
         finite = all_finite(grads)
         if self.gradient_clip is not None:
             grads, _ = clip_by_global_norm(grads, self.gradient_clip)
 
         def apply():
-            optimizer.apply(grads, variables)
+            backend.apply_gradients(optimizer, grads, variables)
             if after_apply is not None:
                 after_apply()
             return ops.zeros((), "int64")
@@ -456,7 +485,7 @@ class SeqGAN(keras.Model):
             skip_counter.assign_add(ops.ones((), "int64"))
             return ops.zeros((), "int64")
 
-        ops.cond(finite, apply, skip)
+        backend.cond(finite, apply, skip, state)
         return loss, aux
 
     def _fake_for_discriminator(self, batch_size, temperature, conditions=None):
@@ -490,7 +519,7 @@ class SeqGAN(keras.Model):
             )
             for i, value in enumerate((loss, loss_real, loss_fake, accuracy)):
                 totals[i] = totals[i] + ops.cast(value, "float32") / self.d_steps
-        return tuple(totals)
+        return tuple(backend.replica_mean(totals))
 
     def _update_rollout(self):
         rate = self.rollout_update_rate
@@ -556,17 +585,69 @@ class SeqGAN(keras.Model):
             total_reward = total_reward + ops.cast(reward, "float32") / self.g_steps
         return total_loss, total_reward
 
-    def train_step(self, data):
+    def _state_variables(self):
+        """Every variable a step may read or write: the model's, both optimizers', metrics'.
+
+        The JAX backend threads their values through branches and gradients explicitly.
+        """
+        variables = list(self.variables) + list(self.metrics_variables)
+        for optimizer in (self.generator_optimizer, self.discriminator_optimizer):
+            variables.extend(optimizer.variables)
+        return variables
+
+    def _stateless(self, step, state, data, groups):
+        """Runs the stateful `step(data)` as Keras's JAX trainer wants it: `(logs, state)`.
+
+        `state` holds the values of `groups` (lists of variables, in Keras's order); the
+        step reads and assigns them in a `keras.StatelessScope`, and their new values are
+        returned in the same structure.
+        """
+        mapping = [
+            (variable, value)
+            for variables, values in zip(groups, state, strict=True)
+            for variable, value in zip(variables, values, strict=True)
+        ]
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            logs = step(data)
+        new_state = tuple(
+            [scope.get_current_value(variable) for variable in variables] for variables in groups
+        )
+        return logs, new_state
+
+    def train_step(self, *args):
+        """One adversarial step.
+
+        TensorFlow calls `train_step(data)` and the step assigns variables in place. JAX
+        calls `train_step(state, data)` with the values of the trainable, non-trainable,
+        optimizer and metric variables and expects `(logs, new_state)`. Keras carries the
+        variables of `self.optimizer` only, so on JAX `compile` sets `self.optimizer` to an
+        `OptimizerPair` whose variables are both optimizers'; the same stateful step then
+        runs in a `keras.StatelessScope` (see `backend.jax`).
+        """
+        if keras.backend.backend() == "jax":
+            state, data = args
+            groups = (
+                self.trainable_variables,
+                self.non_trainable_variables,
+                self.optimizer.variables,
+                self.metrics_variables,
+            )
+            return self._stateless(self._train_step, state, data, groups)
+        (data,) = args
+        return self._train_step(data)
+
+    def _train_step(self, data):
         real, conditions = _unpack_batch(data, self.conditions)
         batch_size = ops.shape(real)[0]
         temperature = ops.cast(self.temperature, "float32")  # a tensor, read once
         train_d = ops.equal(ops.mod(self.step_counter, self.d_train_interval), 0)
         if self.d_steps == 0:
             train_d = ops.zeros((), "bool")
-        d_values = ops.cond(
+        d_values = backend.cond(
             train_d,
             lambda: self._discriminator_updates(real, batch_size, temperature, conditions),
             lambda: tuple(ops.zeros((), "float32") for _ in range(4)),
+            self._state_variables(),
         )
         weight = ops.cast(train_d, "float32")
         for name, value in zip(
@@ -574,13 +655,29 @@ class SeqGAN(keras.Model):
         ):
             self.trackers[name].update_state(value, sample_weight=weight)
         g_loss, reward = self._generator_updates(batch_size, temperature, conditions)
+        g_loss, reward = backend.replica_mean((g_loss, reward))
         self.trackers["g_loss"].update_state(g_loss)
         self.trackers["reward_mean"].update_state(reward)
         self.step_counter.assign_add(ops.ones((), "int64"))
         return self._logs()
 
-    def test_step(self, data):
-        """Scores the discriminator on real data against fresh fakes; updates nothing."""
+    def test_step(self, *args):
+        """Scores the discriminator on real data against fresh fakes; updates nothing.
+
+        On JAX: `test_step(state, data) -> (logs, state)`, as `train_step`.
+        """
+        if keras.backend.backend() == "jax":
+            state, data = args
+            groups = (
+                self.trainable_variables,
+                self.non_trainable_variables,
+                self.metrics_variables,
+            )
+            return self._stateless(self._test_step, state, data, groups)
+        (data,) = args
+        return self._test_step(data)
+
+    def _test_step(self, data):
         real, conditions = _unpack_batch(data, self.conditions)
         batch_size = ops.shape(real)[0]
         temperature = ops.cast(self.temperature, "float32")
@@ -589,11 +686,12 @@ class SeqGAN(keras.Model):
             self.discriminator(_with_conditions(real, conditions), training=False),
             self.discriminator(fake, training=False),
         )
+        values = backend.replica_mean(values)
         for name, value in zip(
             ("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), values, strict=True
         ):
             self.trackers[name].update_state(value)
-        return {name: self.trackers[name].result() for name in _TRACKED[:4]}
+        return backend.step_logs({name: self.trackers[name].result() for name in _TRACKED[:4]})
 
     def _logs(self):
         logs = {name: tracker.result() for name, tracker in self.trackers.items()}
@@ -602,7 +700,7 @@ class SeqGAN(keras.Model):
         logs["temperature"] = ops.convert_to_tensor(self.temperature)
         logs["g_skipped"] = ops.convert_to_tensor(self.g_skipped)
         logs["d_skipped"] = ops.convert_to_tensor(self.d_skipped)
-        return logs
+        return backend.step_logs(logs)
 
     def call(self, inputs, training=False):
         """Scores token sequences with the discriminator: probabilities `[B, 1]`."""

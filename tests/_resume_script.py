@@ -3,12 +3,14 @@
 Usage:
     python tests/_resume_script.py train  --epochs N --save-keras OUT.keras [--samples OUT.npz]
     python tests/_resume_script.py resume --load-keras IN.keras --epochs N --weights OUT.npz
-                                          [--samples OUT.npz]
+                                          [--samples OUT.npz] [--loaded-weights OUT.npz]
     python tests/_resume_script.py fit    --epochs N --weights OUT.npz
                                           [--backup DIR --marker FILE --batch-sleep S]
 
 Every mode trains the same tiny SeqGAN on the same real tokens, batched in a fixed
-order (NumPy arrays with `shuffle=False`), so runs can be compared bit for bit.
+order (NumPy arrays with `shuffle=False`), so runs can be compared bit for bit. The
+backend is the process's `KERAS_BACKEND` (`tests/test_backends.py` saves on one and loads
+on the other).
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--load-keras")
     parser.add_argument("--weights")
     parser.add_argument("--samples")
+    parser.add_argument("--loaded-weights")
     parser.add_argument("--backup")
     parser.add_argument("--marker")
     parser.add_argument("--batch-sleep", type=float, default=0.0)
@@ -111,6 +114,8 @@ def main(argv: list[str]) -> int:
 
     if args.mode == "resume":
         gan = keras.models.load_model(args.load_keras)
+        if args.loaded_weights:  # the state as loaded, before anything runs
+            save_npz(args.loaded_weights, state_arrays(gan))
         if args.samples:  # before any training: must match the saving process's
             save_npz(args.samples, {"tokens": gan.generate(6, seed=3)})
     else:

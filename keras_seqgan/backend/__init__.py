@@ -6,24 +6,48 @@ _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
     from keras_seqgan.backend.tensorflow import (
+        apply_gradients,
         compile_function,
+        cond,
         has_accelerator,
         map_sequential,
+        num_replicas,
+        replica_mean,
         scan,
+        step_logs,
         uniform,
         value_and_gradients,
     )
-else:  # pragma: no cover - other backends come later (see docs).
+elif _BACKEND == "jax":
+    from keras_seqgan.backend.jax import (
+        apply_gradients,
+        compile_function,
+        cond,
+        has_accelerator,
+        map_sequential,
+        num_replicas,
+        replica_mean,
+        scan,
+        step_logs,
+        uniform,
+        value_and_gradients,
+    )
+else:
     raise ImportError(
-        f"keras_seqgan supports the TensorFlow backend for now; KERAS_BACKEND is {_BACKEND!r}. "
-        "Set KERAS_BACKEND=tensorflow."
+        "keras_seqgan runs on the TensorFlow and JAX backends; KERAS_BACKEND is "
+        f"{_BACKEND!r}. Set KERAS_BACKEND=tensorflow or KERAS_BACKEND=jax."
     )
 
 __all__ = [
+    "apply_gradients",
     "compile_function",
+    "cond",
     "has_accelerator",
     "map_sequential",
+    "num_replicas",
+    "replica_mean",
     "scan",
+    "step_logs",
     "uniform",
     "value_and_gradients",
 ]

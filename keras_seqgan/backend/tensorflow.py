@@ -7,8 +7,11 @@ from collections.abc import Callable, Sequence
 import tensorflow as tf
 
 
-def value_and_gradients(loss_fn: Callable, variables: Sequence):
+def value_and_gradients(loss_fn: Callable, variables: Sequence, state: Sequence = ()):
     """Runs `loss_fn()` -> `(loss, aux)` and returns `(loss, aux, dense gradients)`.
+
+    `state` (the other variables `loss_fn` reads or writes) is for the JAX backend;
+    TensorFlow tracks variables itself.
 
     Gradients are dense tensors (embedding gradients arrive as `IndexedSlices`), with
     zeros in place of `None` for variables the loss does not depend on, so that
@@ -26,8 +29,12 @@ def value_and_gradients(loss_fn: Callable, variables: Sequence):
     return loss, aux, dense
 
 
-def compile_function(fn: Callable, jit_compile: bool = False) -> Callable:
-    """Compiles `fn` into one graph (optionally with XLA)."""
+def compile_function(fn: Callable, jit_compile: bool = False, state: Sequence = ()) -> Callable:
+    """Compiles `fn` into one graph (optionally with XLA).
+
+    `state` (the variables `fn` reads or writes) is for the JAX backend; a `tf.function`
+    captures variables by reference.
+    """
     return tf.function(fn, jit_compile=bool(jit_compile), reduce_retracing=True)
 
 
@@ -47,6 +54,107 @@ def map_sequential(fn: Callable, elements, dtype="float32"):
     slice's, not the whole batch's. `fn` returns one tensor of `dtype`.
     """
     return tf.map_fn(fn, elements, parallel_iterations=1, fn_output_signature=tf.as_dtype(dtype))
+
+
+def _replica_context():
+    """The replica context of a `tf.distribute` strategy with several replicas, or `None`.
+
+    `None` outside `strategy.run` (cross-replica context), without a strategy, and for a
+    single replica: then the step runs exactly as it does on one device.
+    """
+    if not tf.distribute.has_strategy():
+        return None
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return None
+    return context
+
+
+def num_replicas() -> int:
+    """Replicas that run the step in sync (1 without a `tf.distribute` strategy)."""
+    context = _replica_context()
+    return 1 if context is None else context.num_replicas_in_sync
+
+
+def replica_mean(values):
+    """The mean of `values` (a nest of tensors) over the replicas; `values` on one device.
+
+    Each replica computes means over its own share of the global batch, and every
+    replica gets the same share, so the mean over replicas is the mean over the global
+    batch (up to float summation order).
+    """
+    context = _replica_context()
+    if context is None:
+        return values
+    return context.all_reduce(tf.distribute.ReduceOp.MEAN, values)
+
+
+def apply_gradients(optimizer, grads, variables) -> None:
+    """`optimizer.apply` of gradients that are already the same on every replica.
+
+    A Keras optimizer under `tf.distribute` sums the replicas' gradients itself, so each
+    replica hands it `1 / num_replicas` of the (all-reduced) gradient: the sum is that
+    gradient again (exactly when the number of replicas is a power of two).
+    """
+    replicas = num_replicas()
+    if replicas > 1:
+        grads = [g * tf.cast(1.0 / replicas, g.dtype) for g in grads]
+    optimizer.apply(grads, variables)
+
+
+def cond(pred, true_fn: Callable, false_fn: Callable, state: Sequence = ()):
+    """`true_fn()` if `pred` else `false_fn()`, where either side may assign variables and
+    synchronize the replicas (apply an optimizer).
+
+    `state` (the variables either side may read or write) is for the JAX backend; in a
+    TensorFlow graph each side's assignments run only on its side.
+
+    `tf.distribute` cannot build a replica-context `cond` whose branch synchronizes (a
+    `merge_call`, as in `optimizer.apply`). Under a strategy that needs `merge_call`,
+    the `cond` runs in cross-replica context on the first replica's `pred` and each
+    replica runs its own branch functions (passed through `merge_call`, so that each
+    sees its own tensors), as Keras's `LossScaleOptimizer` does. `pred` and the
+    branches' outputs must be the same on every replica (e.g. all-reduced): the first
+    replica's outputs are returned to all of them.
+    """
+    import keras
+
+    context = _replica_context()
+    if context is None or tf.__internal__.distribute.strategy_supports_no_merge_call():
+        return keras.ops.cond(pred, true_fn, false_fn)
+
+    def cross_replica(strategy, pred, true_fns, false_fns):
+        def branch(fns):
+            def run():
+                outputs = strategy.extended.call_for_each_replica(lambda fn: fn(), args=(fns,))
+                return tf.nest.map_structure(
+                    lambda value: strategy.experimental_local_results(value)[0], outputs
+                )
+
+            return run
+
+        first = strategy.experimental_local_results(pred)[0]
+        return tf.cond(first, branch(true_fns), branch(false_fns))
+
+    return context.merge_call(cross_replica, args=(pred, true_fn, false_fn))
+
+
+def step_logs(logs: dict) -> dict:
+    """The logs a step returns, shaped for Keras's reduction across replicas.
+
+    Under a `MultiWorkerMirroredStrategy` with several workers, Keras 3 reduces every
+    log with `strategy.reduce("MEAN", value, axis=0)`, which fails on scalars
+    (tensorflow/tensorflow#72388). There each log becomes float32 `[1]`: the reduction
+    gives back the scalar (the logs are the same on every replica). Elsewhere `logs`.
+    """
+    strategy = tf.distribute.get_strategy()
+    multi_worker = (
+        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        and getattr(strategy.extended, "_in_multi_worker_mode", lambda: False)()
+    )
+    if not multi_worker:
+        return logs
+    return {key: tf.reshape(tf.cast(value, "float32"), [1]) for key, value in logs.items()}
 
 
 def has_accelerator() -> bool:
@@ -87,6 +195,13 @@ def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
     seed_tensor = tf.cast(seed_tensor, "int64")
     low = tf.cast(tf.bitwise.bitwise_and(seed_tensor, 0xFFFFFFFF), tf.uint32)
     high = tf.cast(tf.bitwise.right_shift(seed_tensor, 32), tf.uint32)
+    context = _replica_context()
+    if context is not None:
+        # Under tf.distribute every replica holds the same seed state: key each
+        # replica's draw by its id too, so replicas sample different numbers
+        # (`_mix32(0) == 0`: replica 0 draws what one device would).
+        replica = tf.cast(context.replica_id_in_sync_group, tf.uint32)
+        high = high ^ tf.stack([_mix32(replica), tf.zeros((), tf.uint32)])
     key1 = _mix32(low[0] ^ tf.constant(0x9E3779B9, tf.uint32) ^ _mix32(high[0]))
     key2 = _mix32(low[1] + tf.constant(0x85EBCA6B, tf.uint32) ^ _mix32(high[1] + key1))
     size = tf.reduce_prod(tf.cast(shape, "int64"))

@@ -604,7 +604,7 @@ class Generator(keras.Model):
             def score(tokens, temperature, conditions=None):
                 return self.log_prob(tokens, temperature=temperature, conditions=conditions)
 
-            function = backend.compile_function(score)
+            function = backend.compile_function(score, state=self.variables)
             self.__dict__["_log_prob_function"] = function
         arguments = [
             ops.convert_to_tensor(tokens, dtype="int32"),
@@ -814,7 +814,9 @@ def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile
                 batch_size, temperature=temperature, seed=stream, conditions=conditions
             )
 
-        cache[key] = backend.compile_function(sample_batch, jit_compile=jit_compile)
+        cache[key] = backend.compile_function(
+            sample_batch, jit_compile=jit_compile, state=[*generator.variables, stream.state]
+        )
     stream = generator.__dict__["_generate_stream"]
     if seed is not None:
         stream.state.assign(np.array([seed, 0], dtype=stream.state.dtype))

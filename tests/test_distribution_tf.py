@@ -1,0 +1,158 @@
+"""Training under `tf.distribute`: MirroredStrategy and MultiWorkerMirroredStrategy.
+
+Every run is a fresh process running `tests/_distribution_script.py`: the logical CPU
+devices of `MirroredStrategy` must be configured before TensorFlow initializes its
+devices, and the two workers of `MultiWorkerMirroredStrategy` are two processes that
+talk over loopback (`TF_CONFIG`).
+
+What can be equal to one device. The random stream is keyed by the replica, so the
+replicas' fakes differ from each other and from what one device would draw for the same
+global batch: with a regular generator, one device and two replicas train on different
+fakes and no tolerance would make their weights agree. The exact comparison therefore
+uses a degenerate generator (logit gap 1000: softmax is exactly one-hot in float32), whose
+samples, relaxed samples and rollouts are one token whatever the random numbers. Then two
+replicas and one device see the same real and fake rows, and the step's math (the
+gradient of the global-batch mean, its clip and finiteness check, the optimizer update,
+the metrics as global-batch means) must agree up to float32 summation order: per-replica
+means averaged by an all-reduce instead of one mean. Tolerance: `atol=1e-6` on every
+weight and every logged value after 3 steps, `rtol=1e-5` on the logs. The differences
+measured are below 1e-7; an aggregation error is far larger (a bug in which both replicas
+used the first replica's rows moved `d_loss_real` by 3e-4 and the weights by 4e-2 here).
+The discriminator uses SGD, which is not scale-invariant, so a gradient summed over the
+replicas instead of averaged would show; the gumbel run clips at 0.01 (active), so
+clipping each replica's gradient instead of the global one would show.
+
+A regular generator on two replicas is checked for what does hold: the replicas draw
+different numbers (replica 0 draws what one device would from the same stream state),
+every variable's per-replica copies stay identical (weights, both optimizers, counters,
+the seed state), the generator learns, and the first step's `d_loss_real` (real data and
+the initial discriminator only) equals one device's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        keras.backend.backend() != "tensorflow",
+        reason="tf.distribute strategies need the TensorFlow backend "
+        f"(KERAS_BACKEND is {keras.backend.backend()!r})",
+    ),
+]
+
+TESTS = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(TESTS, "_distribution_script.py")
+TIMEOUT_S = 180  # per process: a bound, never reached by a healthy run
+ATOL, RTOL = 1e-6, 1e-5
+
+
+def environment():
+    root = os.path.dirname(TESTS)
+    path = os.environ.get("PYTHONPATH")
+    return dict(
+        os.environ,
+        KERAS_BACKEND="tensorflow",
+        PYTHONPATH=root if not path else root + os.pathsep + path,
+        TF_CPP_MIN_LOG_LEVEL="3",
+        CUDA_VISIBLE_DEVICES="",
+    )
+
+
+def launch(log_path, *args):
+    log = open(log_path, "wb")  # closed by `finish`
+    process = subprocess.Popen(
+        [sys.executable, SCRIPT, *map(str, args)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=environment(),
+    )
+    process.log = log
+    return process
+
+
+def finish(processes, timeout=TIMEOUT_S):
+    """Waits (bounded) for every process; fails with the output of any that failed."""
+    try:
+        for process in processes:
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()  # a worker left waiting for a dead peer
+                process.wait(timeout=30)
+            process.log.close()
+    for process in processes:
+        if process.returncode != 0:
+            with open(process.log.name, "rb") as handle:
+                tail = handle.read()[-3000:].decode(errors="replace")
+            pytest.fail(f"{process.args} exited with {process.returncode}:\n{tail}")
+
+
+def free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("localhost", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def assert_matches_one_device(result):
+    assert result["num_replicas"] == 2
+    assert result["local_copies_equal"]
+    assert result["max_weight_difference"] <= ATOL, result["max_weight_difference"]
+    single, distributed = result["single"], result["distributed"]
+    assert sorted(single) == sorted(distributed)
+    for key in single:
+        np.testing.assert_allclose(distributed[key], single[key], rtol=RTOL, atol=ATOL, err_msg=key)
+    assert len(single["d_loss"]) == 3
+    assert single["d_skipped"] == single["g_skipped"] == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
+def test_mirrored_two_cpus_matches_one_device(tmp_path, objective):
+    out = tmp_path / "result.json"
+    finish([launch(tmp_path / "run.log", "mirrored", objective, out)])
+    result = json.loads(out.read_text())
+    assert_matches_one_device(result)
+
+    regular = result["regular"]
+    assert regular["local_copies_equal"]
+    assert regular["replicas_sample_differently"]
+    assert regular["replica_0_samples_as_one_device"]
+    assert regular["generator_changed"]
+    assert all(np.isfinite(v).all() for v in regular["logs"].values())
+    np.testing.assert_allclose(
+        regular["logs"]["d_loss_real"][0], result["single"]["d_loss_real"][0], atol=ATOL
+    )
+
+
+def test_multi_worker_two_processes_match_one_device(tmp_path):
+    ports = ",".join(map(str, free_ports(2)))
+    outs = [tmp_path / f"worker{index}.json" for index in range(2)]
+    finish(
+        [
+            launch(tmp_path / f"worker{index}.log", "worker", "reinforce", index, ports, out)
+            for index, out in enumerate(outs)
+        ]
+    )
+    chief, other = (json.loads(out.read_text()) for out in outs)
+    assert_matches_one_device(chief)  # the chief also trained the one-device reference
+    assert other["local_copies_equal"]
+    assert other["distributed"] == chief["distributed"]  # the same logs on both workers
+    assert other["weights"] == chief["weights"]  # and the same weights, bit for bit

@@ -164,9 +164,9 @@ def test_jit_compiled_step_sees_every_new_temperature_without_retracing():
     traces = []
     train_step = gan.train_step
 
-    def counting_train_step(data):
+    def counting_train_step(*args):  # (data), or (state, data) on JAX
         traces.append(1)  # Python side effect: runs only while tracing
-        return train_step(data)
+        return train_step(*args)
 
     gan.train_step = counting_train_step
     data = np.zeros((2 * B, 2), "int32")

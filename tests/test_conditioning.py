@@ -236,6 +236,10 @@ def test_rollout_rewards_with_conditions_have_the_right_shape():
 
 
 # -------------------------------------------------------------------- SeqGAN
+@pytest.mark.tensorflow_only(
+    "inspects tensors eagerly inside the step; on JAX, run_eagerly still traces the "
+    "gradients and branches"
+)
 def test_a_step_shows_the_discriminator_fakes_made_for_the_batchs_conditions():
     spy = make_discriminator(SpyDiscriminator)
     gan = make_gan(discriminator=spy, run_eagerly=True)

@@ -105,6 +105,7 @@ def test_sample_is_determined_by_seed(oracle):
     np.testing.assert_array_equal(oracle.sample(40, seed=11, batch_size=32), first[:40])
 
 
+@pytest.mark.tensorflow_only("counts tf.function traces")
 def test_sample_compiles_once_per_batch_size(oracle):
     oracle.sample(10, seed=1, batch_size=8)
     oracle.sample(20, seed=2, batch_size=8)

@@ -43,6 +43,7 @@ def test_int_and_one_hot_inputs_give_the_same_float32_logits():
     )
 
 
+@pytest.mark.tensorflow_only("takes the gradient with tf.GradientTape")
 def test_gradient_flows_to_the_soft_input():
     keras.utils.set_random_seed(2)
     discriminator = tiny_discriminator()

@@ -35,6 +35,7 @@ def test_generate_is_seeded():
     assert not np.array_equal(first, generator.generate(20, seed=4, batch_size=6))
 
 
+@pytest.mark.tensorflow_only("wraps the sampler in tf.function(jit_compile=True)")
 def test_sample_compiles_under_xla():
     generator = make_generator()
     seed = keras.random.SeedGenerator(5)

@@ -285,6 +285,9 @@ def test_chunked_rollout_rewards_equal_the_whole_batch_ones(chunk_size):
     )
     np.testing.assert_allclose(chunked, whole, rtol=1e-6, atol=1e-7)
 
+    if keras.backend.backend() != "tensorflow":
+        return  # JAX traces with known shapes: no unknown batch size to check
+
     # In a graph with an unknown batch size (fit's last, partial batch), too.
     @tf.function(input_signature=[tf.TensorSpec([None, T], tf.int32)])
     def dynamic(tokens):
@@ -311,6 +314,9 @@ def test_row_blocked_rollout_rewards_equal_the_unblocked_ones(sample_rows, score
     expected = np.asarray(rollout_completions(generator, tokens, **args))
     got = rollout_completions(generator, tokens, sample_rows=sample_rows, **args)
     np.testing.assert_array_equal(np.asarray(got), expected)
+
+    if keras.backend.backend() != "tensorflow":
+        return  # JAX traces with known shapes: no unknown number of rows to check
 
     @tf.function(input_signature=[tf.TensorSpec([None, T], tf.int32)])
     def dynamic(tokens):
@@ -413,10 +419,15 @@ def test_keras_file_round_trip_restores_compiled_model(tmp_path):
     np.testing.assert_array_equal(gan.generate(4, seed=1), loaded.generate(4, seed=1))
     np.testing.assert_array_equal(gan.seed_generator.state, loaded.seed_generator.state)
     # The loaded model continues exactly where the original is: same random stream too.
+    # On JAX the two in-process continuations agree to float rounding (measured 7e-9 on
+    # one embedding entry); across processes JAX resumes bit for bit (tests/test_resume.py).
+    tolerance = 0.0 if keras.backend.backend() == "tensorflow" else 1e-6
     for model in (gan, loaded):
         model.fit(real_tokens(B, seed=9), batch_size=B, epochs=1, verbose=0)
     for a, b in zip(gan.weights, loaded.weights, strict=True):
-        np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=a.path)
+        np.testing.assert_allclose(
+            np.asarray(a), np.asarray(b), rtol=0, atol=tolerance, err_msg=a.path
+        )
 
 
 def test_config_round_trip():

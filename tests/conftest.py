@@ -1,0 +1,28 @@
+"""The suite runs once per backend (`KERAS_BACKEND=tensorflow` and `=jax`, see `.ci/run`).
+
+`@pytest.mark.tensorflow_only(reason)` marks a test of TensorFlow's own machinery
+(`tf.function` retracing, `tf.GradientTape`, eager inspection inside a step): on another
+backend it is skipped with its reason.
+"""
+
+from __future__ import annotations
+
+import keras
+import pytest
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "tensorflow_only(reason): skipped on other backends, with the reason"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        return
+    for item in items:
+        marker = item.get_closest_marker("tensorflow_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+            item.add_marker(pytest.mark.skip(reason=f"TensorFlow only ({backend} run): {reason}"))

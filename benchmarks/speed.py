@@ -45,8 +45,35 @@ and its peak resident memory (`VmHWM`: `ru_maxrss` of a child started from this 
 reports this process's peak). Table 3: an MLE pre-training epoch (after a warm-up epoch),
 generating samples and NLL-oracle, each beside its floor (same rates).
 
+Table 4 (`--backends`): `SeqGAN.fit` with the small discriminator at the preset's sizes,
+the same global batch `B` and the same real data (saved once by this process), on each
+Keras backend with one replica and with two, each point in its own process (a process
+picks its backend once, at import, so `KERAS_BACKEND` and `XLA_FLAGS` are set in the
+child's environment before it starts):
+
+- `tensorflow`, 1 replica: `fit-graph` (`jit_compile=False`, default row blocks), no
+  strategy.
+- `tensorflow`, 2 replicas: the same under `tf.distribute.MirroredStrategy` over the CPU
+  split into 2 logical devices (`tf.config.set_logical_device_configuration`); the models
+  built and compiled inside `strategy.scope()`; each replica steps on `B/2` rows.
+- `jax`, 1 device: the same settings with `jit_compile=True`: on JAX the whole step is
+  always XLA-compiled (Keras's JAX trainer would run a `jit_compile=False` step op by op).
+- `jax`, 2 devices: `XLA_FLAGS=--xla_force_host_platform_device_count=2`, the models built
+  and fit inside `keras.distribution.DataParallel(devices=jax.devices()).scope()`.
+
+Times as in table 1 (per-step `time.perf_counter()` at each `on_train_batch_end`, the
+warm-up steps dropped, the first step's time, with tracing and compilation, as
+`compile_s`); "steps/s" is 1000 / median ms and "speed vs tf x1" the TensorFlow
+1-replica median over the point's (above 1: faster). The JSON (`"backends"`) records each
+point's backend, replicas, devices and the environment its process was given. On a CPU
+the replicas are logical devices sharing the same cores (two on a 2-core machine), so no
+speed-up is expected from replicas here: the 2-replica rows measure what the
+distribution costs (splitting the batch, cross-replica gradient reductions, merge calls),
+not what it could gain with one core or accelerator per replica.
+
     python benchmarks/speed.py                                   # paper sizes, ~20-30 minutes
     python benchmarks/speed.py --preset smoke                    # ~3 minutes; --scaling: ~5
+    python benchmarks/speed.py --preset smoke --backends         # table 4: ~2 minutes more
     python benchmarks/speed.py --discriminators small --variants naive,fit-graph --iterations 5
 """
 
@@ -444,38 +471,50 @@ def step_clock():
     return StepClock()
 
 
-def time_fit(variant, size, kind, real, iterations, warmup, chunk_size):
+def time_fit(variant, size, kind, real, iterations, warmup, chunk_size, scope=None):
+    """`SeqGAN.fit` timed per step; models built, compiled and fit inside `scope`, if any.
+
+    `scope`: a context manager (a `tf.distribute` strategy's or a Keras distribution's
+    `scope()`). On JAX the whole step is always compiled (`jit_compile=True`): Keras's JAX
+    trainer runs a step with `jit_compile=False` op by op, which no variant measures.
+    """
+    import contextlib
+
     import keras
-    import tensorflow as tf
+    import tensorflow as tf  # tf.data, on either backend
 
     import keras_seqgan as ks
 
     options = dict(FIT_VARIANTS[variant])
     if chunk_size is not None and "rollout_chunk_size" not in options:
         options["rollout_chunk_size"] = chunk_size
+    if keras.backend.backend() == "jax":
+        options["jit_compile"] = True
     k = options.get("steps_per_execution", 1)
-    generator, discriminator = build_models(size, kind)
-    gan = ks.SeqGAN(generator, discriminator, num_rollouts=size["num_rollouts"], seed=2)
-    gan.compile(
-        generator_optimizer=keras.optimizers.Adam(1e-2),
-        discriminator_optimizer=keras.optimizers.Adam(1e-4),
-        **dict(d_train_interval=1, d_steps=1, g_steps=1, gradient_clip=5.0, **options),
-    )
-    warm_blocks, timed_blocks = max(1, -(-warmup // k)), max(1, -(-iterations // k))
-    dataset = ks.data.sequence_dataset(real, batch_size=size["batch_size"], seed=3).repeat()
-    # Without tf.data's autotuning thread: deleting the iterator after an XLA fit otherwise
-    # waits for that thread for up to ~20 s (outside the timings, but it slows the run).
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    dataset = dataset.with_options(options)
-    clock = step_clock()
-    history = gan.fit(
-        dataset,
-        epochs=1,
-        steps_per_epoch=k * (warm_blocks + timed_blocks),
-        verbose=0,
-        callbacks=[clock],
-    )
+    with scope if scope is not None else contextlib.nullcontext():
+        generator, discriminator = build_models(size, kind)
+        gan = ks.SeqGAN(generator, discriminator, num_rollouts=size["num_rollouts"], seed=2)
+        gan.compile(
+            generator_optimizer=keras.optimizers.Adam(1e-2),
+            discriminator_optimizer=keras.optimizers.Adam(1e-4),
+            **dict(d_train_interval=1, d_steps=1, g_steps=1, gradient_clip=5.0, **options),
+        )
+        warm_blocks, timed_blocks = max(1, -(-warmup // k)), max(1, -(-iterations // k))
+        dataset = ks.data.sequence_dataset(real, batch_size=size["batch_size"], seed=3).repeat()
+        # Without tf.data's autotuning thread: deleting the iterator after an XLA fit
+        # otherwise waits for that thread for up to ~20 s (outside the timings, but it
+        # slows the run).
+        data_options = tf.data.Options()
+        data_options.autotune.enabled = False
+        dataset = dataset.with_options(data_options)
+        clock = step_clock()
+        history = gan.fit(
+            dataset,
+            epochs=1,
+            steps_per_epoch=k * (warm_blocks + timed_blocks),
+            verbose=0,
+            callbacks=[clock],
+        )
     for key in ("g_loss", "d_loss"):
         assert all(math.isfinite(v) for v in history.history[key]), history.history
     assert 0.0 <= history.history["reward_mean"][-1] <= 1.0, history.history
@@ -553,15 +592,106 @@ def scaling_table(base, axes, args, rates):
     return rows
 
 
-def run_point_process(point):
+def run_point_process(point, env=None):
+    """`point` run by this script in a new process (with `env` over this one's)."""
     command = [sys.executable, os.path.abspath(__file__), "--_point", json.dumps(point)]
-    done = subprocess.run(command, capture_output=True, text=True)
+    env = None if env is None else {**os.environ, **env}
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("POINT "):
             return json.loads(line[len("POINT ") :])
     tail = (done.stderr or done.stdout)[-2000:]
-    print(f"scaling point failed (exit {done.returncode}):\n{tail}", file=sys.stderr, flush=True)
+    print(f"point failed (exit {done.returncode}):\n{tail}", file=sys.stderr, flush=True)
     return {"error": f"exit {done.returncode}: {tail.splitlines()[-1] if tail else ''}"}
+
+
+# ------------------------------------------------------- table 4: backends, replicas
+BACKEND_POINTS = (("tensorflow", 1), ("tensorflow", 2), ("jax", 1), ("jax", 2))
+FORCE_DEVICES = "--xla_force_host_platform_device_count"
+
+
+def backend_env(backend, replicas):
+    """The environment a table-4 point's process starts with (over this process's).
+
+    `KERAS_BACKEND`, and `XLA_FLAGS`: this process's flags without any host device count,
+    plus `--xla_force_host_platform_device_count=2` for two JAX devices. Both are read
+    once, at import, so they are set before the process starts.
+    """
+    flags = [f for f in os.environ.get("XLA_FLAGS", "").split() if not f.startswith(FORCE_DEVICES)]
+    if backend == "jax" and replicas > 1:
+        flags.append(f"{FORCE_DEVICES}={replicas}")
+    return {"KERAS_BACKEND": backend, "XLA_FLAGS": " ".join(flags), "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def run_backend_point(point):
+    """One table-4 point (in its own process): fit-graph, small discriminator.
+
+    TensorFlow, 2 replicas: the CPU split into 2 logical devices (before anything else
+    touches TensorFlow's devices) and `tf.distribute.MirroredStrategy` over them. JAX, 2
+    devices: `keras.distribution.DataParallel` over `jax.devices()` (2 host devices, from
+    `XLA_FLAGS`). The global batch is the same either way; each replica gets a half.
+    """
+    os.environ.update(point["env"])  # already set by the parent; for a direct call too
+    backend, replicas = point["backend"], point["replicas"]
+    scope = None
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        if replicas > 1:
+            cpu = tf.config.list_physical_devices("CPU")[0]
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration()] * replicas
+            )
+            strategy = tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(replicas)])
+            assert strategy.num_replicas_in_sync == replicas, strategy.num_replicas_in_sync
+            scope, devices = strategy.scope(), list(strategy.extended.worker_devices)
+        else:
+            devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+    else:
+        import jax
+        import keras
+
+        devices = jax.devices()
+        assert len(devices) == replicas, devices
+        if replicas > 1:
+            scope = keras.distribution.DataParallel(devices=devices).scope()
+        devices = [str(d) for d in devices]
+    import keras
+
+    assert keras.backend.backend() == backend, (keras.backend.backend(), backend)
+    size = {key: point[key] for key in SIZE_KEYS}
+    real = np.load(point["real_path"])
+    row = time_fit("fit-graph", size, "small", real, point["iterations"], point["warmup"],
+                   point["rollout_chunk_size"], scope=scope)  # fmt: skip
+    row.update(devices=devices, jit_compile=backend == "jax")
+    row["peak_rss_mib"] = round(peak_rss_kib() / 1024, 1)
+    return row
+
+
+def backends_table(size, real, args):
+    """Table 4: fit-graph, small discriminator, on each backend with 1 and 2 replicas."""
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        real_path = os.path.join(folder, "real.npy")
+        np.save(real_path, np.asarray(real[: 8 * size["batch_size"]]))  # the same everywhere
+        for backend, replicas in BACKEND_POINTS:
+            env = backend_env(backend, replicas)
+            point = {**size, "backend": backend, "replicas": replicas, "env": env}
+            point.update(iterations=args.iterations, warmup=args.warmup, real_path=real_path)
+            point["rollout_chunk_size"] = args.rollout_chunk_size
+            log(f"backends: {backend}, {replicas} replica(s): start")
+            row = run_point_process(point, env=env)
+            log(f"backends: {backend}, {replicas} replica(s): {row.get('median_ms', 'failed')} ms")
+            rows.append({"backend": backend, "replicas": replicas, "env": env, **row})
+    base = rows[0].get("median_ms")  # tensorflow, 1 replica
+    for row in rows:
+        median = row.get("median_ms")
+        row["steps_per_s"] = round(1000 / median, 2) if median else None
+        row["speed_vs_tf_1"] = round(base / median, 2) if base and median else None
+        row["num_devices"] = len(row.get("devices", ())) or None
+    return rows
 
 
 # ------------------------------------------------------------- table 3: hot paths
@@ -614,7 +744,8 @@ def hot_paths(size, oracle, real, samples, rates):
 # ---------------------------------------------------------------------- printing
 HEADERS = {"median_ms": "median ms", "min_ms": "min", "max_ms": "max", "compile_s": "compile s",
            "speedup_vs_naive": "speed-up vs naive", "x_floor": "x floor", "floor_ms": "floor ms",
-           "peak_rss_mib": "peak MiB", "floor_s": "floor s"}  # fmt: skip
+           "peak_rss_mib": "peak MiB", "floor_s": "floor s", "steps_per_s": "steps/s",
+           "speed_vs_tf_1": "speed vs tf x1"}  # fmt: skip
 
 
 def print_table(title, keys, rows):
@@ -648,6 +779,7 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", type=int, default=None, help="default: preset's (2)")
     parser.add_argument("--scaling", action="store_true", help="also run table 2")
     parser.add_argument("--scaling-iterations", type=int, default=5)
+    parser.add_argument("--backends", action="store_true", help="also run table 4")
     parser.add_argument("--rollout-chunk-size", type=int, default=None)
     parser.add_argument("--output", default=None, help="default: results/speed_<preset>.json")
     parser.add_argument("--_point", default=None, help=argparse.SUPPRESS)
@@ -670,7 +802,9 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     if args._point is not None:
-        print("POINT " + json.dumps(run_point(json.loads(args._point))), flush=True)
+        point = json.loads(args._point)
+        run = run_backend_point if "backend" in point else run_point
+        print("POINT " + json.dumps(run(point)), flush=True)
         return None
     preset = PRESETS[args.preset]
     size = {key: preset[key] for key in SIZE_KEYS}
@@ -699,6 +833,7 @@ def main(argv=None):
         row["speedup_vs_naive"] = round(naive[0] / row["median_ms"], 2) if naive else None
 
     scaling = scaling_table(size, preset["scaling"], args, rates) if args.scaling else None
+    backends = backends_table(size, real, args) if args.backends else None
     log("hot paths: start")
     paths = hot_paths(size, oracle, real, preset["samples"], rates)
 
@@ -738,6 +873,14 @@ def main(argv=None):
         ["path", "sequences", "seconds", "floor_s", "x_floor"],
         paths,
     )
+    if backends:
+        print_table(
+            f"Table 4, fit-graph, small discriminator, backends and replicas: V={V} T={T} "
+            f"B={B} (global) R={R}, {args.iterations} iterations after {args.warmup}",
+            ["backend", "replicas", "median_ms", "min_ms", "max_ms", "compile_s",
+             "steps_per_s", "speed_vs_tf_1"],
+            backends,
+        )  # fmt: skip
     record = {
         "benchmark": "speed",
         **machine_record(rates["square_gflops"] if preset["square"] == 4096 else None),
@@ -748,6 +891,7 @@ def main(argv=None):
         "variants": rows,
         "scaling": scaling,
         "hot_paths": paths,
+        "backends": backends,
     }
     record["config"].pop("_point")
     output = args.output or os.path.join(

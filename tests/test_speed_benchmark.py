@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 from pathlib import Path
@@ -58,7 +59,7 @@ def test_smoke_run_times_every_variant(speed_benchmark, tmp_path):
     assert rows[("small", "naive")]["speedup_vs_naive"] == 1.0
     assert {row["path"] for row in saved["hot_paths"]} == {"mle_epoch", "generate", "nll_oracle"}
     assert all(row["seconds"] > 0 and row["floor_s"] > 0 for row in saved["hot_paths"])
-    assert saved["scaling"] is None
+    assert saved["scaling"] is None and saved["backends"] is None
 
 
 @pytest.mark.slow
@@ -70,3 +71,29 @@ def test_scaling_point_runs_in_its_own_process(speed_benchmark):
     assert "error" not in row, row
     assert row["iterations"] == 2 and row["median_ms"] > 0 and row["floor_ms"] > 0
     assert 100 < row["peak_rss_mib"] < 20_000  # its own peak, not the parent's
+
+
+@pytest.mark.slow  # ~2.5 minutes on 2 cores: 4 processes, each importing and compiling anew
+def test_backends_table_times_each_backend_and_replica_count(speed_benchmark, tmp_path):
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("jax is not installed")
+    output = tmp_path / "speed.json"
+    argv = ["--preset", "smoke", "--backends", "--variants", "fit-graph"]
+    speed_benchmark.main(argv + ["--discriminators", "small", "--output", str(output)])
+    rows = json.loads(output.read_text())["backends"]
+    assert [(row["backend"], row["replicas"]) for row in rows] == [
+        ("tensorflow", 1),
+        ("tensorflow", 2),
+        ("jax", 1),
+        ("jax", 2),
+    ]
+    for row in rows:
+        assert "error" not in row, row
+        for key in ("median_ms", "min_ms", "max_ms", "compile_s", "steps_per_s"):
+            assert math.isfinite(row[key]) and row[key] > 0, (row["backend"], key, row)
+        assert row["num_devices"] == len(row["devices"]) == row["replicas"], row
+        assert row["env"]["KERAS_BACKEND"] == row["backend"], row
+        assert row["speed_vs_tf_1"] > 0 and 0.0 <= row["reward_mean"] <= 1.0, row
+    assert rows[0]["speed_vs_tf_1"] == 1.0
+    assert "device_count=2" in rows[3]["env"]["XLA_FLAGS"]
+    assert "device_count" not in rows[2]["env"]["XLA_FLAGS"]

@@ -119,7 +119,9 @@ def cond(pred, true_fn: Callable, false_fn: Callable, state: Sequence = ()):
     """
     import keras
 
-    context = _replica_context()
+    # Any strategy, one replica included (a MirroredStrategy over one GPU): its
+    # optimizer still synchronizes with `merge_call`.
+    context = tf.distribute.get_replica_context() if tf.distribute.has_strategy() else None
     if context is None or tf.__internal__.distribute.strategy_supports_no_merge_call():
         return keras.ops.cond(pred, true_fn, false_fn)
 

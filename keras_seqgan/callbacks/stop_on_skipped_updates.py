@@ -57,7 +57,8 @@ class StopOnSkippedUpdates(keras.callbacks.Callback):
     real = oracle.sample(256, seed=2)
     gan = ks.SeqGAN(
         ks.models.Generator(vocabulary_size=20, sequence_length=6),
-        ks.models.Discriminator(vocabulary_size=20, sequence_length=6),
+        ks.models.Discriminator(vocabulary_size=20, sequence_length=6,
+                                filter_sizes=(2, 3), num_filters=(8, 8)),
         num_rollouts=4,
     )
     gan.compile(
@@ -65,7 +66,7 @@ class StopOnSkippedUpdates(keras.callbacks.Callback):
         discriminator_optimizer=keras.optimizers.Adam(1e-4),
     )
     stopper = ks.callbacks.StopOnSkippedUpdates(max_fraction=0.5, min_steps=20)
-    gan.fit(ks.data.sequence_dataset(real, batch_size=32), epochs=10, callbacks=[stopper])
+    gan.fit(ks.data.sequence_dataset(real, batch_size=32), epochs=3, callbacks=[stopper])
     if stopper.stopped_step is not None:
         print(stopper.reason)
     ```

@@ -554,11 +554,24 @@ def train_condition_classifier(
     Example:
 
     ```python
+    import numpy as np
+    import keras_seqgan
+
+    # Real lines of 2 speakers: speaker 1 writes the upper half of the token ids.
+    rng = np.random.default_rng(0)
+    real_labels = rng.integers(0, 2, size=500)
+    real_tokens = rng.integers(1, 50, size=(500, 12)) + 49 * real_labels[:, None]
     classifier = keras_seqgan.evaluation.train_condition_classifier(
-        real_tokens, real_labels, num_classes=4, vocabulary_size=5000, seed=1
+        real_tokens, real_labels, num_classes=2, vocabulary_size=100, seed=1
     )
-    for name, (tokens, labels) in samples.items():  # MLE, reinforce, gumbel, ...
-        print(name, classifier.accuracy(tokens, labels))
+    # One classifier scores every model: lines generated for `requested` speakers.
+    requested = rng.integers(0, 2, size=100)
+    samples = {
+        "ignores the speaker": rng.integers(1, 99, size=(100, 12)),
+        "follows the speaker": rng.integers(1, 50, size=(100, 12)) + 49 * requested[:, None],
+    }
+    for name, tokens in samples.items():
+        print(name, classifier.accuracy(tokens, requested))
     ```
     """
     vocabulary_size = check_int("vocabulary_size", vocabulary_size, 2)
@@ -658,9 +671,17 @@ def condition_accuracy(
     Example:
 
     ```python
+    import numpy as np
+    import keras_seqgan
+
+    rng = np.random.default_rng(0)
+    real_labels = rng.integers(0, 2, size=500)  # speaker 1 writes the upper half of the ids
+    real_tokens = rng.integers(1, 50, size=(500, 12)) + 49 * real_labels[:, None]
+    requested_labels = rng.integers(0, 2, size=100)
+    generated_tokens = rng.integers(1, 99, size=(100, 12))  # a model that ignores them
     result = keras_seqgan.evaluation.condition_accuracy(
         real_tokens, real_labels, generated_tokens, requested_labels,
-        num_classes=4, vocabulary_size=5000, seed=1,
+        num_classes=2, vocabulary_size=100, seed=1,
     )
     print(result["accuracy_generated"], result["accuracy_real_validation"], result["chance"])
     ```

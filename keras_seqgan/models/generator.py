@@ -689,6 +689,16 @@ class Generator(keras.Model):
         Example:
 
         ```python
+        tokenizer = keras_seqgan.data.Tokenizer(sequence_length=8).adapt(
+            ["To be, or not to be.", "Good night, sweet prince."],
+            conditions={"character": ["HAMLET", "HORATIO"]},
+        )
+        generator = keras_seqgan.models.Generator(
+            vocabulary_size=tokenizer.vocabulary_size,
+            sequence_length=tokenizer.sequence_length,
+            conditions=tokenizer.condition_sizes,
+            tokenizer=tokenizer,
+        )  # untrained: its lines are random words of the vocabulary
         lines = generator.generate_text(5, conditions={"character": "HAMLET"}, seed=1)
         ```
         """

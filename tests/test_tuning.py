@@ -507,6 +507,8 @@ def run_cli(argv):
     return code, printed.getvalue()
 
 
+# Slow (~50 s on 2 cores): the default suite is at its 10-minute budget.
+@pytest.mark.slow
 def test_cli_tune_end_to_end_and_resume(tmp_path, monkeypatch):
     monkeypatch.setitem(cli.PRESETS, "micro", MICRO)
     output = tmp_path / "tune"

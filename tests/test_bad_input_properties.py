@@ -274,14 +274,46 @@ def test_counts_attempted_updates_with_d_train_interval_and_g_steps():
     stopper.on_train_begin()
     stopper.on_epoch_begin(0)
     stopper.on_train_batch_end(5, {"g_skipped": 0, "d_skipped": 0})  # steps 4..9 ran
-    assert stopper._attempted("generator") == 12
-    assert stopper._attempted("discriminator") == 2  # steps 6 and 9
+    assert stopper._attempted("generator", 6) == 12
+    assert stopper._attempted("discriminator", 6) == 2  # steps 6 and 9
     stopper.on_train_batch_end(11, {"g_skipped": 0, "d_skipped": 2})  # steps 4..15
-    assert stopper._attempted("discriminator") == 4  # steps 6, 9, 12 and 15
+    assert stopper._attempted("discriminator", 12) == 4  # steps 6, 9, 12 and 15
     assert stopper.stopped_step is None  # 2 of 4 is not above max_fraction=0.5
     stopper.on_train_batch_end(12, {"g_skipped": 0, "d_skipped": 3})
     assert stopper.stopped_step == 13 and gan.stop_training
     assert "3 of 4 discriminator updates" in stopper.reason
+
+
+def test_batch_hooks_run_out_of_order_still_stop_at_the_right_step():
+    # With asynchronous dispatch (JAX, torch) Keras runs batch hooks in worker threads,
+    # so a later batch's hook can run before an earlier one's. CI met this on JAX: the
+    # earlier hook overwrote the step count and the stop came a step late, with a
+    # fraction above 1 ("5 of 4"). Each hook must judge its own batch alone.
+    gan = make_gan()
+    stopper = StopOnSkippedUpdates(max_fraction=0.9, min_steps=4, network="generator")
+    stopper.set_model(gan)
+    gan.g_skipped.assign(16)
+    stopper.on_train_begin()
+    stopper.on_epoch_begin(0)
+    stopper.on_train_batch_end(1, {"g_skipped": 18})
+    stopper.on_train_batch_end(0, {"g_skipped": 17})
+    stopper.on_epoch_begin(1)  # Keras flushes the hooks before the epoch ends
+    stopper.on_train_batch_end(1, {"g_skipped": 20})  # step 4 before step 3
+    stopper.on_train_batch_end(0, {"g_skipped": 19})
+    assert stopper.stopped_step == 4 and gan.stop_training
+    assert "4 of 4 generator updates" in stopper.reason
+    stopper.on_epoch_begin(2)
+    stopper.on_train_batch_end(0, {"g_skipped": 21})  # a step run before the stop was seen
+    assert stopper.stopped_step == 4 and "4 of 4 generator updates" in stopper.reason
+
+
+def test_stop_on_skipped_updates_survives_deepcopy_after_use():
+    # KerasTuner deep-copies the callbacks for every trial; the lock is not copyable.
+    stopper = StopOnSkippedUpdates(min_steps=3)
+    clone = copy.deepcopy(stopper)
+    assert clone.min_steps == 3 and clone._lock is not stopper._lock
+    with clone._lock:  # a working lock of its own
+        pass
 
 
 @pytest.mark.parametrize(

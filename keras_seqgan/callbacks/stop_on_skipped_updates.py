@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import keras
 
 from keras_seqgan.callbacks._checks import (
@@ -36,7 +38,11 @@ class StopOnSkippedUpdates(keras.callbacks.Callback):
     `reason` hold what happened, and with `verbose=1` the reason is printed.
 
     The batch hook only reads the logs Keras passes it, so the callback declares itself
-    `async_safe`.
+    `async_safe`: on JAX and torch Keras then runs it in worker threads, where the hooks of
+    one epoch may run concurrently and out of order. Each hook therefore judges only its
+    own batch's logs, and the stop is taken once, under a lock. Training stops at the
+    first batch end at which the check sees the threshold crossed; with asynchronous
+    dispatch Keras may have started a step or two more by then, as with any callback.
 
     Args:
         max_fraction: float in `[0, 1)`. Stop when the fraction of skipped updates is
@@ -100,6 +106,17 @@ class StopOnSkippedUpdates(keras.callbacks.Callback):
         self._start = {}
         self._steps = 0
         self._epoch_base = 0
+        self._lock = threading.Lock()
+
+    def __getstate__(self):
+        # A lock cannot be copied: KerasTuner deep-copies callbacks for every trial.
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def on_train_begin(self, logs=None):
         missing = [
@@ -129,11 +146,19 @@ class StopOnSkippedUpdates(keras.callbacks.Callback):
         self.reason = None
 
     def on_epoch_begin(self, epoch, logs=None):
+        # Keras has run (flushed) every batch hook of the previous epoch by now.
         self._epoch_base = self._steps
 
     def on_train_batch_end(self, batch, logs=None):
-        self._steps = self._epoch_base + int(batch) + 1
-        if self.stopped_step is not None or self._steps < self.min_steps or not logs:
+        # Possibly run in a worker thread, concurrently with the hooks of other batches
+        # of this epoch and in any order: everything is computed from this call's own
+        # `batch` and `logs`; the shared state is only updated under the lock.
+        steps = self._epoch_base + int(batch) + 1
+        with self._lock:
+            self._steps = max(self._steps, steps)
+            if self.stopped_step is not None:
+                return
+        if steps < self.min_steps or not logs:
             return
         networks = ("generator", "discriminator") if self.network == "any" else (self.network,)
         for network in networks:
@@ -141,29 +166,31 @@ class StopOnSkippedUpdates(keras.callbacks.Callback):
             if counter not in logs:
                 continue
             skipped = int(float(logs[counter])) - self._start[counter]
-            attempted = self._attempted(network)
+            attempted = self._attempted(network, steps)
             if attempted <= 0:
                 continue
             fraction = skipped / attempted
             if fraction > self.max_fraction:
-                self._stop(network, counter, skipped, attempted, fraction)
+                with self._lock:
+                    if self.stopped_step is None:
+                        self._stop(network, counter, skipped, attempted, fraction, steps)
                 return
 
-    def _attempted(self, network: str) -> int:
-        """Updates `network` attempted in the steps of this `fit` so far."""
+    def _attempted(self, network: str, steps: int) -> int:
+        """Updates `network` attempted in the first `steps` steps of this `fit`."""
         per_step = self._updates_per_step[network]
         if network == "generator":
-            return self._steps * per_step
+            return steps * per_step
         first = self._start["step_counter"]
-        last = first + self._steps - 1
+        last = first + steps - 1
         interval = self._d_interval
         return (last // interval - (first - 1) // interval) * per_step
 
-    def _stop(self, network, counter, skipped, attempted, fraction):
+    def _stop(self, network, counter, skipped, attempted, fraction, steps):
         self.model.stop_training = True
-        self.stopped_step = self._steps
+        self.stopped_step = steps
         self.reason = (
-            f"StopOnSkippedUpdates: stopping training after {self._steps} steps: "
+            f"StopOnSkippedUpdates: stopping training after {steps} steps: "
             f"{skipped} of {attempted} {network} updates were skipped ({counter}), a "
             f"fraction of {fraction:.3f} > max_fraction={self.max_fraction:g}. Skipped "
             "updates have non-finite gradients: lower the learning rate or check the "

@@ -59,6 +59,7 @@ def main(argv):
     result = {
         "num_replicas": strategy.num_replicas_in_sync,
         "distributed": distributed["logs"],
+        "distributed_evaluate": distributed["evaluate"],
         "local_copies_equal": distributed["sync"],
         "weights": [w.tolist() for w in distributed["weights"]],
     }
@@ -66,6 +67,7 @@ def main(argv):
         # The reference: one device (the default strategy), the same global batches.
         single = train(None, objective, degenerate=True)
         result["single"] = single["logs"]
+        result["single_evaluate"] = single["evaluate"]
         result["max_weight_difference"] = max(
             float(abs(a - b).max())
             for a, b in zip(single["weights"], distributed["weights"], strict=True)
@@ -128,6 +130,8 @@ def train(strategy, objective, degenerate):
     # One step per epoch: the history holds every step's logs (trackers reset per epoch).
     history = gan.fit(dataset, epochs=STEPS, steps_per_epoch=1, verbose=0)
     logs = {key: [float(v) for v in values] for key, values in history.history.items()}
+    # `evaluate` (the test step) over the same global batches, after training.
+    evaluation = gan.evaluate(dataset, steps=STEPS, return_dict=True, verbose=0)
     variables = (
         gan.weights
         + gan.generator_optimizer.variables
@@ -141,6 +145,7 @@ def train(strategy, objective, degenerate):
             sync = sync and all(np.array_equal(copies[0], c) for c in copies[1:])
     return {
         "logs": logs,
+        "evaluate": {key: float(value) for key, value in evaluation.items()},
         "weights": [np.asarray(w) for w in gan.weights],
         "sync": sync,
         "gan": gan,

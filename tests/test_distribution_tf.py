@@ -13,11 +13,13 @@ uses a degenerate generator (logit gap 1000: softmax is exactly one-hot in float
 samples, relaxed samples and rollouts are one token whatever the random numbers. Then two
 replicas and one device see the same real and fake rows, and the step's math (the
 gradient of the global-batch mean, its clip and finiteness check, the optimizer update,
-the metrics as global-batch means) must agree up to float32 summation order: per-replica
-means averaged by an all-reduce instead of one mean. Tolerance: `atol=1e-6` on every
-weight and every logged value after 3 steps, `rtol=1e-5` on the logs. The differences
-measured are below 1e-7; an aggregation error is far larger (a bug in which both replicas
-used the first replica's rows moved `d_loss_real` by 3e-4 and the weights by 4e-2 here).
+the metrics as global-batch means, in `fit` and in `evaluate`) must agree up to float32
+summation order: per-replica means averaged by an all-reduce instead of one mean.
+Tolerance: `atol=1e-6` on every weight and every logged value after 3 steps, `rtol=1e-5`
+on the logs. The differences measured are below 1e-7; an aggregation error is far larger
+(a bug in which both replicas used the first replica's rows moved `d_loss_real` by 3e-4
+and the weights by 4e-2 here; `evaluate` summing its replicas instead of averaging fails
+on `d_acc`, checked by breaking it).
 The discriminator uses SGD, which is not scale-invariant, so a gradient summed over the
 replicas instead of averaged would show; the gumbel run clips at 0.01 (active), so
 clipping each replica's gradient instead of the global one would show.
@@ -122,6 +124,11 @@ def assert_matches_one_device(result):
         np.testing.assert_allclose(distributed[key], single[key], rtol=RTOL, atol=ATOL, err_msg=key)
     assert len(single["d_loss"]) == 3
     assert single["d_skipped"] == single["g_skipped"] == [0.0, 0.0, 0.0]
+    # `evaluate`: the discriminator's metrics as global-batch means, as on one device.
+    single, distributed = result["single_evaluate"], result["distributed_evaluate"]
+    assert sorted(single) == sorted(distributed) and {"d_loss", "d_acc"} <= set(single)
+    for key in single:
+        np.testing.assert_allclose(distributed[key], single[key], rtol=RTOL, atol=ATOL, err_msg=key)
 
 
 @pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
@@ -155,6 +162,7 @@ def test_multi_worker_two_processes_match_one_device(tmp_path):
     assert_matches_one_device(chief)  # the chief also trained the one-device reference
     assert other["local_copies_equal"]
     assert other["distributed"] == chief["distributed"]  # the same logs on both workers
+    assert other["distributed_evaluate"] == chief["distributed_evaluate"]
     assert other["weights"] == chief["weights"]  # and the same weights, bit for bit
 
 

@@ -44,8 +44,7 @@ def make_gan() -> ks.SeqGAN:
         embedding_dim=4,
         filter_sizes=(1, 2),
         num_filters=(4, 4),
-        dropout=0.0,
-    )
+    )  # the default dropout (0.25): its random stream is saved with the model
     gan = ks.SeqGAN(generator, discriminator, num_rollouts=2, seed=5)
     gan.compile(
         generator_optimizer=keras.optimizers.Adam(1e-2),

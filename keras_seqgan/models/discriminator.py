@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_seqgan.models._compile import recompile_from_config
-from keras_seqgan.models.generator import check_conditions, split_inputs
+from keras_seqgan.models.dropout import CounterDropout
+from keras_seqgan.models.generator import check_conditions, check_seed, split_inputs
 
 PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
@@ -95,13 +97,19 @@ class Discriminator(keras.Model):
             (1,720 pooled features).
         highway_layers: int. Number of highway layers after pooling; `0` for none.
             Defaults to `1`.
-        dropout: float. Dropout rate before the output layer, in `[0, 1)`.
-            Defaults to `0.25`.
+        dropout: float. Dropout rate before the output layer, in `[0, 1)`. The mask
+            comes from `keras_seqgan.models.CounterDropout`: the same eagerly, in graph
+            mode, under XLA and on both backends. Defaults to `0.25`.
         conditions: `None` or a dict `{name: number_of_values}`, e.g.
             `{"character": 30, "scene": 120}`; the same as the generator's in a
             `keras_seqgan.SeqGAN`. Defaults to `None` (unconditional).
         condition_embedding_dim: int. Size of each condition's embedding (the rank of
             its projection term). Unused when `conditions` is `None`. Defaults to `8`.
+        seed: int or `None`. Seeds the initial weights (Keras's default initializers,
+            each with its own seed drawn from this one) and the dropout's random
+            stream, so that the same arguments build the same model and train the same
+            way without `keras.utils.set_random_seed`. Defaults to `None`: both come
+            from Keras's global random state.
         **kwargs: Standard `keras.Model` arguments (`name`, `trainable`, `dtype`).
 
     Example:
@@ -151,6 +159,7 @@ class Discriminator(keras.Model):
         dropout: float = 0.25,
         conditions: dict[str, int] | None = None,
         condition_embedding_dim: int = 8,
+        seed: int | None = None,
         **kwargs: Any,
     ) -> None:
         vocabulary_size = _check_int("vocabulary_size", vocabulary_size, minimum=2)
@@ -182,6 +191,7 @@ class Discriminator(keras.Model):
         condition_embedding_dim = _check_int(
             "condition_embedding_dim", condition_embedding_dim, minimum=1
         )
+        seed = check_seed(seed)
 
         super().__init__(**kwargs)
         self.vocabulary_size = vocabulary_size
@@ -194,9 +204,15 @@ class Discriminator(keras.Model):
         self.num_features = sum(num_filters)
         self.conditions = conditions
         self.condition_embedding_dim = condition_embedding_dim
+        self.seed = seed
+        seeds = _SeedStream(seed)
 
         self.embedding = keras.layers.Embedding(
-            vocabulary_size, embedding_dim, dtype=self.dtype_policy, name="embedding"
+            vocabulary_size,
+            embedding_dim,
+            embeddings_initializer=seeds.initializer("uniform"),
+            dtype=self.dtype_policy,
+            name="embedding",
         )
         self.convolutions = [
             keras.layers.Conv1D(
@@ -204,6 +220,7 @@ class Discriminator(keras.Model):
                 size,
                 padding="valid",
                 activation="relu",
+                kernel_initializer=seeds.initializer("glorot_uniform"),
                 dtype=self.dtype_policy,
                 name=f"convolution_{size}",
             )
@@ -213,6 +230,7 @@ class Discriminator(keras.Model):
             keras.layers.Dense(
                 self.num_features,
                 activation="relu",
+                kernel_initializer=seeds.initializer("glorot_uniform"),
                 dtype=self.dtype_policy,
                 name=f"highway_transform_{index}",
             )
@@ -222,15 +240,21 @@ class Discriminator(keras.Model):
             keras.layers.Dense(
                 self.num_features,
                 activation="sigmoid",
+                kernel_initializer=seeds.initializer("glorot_uniform"),
                 dtype=self.dtype_policy,
                 name=f"highway_gate_{index}",
             )
             for index in range(highway_layers)
         ]
-        self.dropout_layer = keras.layers.Dropout(
-            self.dropout, dtype=self.dtype_policy, name="dropout"
+        self.dropout_layer = CounterDropout(
+            self.dropout, seed=seeds.next(), dtype=self.dtype_policy, name="dropout"
         )
-        self.output_dense = keras.layers.Dense(1, dtype=self.dtype_policy, name="logit")
+        self.output_dense = keras.layers.Dense(
+            1,
+            kernel_initializer=seeds.initializer("glorot_uniform"),
+            dtype=self.dtype_policy,
+            name="logit",
+        )
         # Conditions enter as projection terms on the final features rather than as inputs
         # concatenated before the highway layers: concatenation with `highway_layers=0`
         # could only shift the logit by a per-condition bias and never tell a sequence
@@ -240,6 +264,7 @@ class Discriminator(keras.Model):
             keras.layers.Embedding(
                 size,
                 condition_embedding_dim,
+                embeddings_initializer=seeds.initializer("uniform"),
                 dtype=self.dtype_policy,
                 name=f"condition_embedding_{name}",
             )
@@ -249,6 +274,7 @@ class Discriminator(keras.Model):
             keras.layers.Dense(
                 condition_embedding_dim,
                 use_bias=False,
+                kernel_initializer=seeds.initializer("glorot_uniform"),
                 dtype=self.dtype_policy,
                 name=f"condition_projection_{name}",
             )
@@ -360,6 +386,34 @@ class Discriminator(keras.Model):
                 "dropout": self.dropout,
                 "conditions": None if self.conditions is None else dict(self.conditions),
                 "condition_embedding_dim": self.condition_embedding_dim,
+                "seed": self.seed,
             }
         )
         return config
+
+
+class _SeedStream:
+    """Distinct, well-mixed seeds for each weight and random stream, from one seed.
+
+    With `seed=None` every seed is `None` and every initializer is Keras's default by
+    name, so the model draws from Keras's global random state as before.
+    """
+
+    def __init__(self, seed: int | None) -> None:
+        self._seed = seed
+        self._count = 0
+
+    def next(self) -> int | None:
+        if self._seed is None:
+            return None
+        self._count += 1
+        (word,) = np.random.SeedSequence([self._seed, self._count]).generate_state(1)
+        return int(word) >> 1  # in [0, 2**31): Keras's initializers take 32-bit seeds
+
+    def initializer(self, name: str):
+        seed = self.next()
+        if seed is None:
+            return name
+        if name == "uniform":  # Keras's default for embeddings
+            return keras.initializers.RandomUniform(-0.05, 0.05, seed=seed)
+        return keras.initializers.GlorotUniform(seed=seed)  # for kernels

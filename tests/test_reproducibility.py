@@ -1,0 +1,108 @@
+"""Same seeds, same run, as users get it: no global seed, shuffled data, default dropout.
+
+`keras.utils.set_random_seed` is never called here. Everything random in a run is seeded
+through constructor arguments: `Generator(seed=..., initializer=...(seed=...))`,
+`Discriminator(seed=...)` (initial weights and dropout), `SeqGAN(seed=...)` and
+`sequence_dataset(..., seed=...)`. Between the two runs the process's global random
+state moves on, so anything left to it would differ.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+import keras_seqgan as ks
+from keras_seqgan.data import sequence_dataset
+from keras_seqgan.models import Discriminator, Generator
+
+V, T, B = 12, 5, 8
+
+
+def seeded_gan(
+    objective, vocabulary_size=V, sequence_length=T, discriminator_seed=3, **compile_kwargs
+):
+    """A small SeqGAN whose every random number comes from a constructor's seed."""
+    generator = Generator(
+        vocabulary_size=vocabulary_size,
+        sequence_length=sequence_length,
+        embedding_dim=8,
+        hidden_dim=16,
+        seed=1,
+        initializer=keras.initializers.RandomNormal(stddev=0.1, seed=2),
+    )
+    discriminator = Discriminator(
+        vocabulary_size=vocabulary_size,
+        sequence_length=sequence_length,
+        embedding_dim=8,
+        filter_sizes=(2, 3),
+        num_filters=(8, 8),
+        seed=discriminator_seed,
+    )  # the default dropout, 0.25
+    gan = ks.SeqGAN(generator, discriminator, objective=objective, num_rollouts=2, seed=5)
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-2),
+        discriminator_optimizer=keras.optimizers.Adam(1e-2),
+        **compile_kwargs,
+    )
+    return gan
+
+
+def train(objective, discriminator_seed=3):
+    real = np.random.default_rng(0).integers(0, V, size=(4 * B, T)).astype("int32")
+    gan = seeded_gan(objective, discriminator_seed=discriminator_seed)
+    initial = [np.array(w) for w in gan.weights]
+    data = sequence_dataset(real, batch_size=B, seed=11)  # shuffled, the default
+    history = gan.fit(data, epochs=1, verbose=0)
+    return initial, [np.array(w) for w in gan.weights], history.history
+
+
+@pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
+def test_the_same_seeds_give_the_same_run_without_a_global_seed(objective):
+    first, second = train(objective), train(objective)
+    for a, b in zip(first[0], second[0], strict=True):
+        np.testing.assert_array_equal(a, b)  # initial weights
+    for a, b in zip(first[1], second[1], strict=True):
+        np.testing.assert_array_equal(a, b)  # trained weights
+    assert first[2] == second[2]
+    # The discriminator's seed matters: another one starts elsewhere.
+    other = [np.array(w) for w in seeded_gan(objective, discriminator_seed=4).weights]
+    assert any(not np.array_equal(a, b) for a, b in zip(first[0], other, strict=True))
+
+
+def test_discriminator_seed_fixes_initial_weights_and_dropout():
+    tokens = np.random.default_rng(1).integers(0, V, size=(16, T))
+
+    def make(seed):
+        return Discriminator(
+            vocabulary_size=V,
+            sequence_length=T,
+            filter_sizes=(2, 3),
+            num_filters=(8, 8),
+            seed=seed,
+        )
+
+    a, b, c = make(7), make(7), make(8)
+    for x, y in zip(a.get_weights(), b.get_weights(), strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert all(
+        not np.array_equal(x, y)
+        for x, y in zip(a.get_weights(), c.get_weights(), strict=True)
+        if x.any()
+    )
+    # The same dropout masks in training, a fresh mask each call; none outside training.
+    first = np.asarray(a(tokens, training=True))
+    np.testing.assert_array_equal(first, np.asarray(b(tokens, training=True)))
+    assert not np.array_equal(first, np.asarray(a(tokens, training=True)))
+    np.testing.assert_array_equal(np.asarray(a(tokens)), np.asarray(b(tokens)))
+    # Different weights (kernels and embeddings) come from different seeds per weight.
+    kernels = [w for w in a.get_weights() if w.ndim >= 2 and w.shape[0] == w.shape[-1]]
+    assert not any(
+        np.array_equal(k1, k2) for i, k1 in enumerate(kernels) for k2 in kernels[i + 1 :]
+    )
+    assert make(7).get_config()["seed"] == 7
+    with pytest.raises(ValueError, match="seed"):
+        make(-1)
+    with pytest.raises(TypeError, match="seed"):
+        make("7")

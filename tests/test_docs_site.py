@@ -1,4 +1,5 @@
-"""The documentation site's sources: every public name has an API entry, every page a place.
+"""The documentation site's sources: every public name has an API entry, every page a place,
+and every test that docs/claims.md names exists, with its `slow` marker noted.
 
 The site itself is built by `mkdocs build --strict` in CI (`.ci/run`), which fails on
 broken links and anchors; these checks need no MkDocs and run in the default suite.
@@ -7,6 +8,7 @@ broken links and anchors; these checks need no MkDocs and run in the default sui
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -63,3 +65,58 @@ def test_every_page_is_in_the_nav_and_every_nav_entry_exists():
     listed = set(re.findall(r":\s*([\w/.-]+\.md)\s*$", config, flags=re.M))
     pages = {str(path.relative_to(DOCS)) for path in DOCS.rglob("*.md")}
     assert listed == pages, (sorted(pages - listed), sorted(listed - pages))
+
+
+# `tests/FILE.py::test_name`, optionally `[param]`, in backticks; ` (slow)` after it marks
+# a test that carries the `slow` marker.
+CLAIM_REFERENCE = re.compile(r"`tests/(\w+\.py)::(\w+)(?:\[[^\]`]*\])?`( \(slow\))?")
+
+
+def claims_references():
+    text = (DOCS / "claims.md").read_text(encoding="utf-8")
+    return [(m.group(1), m.group(2), bool(m.group(3))) for m in CLAIM_REFERENCE.finditer(text)]
+
+
+@functools.cache
+def defined_tests(file):
+    """`{name: is_slow}` for the test functions of a test module, read without importing it."""
+    tree = ast.parse((ROOT / "tests" / file).read_text(encoding="utf-8"))
+    module_slow = any(
+        isinstance(node, ast.Assign)
+        and any(getattr(target, "id", None) == "pytestmark" for target in node.targets)
+        and "mark.slow" in ast.unparse(node.value)
+        for node in tree.body
+    )
+    # pytest collects `test_*` functions of the module and of its `Test*` classes.
+    nodes = [*tree.body]
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            nodes += node.body
+    return {
+        node.name: module_slow
+        or any(ast.unparse(d).startswith("pytest.mark.slow") for d in node.decorator_list)
+        for node in nodes
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test")
+    }
+
+
+def test_every_test_the_claims_table_names_exists():
+    references = claims_references()
+    assert len(references) >= 15, f"docs/claims.md names only {len(references)} tests"
+    missing = []
+    for file, name, _ in references:
+        if not (ROOT / "tests" / file).is_file():
+            missing.append(f"tests/{file} (no such file)")
+        elif name not in defined_tests(file):
+            missing.append(f"tests/{file}::{name}")
+    assert not missing, f"docs/claims.md names tests that do not exist: {sorted(set(missing))}"
+
+
+def test_the_claims_table_marks_exactly_the_slow_tests():
+    wrong = []
+    for file, name, marked_slow in claims_references():
+        functions = defined_tests(file) if (ROOT / "tests" / file).is_file() else {}
+        if name in functions and functions[name] != marked_slow:
+            state = "slow" if functions[name] else "not slow"
+            wrong.append(f"tests/{file}::{name} is {state}")
+    assert not wrong, f"docs/claims.md's (slow) marks are wrong: {sorted(set(wrong))}"

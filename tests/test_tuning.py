@@ -22,6 +22,10 @@ import keras_seqgan as ks
 from keras_seqgan import cli, tuning
 from keras_seqgan.saving import load_model, save_model
 
+pytestmark = pytest.mark.backend_independent(
+    "KerasTuner's search machinery; the SeqGAN step it trains is tested on every backend"
+)
+
 V, T = 20, 6
 TUNED = (
     "temperature_schedule",

@@ -62,7 +62,7 @@ def sample_from_logits(logits, uniform, block_size: int | None = None):
 
     # The chosen block is the first whose cumulative sum exceeds the target.
     block = ops.sum(ops.cast(block_cumsum <= target[:, None], "int32"), axis=-1)
-    block = ops.minimum(block, num_blocks - 1)
+    block = _first_positive_from(block, block_sums)
     # Gather one block per row through a flat index: `take_along_axis` on TensorFlow
     # materializes broadcast indices and costs ~100x more here.
     flat_index = ops.arange(ops.shape(block)[0], dtype="int32") * num_blocks + block
@@ -70,6 +70,27 @@ def sample_from_logits(logits, uniform, block_size: int | None = None):
     before = ops.take(ops.reshape(block_cumsum - block_sums, (-1,)), flat_index, axis=0)
     inner_cumsum = ops.cumsum(chosen, axis=-1)
     position = ops.sum(ops.cast(inner_cumsum <= (target - before)[:, None], "int32"), axis=-1)
-    position = ops.minimum(position, block_size - 1)
+    position = _first_positive_from(position, chosen)
     token = block * block_size + position
     return ops.minimum(token, vocabulary_size - 1)
+
+
+def _first_positive_from(index, mass):
+    """The first entry at or after `index` with positive `mass`, else the last such entry.
+
+    `index` `[rows]` is a count of cumulative sums at or below the target, which is the
+    inverse-CDF pick when the sums are exact. Float rounding can move it onto an entry of
+    zero probability: past the end (a target at the rounded total, or a sum computed in
+    another order than the cumulative sum), onto padding or `-inf` logits, to the start
+    of a block whose zero-mass head it should skip (`target - before` rounded below 0),
+    or onto a zero run inside the row (JAX's cumulative sum on CPU is not monotone over
+    long rows).
+    An index already on positive mass is kept, so ordinary draws do not change. `mass`
+    is `[rows, n]`: block totals or one block's probabilities; each row has some positive.
+    """
+    n = mass.shape[-1]
+    positive = mass > 0
+    arange = ops.arange(n, dtype="int32")[None, :]
+    last = ops.max(ops.where(positive, arange, 0), axis=-1)
+    later = ops.logical_and(positive, arange >= index[:, None])
+    return ops.min(ops.where(later, arange, last[:, None]), axis=-1)

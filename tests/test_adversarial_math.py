@@ -245,7 +245,9 @@ def test_a_temperature_assigned_after_tracing_is_the_one_the_step_samples_with(
     first = traced.train_on_batch(real, return_dict=True)
     fresh = make_temperature_gan(objective, jit_compile, temperature=4.0)
     for target, source in zip(all_state(fresh), all_state(traced), strict=True):
-        target.assign(source)  # fresh: the same state, its step never traced at 1.0
+        # fresh: the same state (copied: JAX's step donates the buffers it was given),
+        # its step never traced at 1.0.
+        target.assign(np.array(source))
     traced.temperature.assign(4.0)
     fresh.temperature.assign(4.0)
     for gan in (traced, fresh):

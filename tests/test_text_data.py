@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from pathlib import Path
 
 import keras
@@ -341,13 +340,11 @@ def test_shakespeare_dialogue_30_characters():
     path = SHARED_DATA / "shakespeare_dialogue.csv"
     if not path.exists():
         pytest.skip(f"{path} is absent (the shared data folder holds the Shakespeare corpus)")
-    start = time.perf_counter()
     corpus = load_csv_corpus(path, condition_columns=["character"])
     corpus = corpus.most_frequent("character", 30)
     tokenizer = Tokenizer(sequence_length=20, max_tokens=5000)
     tokenizer.adapt(corpus.texts, corpus.conditions)
     tokens, condition_ids = corpus.tokenize(tokenizer)
-    elapsed = time.perf_counter() - start
     assert tokenizer.vocabulary_size == 5000
     assert tokenizer.condition_sizes == {"character": 30}
     assert tokenizer.condition_values("character")[:3] == ["GLOUCESTER", "FALSTAFF", "HAMLET"]
@@ -355,4 +352,3 @@ def test_shakespeare_dialogue_30_characters():
     assert condition_ids["character"].shape == (len(corpus),)
     assert (tokens == tokenizer.eos_id).sum(axis=1).min() == 1  # Every row ends.
     assert (tokens == tokenizer.oov_id).mean() < 0.05
-    assert elapsed < 30, f"loading and tokenizing took {elapsed:.1f} s"

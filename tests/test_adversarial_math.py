@@ -18,16 +18,14 @@ import pytest
 from keras import ops
 
 import keras_seqgan as ks
-from keras_seqgan import backend
 from keras_seqgan.models import Discriminator, Generator
 from keras_seqgan.objectives import (
     OBJECTIVES,
     gumbel_generator_loss,
     policy_gradient_loss,
-    rollout_rewards,
 )
 from keras_seqgan.seqgan import discriminator_losses
-from tests.test_seqgan import reference_rewards
+from tests.test_seqgan import assert_rewards_match_the_reference
 
 V, T, B, K = 8, 4, 16, 3  # K: the token the fixed discriminator likes
 
@@ -183,23 +181,7 @@ def test_rollout_rewards_with_dropout_on_match_a_per_row_reference():
     generator = make_generator()
     discriminator = default_discriminator()
     assert discriminator.dropout > 0
-    tokens = generator.generate(3, seed=4)
-    num_rollouts, temperature, seed = 2, 0.9, 11
-    batched = np.asarray(
-        rollout_rewards(
-            generator,
-            discriminator,
-            tokens,
-            num_rollouts=num_rollouts,
-            temperature=temperature,
-            seed=seed,
-        )
-    )
-    uniforms = backend.uniform((3 * num_rollouts * T * (T - 1) // 2,), seed)
-    expected = reference_rewards(
-        generator, discriminator, np.asarray(tokens), num_rollouts, temperature, uniforms
-    )
-    np.testing.assert_allclose(batched, expected, rtol=1e-5, atol=1e-6)
+    assert_rewards_match_the_reference(generator, discriminator)
 
 
 # ----------------------------------------------------------------- temperature

@@ -251,9 +251,9 @@ def reference_rewards(rollout, discriminator, tokens, num_rollouts, temperature,
     return rewards
 
 
-def test_batched_rollout_rewards_match_a_slow_reference():
-    generator, discriminator = make_models(seed=3)
-    tokens = generator.generate(3, seed=4)
+def assert_rewards_match_the_reference(generator, discriminator, num_rows=3):
+    """`rollout_rewards` of `num_rows` generated rows equal `reference_rewards`."""
+    tokens = generator.generate(num_rows, seed=4)
     num_rollouts, temperature, seed = 2, 0.9, 11
     batched = np.asarray(
         rollout_rewards(
@@ -265,13 +265,18 @@ def test_batched_rollout_rewards_match_a_slow_reference():
             seed=seed,
         )
     )
-    total = 3 * num_rollouts * T * (T - 1) // 2
+    length = generator.sequence_length
+    total = num_rows * num_rollouts * length * (length - 1) // 2
     uniforms = backend.uniform((total,), seed)
     expected = reference_rewards(
-        generator, discriminator, tokens, num_rollouts, temperature, uniforms
+        generator, discriminator, np.asarray(tokens), num_rollouts, temperature, uniforms
     )
     np.testing.assert_allclose(batched, expected, rtol=1e-5, atol=1e-6)
-    assert batched.shape == (3, T)
+    assert batched.shape == (num_rows, length)
+
+
+def test_batched_rollout_rewards_match_a_slow_reference():
+    assert_rewards_match_the_reference(*make_models(seed=3))
 
 
 @pytest.mark.parametrize("chunk_size", [1, 3, 4, 7])

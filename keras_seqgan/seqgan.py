@@ -29,6 +29,7 @@ from keras_seqgan.objectives import (
 )
 
 _TRACKED = ("d_loss", "d_loss_real", "d_loss_fake", "d_acc", "g_loss", "reward_mean")
+_EVALUATION_SEED_KEY = "evaluation_seed_generator_state"
 
 
 def clip_by_global_norm(gradients, clip_norm):
@@ -240,6 +241,11 @@ class SeqGAN(keras.Model):
         self.g_skipped = self._add_counter("g_skipped")
         self.d_skipped = self._add_counter("d_skipped")
         self.seed_generator = keras.random.SeedGenerator(seed, name="seqgan_seed")
+        # `evaluate` draws its fakes from a stream of its own, so that validation
+        # (`fit(validation_data=...)`) leaves the training run's random numbers alone.
+        self.evaluation_seed_generator = keras.random.SeedGenerator(
+            _derived_seed(self.seed), name="seqgan_evaluation_seed"
+        )
         self.trackers = {name: keras.metrics.Mean(name=name) for name in _TRACKED}
         self.generator_optimizer = None
         self.discriminator_optimizer = None
@@ -496,15 +502,19 @@ class SeqGAN(keras.Model):
         backend.cond(finite, apply, skip, state)
         return loss, aux
 
-    def _fake_for_discriminator(self, batch_size, temperature, conditions=None):
-        """Fakes for the discriminator, made for `conditions` (the real batch's) if any."""
+    def _fake_for_discriminator(self, batch_size, temperature, conditions=None, seed=None):
+        """Fakes for the discriminator, made for `conditions` (the real batch's) if any.
+
+        `seed` defaults to the training stream.
+        """
+        seed = self.seed_generator if seed is None else seed
         if self.objective == "gumbel":
             soft, _ = self.generator.sample_relaxed(
-                batch_size, temperature=temperature, seed=self.seed_generator, conditions=conditions
+                batch_size, temperature=temperature, seed=seed, conditions=conditions
             )
             return _with_conditions(ops.stop_gradient(soft), conditions)
         fake = self.generator.sample(
-            batch_size, temperature=temperature, seed=self.seed_generator, conditions=conditions
+            batch_size, temperature=temperature, seed=seed, conditions=conditions
         )
         return _with_conditions(fake, conditions)
 
@@ -670,7 +680,10 @@ class SeqGAN(keras.Model):
         return self._logs()
 
     def test_step(self, *args):
-        """Scores the discriminator on real data against fresh fakes; updates nothing.
+        """Scores the discriminator on real data against fresh fakes; trains nothing.
+
+        The fakes come from the evaluation stream (`evaluation_seed_generator`), so the
+        training stream, the weights and the optimizers are left as they were.
 
         On JAX: `test_step(state, data) -> (logs, state)`, as `train_step`.
         """
@@ -689,7 +702,9 @@ class SeqGAN(keras.Model):
         real, conditions = _unpack_batch(data, self.conditions)
         batch_size = ops.shape(real)[0]
         temperature = ops.cast(self.temperature, "float32")
-        fake = self._fake_for_discriminator(batch_size, temperature, conditions)
+        fake = self._fake_for_discriminator(
+            batch_size, temperature, conditions, seed=self.evaluation_seed_generator
+        )
         values = discriminator_losses(
             self.discriminator(_with_conditions(real, conditions), training=False),
             self.discriminator(fake, training=False),
@@ -846,9 +861,12 @@ class SeqGAN(keras.Model):
     def save_own_variables(self, store):
         super().save_own_variables(store)
         save_seed_state(self.seed_generator, store)
+        save_seed_state(self.evaluation_seed_generator, store, key=_EVALUATION_SEED_KEY)
 
     def load_own_variables(self, store):
-        super().load_own_variables(load_seed_state(self.seed_generator, store))
+        store = load_seed_state(self.seed_generator, store)
+        store = load_seed_state(self.evaluation_seed_generator, store, key=_EVALUATION_SEED_KEY)
+        super().load_own_variables(store)
 
     @classmethod
     def from_config(cls, config):
@@ -875,6 +893,14 @@ def _resolve_rows(value, auto):
 
 def backend_is_tensor(x) -> bool:
     return keras.ops.is_tensor(x)
+
+
+def _derived_seed(seed):
+    """A seed for a second stream, distinct from `seed`'s; `None` stays `None`."""
+    if seed is None:
+        return None
+    (word,) = np.random.SeedSequence([seed, 1]).generate_state(1)
+    return int(word) >> 1
 
 
 def _float_weights(model):

@@ -787,22 +787,22 @@ class Generator(keras.Model):
 _SEED_KEY = "seed_generator_state"
 
 
-def save_seed_state(seed_generator, store) -> None:
-    """Adds a random stream's position to a layer's saved variables.
+def save_seed_state(seed_generator, store, key: str = _SEED_KEY) -> None:
+    """Adds a random stream's position to a layer's saved variables, under `key`.
 
     Keras saves no `SeedGenerator` state, so a reloaded model would otherwise restart its
     random stream and a resumed run would not repeat an uninterrupted one.
     """
-    store[_SEED_KEY] = np.asarray(seed_generator.state)
+    store[key] = np.asarray(seed_generator.state)
 
 
-def load_seed_state(seed_generator, store):
+def load_seed_state(seed_generator, store, key: str = _SEED_KEY):
     """Restores what `save_seed_state` saved; returns the rest of `store` for Keras."""
     keys = list(store.keys())
-    if _SEED_KEY not in keys:
+    if key not in keys:
         return store  # files written before the state was saved
-    seed_generator.state.assign(np.asarray(store[_SEED_KEY]))
-    return {key: store[key] for key in keys if key != _SEED_KEY}
+    seed_generator.state.assign(np.asarray(store[key]))
+    return {name: store[name] for name in keys if name != key}
 
 
 def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile, conditions=None):

@@ -25,6 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 V, T, GLOBAL_BATCH, STEPS = 10, 5, 8, 3
+POISON = V - 1  # never in real data, except where a test puts it (`poison=True`)
 # reinforce: no clipping, so a gradient summed instead of averaged over the replicas
 # would show (SGD is not scale-invariant); gumbel: a clip small enough to be active, so
 # clipping each replica's gradient instead of the global one would show.
@@ -74,17 +75,46 @@ def main(argv):
         )
     if mode == "mirrored":
         result["regular"] = regular_generator_checks(strategy, objective)
+        result["poisoned"] = poisoned_checks(strategy, objective)
     with open(out, "w") as handle:
         json.dump(result, handle)
 
 
-def real_tokens():
+def real_tokens(poison=False):
     import numpy as np
 
-    return np.random.default_rng(0).integers(0, V, size=(STEPS * GLOBAL_BATCH, T)).astype("int32")
+    tokens = np.random.default_rng(0).integers(0, POISON, size=(STEPS * GLOBAL_BATCH, T))
+    if poison:
+        # One real row of step 1, in the second replica's half of the global batch.
+        tokens[GLOBAL_BATCH + GLOBAL_BATCH - 1, 0] = POISON
+    return tokens.astype("int32")
 
 
-def build(objective, degenerate):
+def PoisonedDiscriminator(inner):
+    """`inner`, whose gradient is NaN for any row holding the token `POISON`."""
+    import keras
+    from keras import ops
+
+    @keras.saving.register_keras_serializable("distribution_script")
+    class Poisoned(keras.Model):
+        def __init__(self, inner, **kwargs):
+            super().__init__(**kwargs)
+            self.inner = inner
+
+        def call(self, tokens, training=False):
+            if len(tokens.shape) == 2:  # ids: Keras's Model.__call__ made them float32
+                tokens = ops.cast(tokens, "int32")
+            logits = self.inner(tokens, training=training)
+            if len(tokens.shape) == 3:  # relaxed one-hot rows (gumbel)
+                tokens = ops.argmax(tokens, axis=-1)
+            hit = ops.any(ops.equal(tokens, POISON), axis=1, keepdims=True)
+            # NaN times the logit: the loss and every gradient through the row are NaN.
+            return logits * ops.where(hit, float("nan"), 1.0)
+
+    return Poisoned(inner)
+
+
+def build(objective, degenerate, poison=False):
     import keras
     import numpy as np
 
@@ -101,8 +131,10 @@ def build(objective, degenerate):
         embedding_dim=4,
         filter_sizes=(1, 2),
         num_filters=(4, 4),
-        dropout=0.0,
-    )
+        seed=3,
+    )  # the default dropout, 0.25: each row of the global batch gets one device's mask
+    if poison:
+        discriminator = PoisonedDiscriminator(discriminator)
     if degenerate:
         kernel, bias = generator.output_projection.weights
         kernel.assign(np.zeros(kernel.shape, "float32"))
@@ -116,7 +148,7 @@ def build(objective, degenerate):
     return gan
 
 
-def train(strategy, objective, degenerate):
+def train(strategy, objective, degenerate, poison=False):
     import numpy as np
     import tensorflow as tf
 
@@ -124,9 +156,11 @@ def train(strategy, objective, degenerate):
 
     scope = strategy.scope() if strategy is not None else tf.distribute.get_strategy().scope()
     with scope:
-        gan = build(objective, degenerate)
+        gan = build(objective, degenerate, poison)
     generator_before = [np.asarray(w) for w in gan.generator.weights]
-    dataset = ks.data.sequence_dataset(real_tokens(), batch_size=GLOBAL_BATCH, shuffle=False)
+    dataset = ks.data.sequence_dataset(
+        real_tokens(poison), batch_size=GLOBAL_BATCH, shuffle=False
+    )
     # One step per epoch: the history holds every step's logs (trackers reset per epoch).
     history = gan.fit(dataset, epochs=STEPS, steps_per_epoch=1, verbose=0)
     logs = {key: [float(v) for v in values] for key, values in history.history.items()}
@@ -178,6 +212,24 @@ def regular_generator_checks(strategy, objective):
         "replicas_sample_differently": not np.array_equal(per_replica[0], per_replica[1]),
         "replica_0_samples_as_one_device": bool(np.array_equal(per_replica[0], one_device)),
         "generator_changed": run["generator_changed"],
+    }
+
+
+def poisoned_checks(strategy, objective):
+    """A NaN gradient on one replica's share only: every replica skips that update."""
+    import numpy as np
+
+    distributed = train(strategy, objective, degenerate=True, poison=True)
+    single = train(None, objective, degenerate=True, poison=True)
+    return {
+        "distributed": distributed["logs"],
+        "single": single["logs"],
+        "local_copies_equal": distributed["sync"],
+        "weights_finite": all(bool(np.isfinite(w).all()) for w in distributed["weights"]),
+        "max_weight_difference": max(
+            float(abs(a - b).max())
+            for a, b in zip(single["weights"], distributed["weights"], strict=True)
+        ),
     }
 
 

@@ -35,8 +35,8 @@ def make_gan(objective):
         embedding_dim=4,
         filter_sizes=(1, 2),
         num_filters=(4, 4),
-        dropout=0.0,
-    )
+        seed=3,
+    )  # the default dropout: a global-batch draw, the same masks as on one device
     gan = ks.SeqGAN(generator, discriminator, objective=objective, num_rollouts=2, seed=5)
     gan.compile(
         generator_optimizer=keras.optimizers.Adam(1e-2),

@@ -11,7 +11,10 @@ global batch: with a regular generator, one device and two replicas train on dif
 fakes and no tolerance would make their weights agree. The exact comparison therefore
 uses a degenerate generator (logit gap 1000: softmax is exactly one-hot in float32), whose
 samples, relaxed samples and rollouts are one token whatever the random numbers. Then two
-replicas and one device see the same real and fake rows, and the step's math (the
+replicas and one device see the same real and fake rows. The discriminator keeps its
+default dropout: its masks are drawn with `batch_rows=True`, so each row of the global
+batch gets the mask it gets on one device (replica r draws rows r*n to (r+1)*n-1 of one
+device's draw). The step's math (the
 gradient of the global-batch mean, its clip and finiteness check, the optimizer update,
 the metrics as global-batch means, in `fit` and in `evaluate`) must agree up to float32
 summation order: per-replica means averaged by an all-reduce instead of one mean.
@@ -29,6 +32,10 @@ different numbers (replica 0 draws what one device would from the same stream st
 every variable's per-replica copies stay identical (weights, both optimizers, counters,
 the seed state), the generator learns, and the first step's `d_loss_real` (real data and
 the initial discriminator only) equals one device's.
+
+A poisoned row (a token that makes the discriminator's gradient NaN) on the second
+replica's share of one global batch makes every replica skip that update, as one device
+skips it: the finiteness check reads the all-reduced gradient.
 """
 
 from __future__ import annotations
@@ -148,6 +155,15 @@ def test_mirrored_two_cpus_matches_one_device(tmp_path, objective):
         regular["logs"]["d_loss_real"][0], result["single"]["d_loss_real"][0], atol=ATOL
     )
 
+    # One real row of step 1 on the second replica makes its gradient NaN: the mean over
+    # the replicas is NaN, so both skip the discriminator update, as one device would.
+    poisoned = result["poisoned"]
+    assert poisoned["local_copies_equal"] and poisoned["weights_finite"]
+    assert poisoned["distributed"]["d_skipped"] == [0.0, 1.0, 1.0]
+    assert poisoned["single"]["d_skipped"] == [0.0, 1.0, 1.0]
+    assert poisoned["distributed"]["g_skipped"] == [0.0, 0.0, 0.0]
+    assert poisoned["max_weight_difference"] <= ATOL, poisoned["max_weight_difference"]
+
 
 def test_multi_worker_two_processes_match_one_device(tmp_path):
     ports = ",".join(map(str, free_ports(2)))
@@ -186,8 +202,8 @@ def test_a_one_replica_mirrored_strategy_trains_as_one_device():
                 embedding_dim=4,
                 filter_sizes=(1, 2),
                 num_filters=(4, 4),
-                dropout=0.0,
-            )
+                seed=3,
+            )  # the default dropout
             gan = ks.SeqGAN(generator, discriminator, num_rollouts=2, seed=5)
             gan.compile(generator_optimizer="adam", discriminator_optimizer="adam")
         real = np.random.default_rng(0).integers(0, 10, size=(16, 5)).astype("int32")

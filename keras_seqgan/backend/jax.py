@@ -164,13 +164,16 @@ def _mix32(x):
     return x ^ (x >> 16)
 
 
-def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
+def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32", batch_rows=False):
     """Counter-based uniform numbers; the same bits as the TensorFlow backend's.
 
     Element `i` of a draw is a hash of `(i, seed)` (see `backend.tensorflow.uniform`), so
     one seed gives the same numbers on both backends. `seed` is an int or a
-    `keras.random.SeedGenerator` (which advances by one per draw).
+    `keras.random.SeedGenerator` (which advances by one per draw). `batch_rows` has
+    no effect here: a JAX step sees global (possibly sharded) arrays, so its draws are
+    one device's whatever the distribution.
     """
+    del batch_rows
     if isinstance(seed, keras.random.SeedGenerator):
         seed_array = jnp.asarray(seed.next()).astype(jnp.uint32)
         low, high = seed_array, jnp.zeros((2,), jnp.uint32)

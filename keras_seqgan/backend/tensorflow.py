@@ -173,7 +173,7 @@ def _mix32(x):
     return tf.bitwise.bitwise_xor(x, tf.bitwise.right_shift(x, 16))
 
 
-def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
+def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32", batch_rows=False):
     """Counter-based uniform numbers, bit-identical eagerly, in graphs and under XLA.
 
     TensorFlow's stateless generators (Philox included) give different numbers under
@@ -183,6 +183,13 @@ def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
     bits. Plain uint32 arithmetic compiles identically everywhere. `seed` is an int
     or a `keras.random.SeedGenerator` (which advances by one per draw). A draw holds
     at most 2**32 numbers.
+
+    Under `tf.distribute` each replica draws its own numbers. By default a replica's
+    draw is keyed by its id as well (replica 0 draws what one device would). With
+    `batch_rows=True` the draw's leading axis is a replica's share of the global batch:
+    replica `r` of `R`, drawing `[n, ...]`, gets rows `r * n` to `(r + 1) * n - 1` of
+    the `[R * n, ...]` draw one device would make for the whole batch, so each row of
+    the global batch gets the numbers it gets on one device (for dropout masks).
     """
     import keras
 
@@ -198,16 +205,22 @@ def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
     low = tf.cast(tf.bitwise.bitwise_and(seed_tensor, 0xFFFFFFFF), tf.uint32)
     high = tf.cast(tf.bitwise.right_shift(seed_tensor, 32), tf.uint32)
     context = _replica_context()
+    size = tf.reduce_prod(tf.cast(shape, "int64"))
+    offset = tf.zeros((), "int64")
     if context is not None:
-        # Under tf.distribute every replica holds the same seed state: key each
-        # replica's draw by its id too, so replicas sample different numbers
-        # (`_mix32(0) == 0`: replica 0 draws what one device would).
-        replica = tf.cast(context.replica_id_in_sync_group, tf.uint32)
-        high = high ^ tf.stack([_mix32(replica), tf.zeros((), tf.uint32)])
+        # Under tf.distribute every replica holds the same seed state, so replicas
+        # must draw other numbers: either the rows of the global draw that are theirs,
+        # or a draw keyed by the replica's id too (`_mix32(0) == 0`: replica 0 draws
+        # what one device would).
+        replica_id = context.replica_id_in_sync_group
+        if batch_rows:
+            offset = tf.cast(replica_id, "int64") * size
+        else:
+            replica = tf.cast(replica_id, tf.uint32)
+            high = high ^ tf.stack([_mix32(replica), tf.zeros((), tf.uint32)])
     key1 = _mix32(low[0] ^ tf.constant(0x9E3779B9, tf.uint32) ^ _mix32(high[0]))
     key2 = _mix32(low[1] + tf.constant(0x85EBCA6B, tf.uint32) ^ _mix32(high[1] + key1))
-    size = tf.reduce_prod(tf.cast(shape, "int64"))
-    counter = tf.cast(tf.range(size, dtype="int64"), tf.uint32)
+    counter = tf.cast(tf.range(size, dtype="int64") + offset, tf.uint32)
     bits = _mix32(_mix32(_mix32(counter ^ key1) + key2) ^ key1)
     unit = tf.cast(tf.bitwise.right_shift(bits, 8), "float32") * (1.0 / (1 << 24))
     values = tf.reshape(unit, shape)

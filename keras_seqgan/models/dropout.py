@@ -64,7 +64,10 @@ class CounterDropout(keras.layers.Layer):
     def call(self, inputs, training=False):
         if not training or self.rate == 0.0:
             return inputs
-        keep = backend.uniform(ops.shape(inputs), self.seed_generator) >= self.rate
+        # `batch_rows`: under tf.distribute each row of the global batch gets the mask
+        # it gets on one device.
+        uniforms = backend.uniform(ops.shape(inputs), self.seed_generator, batch_rows=True)
+        keep = uniforms >= self.rate
         scale = ops.cast(1.0 / (1.0 - self.rate), inputs.dtype)
         return ops.where(keep, inputs * scale, ops.zeros_like(inputs))
 

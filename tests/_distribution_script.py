@@ -158,9 +158,7 @@ def train(strategy, objective, degenerate, poison=False):
     with scope:
         gan = build(objective, degenerate, poison)
     generator_before = [np.asarray(w) for w in gan.generator.weights]
-    dataset = ks.data.sequence_dataset(
-        real_tokens(poison), batch_size=GLOBAL_BATCH, shuffle=False
-    )
+    dataset = ks.data.sequence_dataset(real_tokens(poison), batch_size=GLOBAL_BATCH, shuffle=False)
     # One step per epoch: the history holds every step's logs (trackers reset per epoch).
     history = gan.fit(dataset, epochs=STEPS, steps_per_epoch=1, verbose=0)
     logs = {key: [float(v) for v in values] for key, values in history.history.items()}

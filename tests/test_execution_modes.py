@@ -2,14 +2,15 @@
 vocabulary size.
 
 TensorFlow runs a `SeqGAN` step as a graph on a CPU (`jit_compile="auto"`), under XLA
-with `jit_compile=True`, and op by op with `run_eagerly=True`. Both draw the same random numbers (a counter-based generator)
-and the same dropout masks (`keras_seqgan.models.CounterDropout`: Keras's own `Dropout`
-drew other masks under XLA and the runs parted at the first step), so they sample the
-same tokens; the float results agree to rounding, not bit for bit, because XLA fuses
-and reorders the sums of matrix products and reductions. Checked over 20 steps at
-vocabulary 2,000 with the default discriminator (dropout 0.25), both objectives,
-shuffled data. JAX compiles every step with XLA (its op-by-op mode took 441 s for these
-20 steps), so there is nothing to compare it with there.
+with `jit_compile=True`, and op by op with `run_eagerly=True`. All three draw the same
+random numbers (a counter-based generator) and the same dropout masks
+(`keras_seqgan.models.CounterDropout`: Keras's own `Dropout` drew other masks under XLA
+and the runs parted at the first step), so they sample the same tokens; the float
+results agree to rounding, not bit for bit, because XLA fuses and reorders the sums of
+matrix products and reductions. Checked over 20 steps at vocabulary 2,000 with the
+default discriminator (dropout 0.25), both objectives, shuffled data. JAX compiles every
+step with XLA (its op-by-op mode took 441 s for these 20 steps), so there is nothing to
+compare it with there.
 """
 
 from __future__ import annotations

@@ -67,9 +67,10 @@ def test_evaluate_changes_nothing_but_its_own_stream_and_metrics(objective):
     # Its stream moves on (fresh fakes each call) and repeats from the same seeds.
     again = seeded_gan(objective)
     again.fit(sequence_dataset(real_tokens(), batch_size=B, seed=11), epochs=1, verbose=0)
-    assert again.evaluate(
-        real_tokens(2 * B, seed=1), batch_size=B, verbose=0, return_dict=True
-    ) == logs
+    assert (
+        again.evaluate(real_tokens(2 * B, seed=1), batch_size=B, verbose=0, return_dict=True)
+        == logs
+    )
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES)

@@ -30,6 +30,8 @@ from keras_seqgan.objectives import (
 
 _TRACKED = ("d_loss", "d_loss_real", "d_loss_fake", "d_acc", "g_loss", "reward_mean")
 _EVALUATION_SEED_KEY = "evaluation_seed_generator_state"
+_EPOCH_KEY = "epoch_in_progress"
+_STREAMS_KEY = "random_streams"
 
 
 def clip_by_global_norm(gradients, clip_norm):
@@ -247,6 +249,9 @@ class SeqGAN(keras.Model):
             _derived_seed(self.seed), name="seqgan_evaluation_seed"
         )
         self.trackers = {name: keras.metrics.Mean(name=name) for name in _TRACKED}
+        # [epoch, step_counter at its start] while `fit` runs an epoch, else [-1, 0]:
+        # saved, so that a run resumed in the middle of an epoch can say so.
+        self._epoch_in_progress = (-1, 0)
         self.generator_optimizer = None
         self.discriminator_optimizer = None
         self.built = True
@@ -731,13 +736,28 @@ class SeqGAN(keras.Model):
 
     # ------------------------------------------------------------ user-facing
     def fit(self, x=None, *args, **kwargs):
+        """Keras's `fit`, with the data order of a shuffled dataset set per epoch.
+
+        A shuffled `sequence_dataset` serves each epoch the order of that epoch (its
+        `DataPosition`), so `fit(initial_epoch=k)` in a fresh process, or a run resumed
+        by `keras.callbacks.BackupAndRestore` at an epoch's end, continues as the
+        uninterrupted run would. Other shuffled pipelines cannot be repositioned: a
+        resumed `fit` warns about them.
+        """
         self._check_ready_to_train()
         if kwargs.get("batch_size") is not None:
             _check_positive_int("batch_size", kwargs["batch_size"])
         is_array = isinstance(x, (np.ndarray, list))
+        positioned = hasattr(x, "data_position")  # the datasets of keras_seqgan.data
+        position = getattr(x, "data_position", None)
         x = self._validate_training_data(x, "x")
         if not is_array and not args:
             kwargs.setdefault("shuffle", False)  # datasets shuffle themselves
+        if len(args) < 5:  # `callbacks` is fit's 6th positional argument
+            callbacks = list(kwargs.get("callbacks") or [])
+            if _resumes(kwargs.get("initial_epoch", 0), callbacks):
+                _warn_if_not_repositioned(x, positioned, is_array, kwargs.get("shuffle", True))
+            kwargs["callbacks"] = [_DataOrder(position), *callbacks]
         with _clear_batch_errors():
             return super().fit(x, *args, **kwargs)
 
@@ -862,11 +882,37 @@ class SeqGAN(keras.Model):
         super().save_own_variables(store)
         save_seed_state(self.seed_generator, store)
         save_seed_state(self.evaluation_seed_generator, store, key=_EVALUATION_SEED_KEY)
+        store[_EPOCH_KEY] = np.asarray(self._epoch_in_progress, dtype="int64")
+        streams = self._random_streams()
+        if streams:
+            store[_STREAMS_KEY] = np.stack([np.asarray(v) for v in streams])
 
     def load_own_variables(self, store):
         store = load_seed_state(self.seed_generator, store)
         store = load_seed_state(self.evaluation_seed_generator, store, key=_EVALUATION_SEED_KEY)
+        if _EPOCH_KEY in list(store.keys()):
+            self._epoch_in_progress = tuple(int(v) for v in np.asarray(store[_EPOCH_KEY]))
+            store = {key: store[key] for key in store.keys() if key != _EPOCH_KEY}
+        if _STREAMS_KEY in list(store.keys()):
+            saved = np.asarray(store[_STREAMS_KEY])
+            streams = self._random_streams()
+            if len(saved) != len(streams):
+                raise ValueError(
+                    f"The saved model has {len(saved)} random streams (seed generators) "
+                    f"and this one {len(streams)}: it was built differently."
+                )
+            for variable, value in zip(streams, saved, strict=True):
+                variable.assign(value)
+            store = {key: store[key] for key in store.keys() if key != _STREAMS_KEY}
         super().load_own_variables(store)
+
+    def _random_streams(self):
+        """The state of every `SeedGenerator` in the model, Keras's layers' and users' too.
+
+        Keras saves none of them; they are the model's variables that are not weights.
+        """
+        weights = {id(w) for w in self.weights}
+        return [v for v in self.variables if id(v) not in weights]
 
     @classmethod
     def from_config(cls, config):
@@ -893,6 +939,72 @@ def _resolve_rows(value, auto):
 
 def backend_is_tensor(x) -> bool:
     return keras.ops.is_tensor(x)
+
+
+class _DataOrder(keras.callbacks.Callback):
+    """Added by `SeqGAN.fit`: positions a shuffled dataset at each epoch's order, and
+    notes which epoch is in progress (saved with the model)."""
+
+    def __init__(self, position):
+        super().__init__()
+        self._position = position
+        self._first = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        step = int(np.asarray(self.model.step_counter))
+        in_progress, start = self.model._epoch_in_progress
+        if self._first and in_progress == epoch and step > start:
+            warnings.warn(
+                f"This fit resumes epoch {epoch} from a state saved in its middle, "
+                f"{step - start} steps in (BackupAndRestore with an integer save_freq): "
+                "the epoch restarts at its first batch, so those batches are trained "
+                "again and the run will not equal an uninterrupted one. Save at "
+                "epoch ends (save_freq='epoch') for an exact resume.",
+                stacklevel=2,
+            )
+        self._first = False
+        self.model._epoch_in_progress = (epoch, step)
+        if self._position is not None:
+            self._position.set(epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model._epoch_in_progress = (-1, 0)
+
+    def on_train_end(self, logs=None):
+        if self._position is not None:
+            self._position.set(-1)
+
+
+def _resumes(initial_epoch, callbacks):
+    """Whether a `fit` continues an earlier run: from `initial_epoch` or a backup."""
+    import os
+
+    if initial_epoch:
+        return True
+    return any(
+        isinstance(c, keras.callbacks.BackupAndRestore)
+        and os.path.exists(c._training_metadata_path)
+        for c in callbacks
+    )
+
+
+def _warn_if_not_repositioned(x, positioned, is_array, shuffle):
+    """Warns when a resumed `fit` reads shuffled data it cannot put at the epoch's order."""
+    import tensorflow as tf
+
+    if is_array and shuffle:
+        what = "NumPy arrays shuffled by Keras (`shuffle=True`)"
+    elif isinstance(x, tf.data.Dataset) and not positioned:
+        what = "a tf.data pipeline other than `keras_seqgan.data.sequence_dataset`"
+    else:
+        return
+    warnings.warn(
+        f"This fit resumes an earlier run on {what}: if its order is shuffled, this "
+        "process serves its first epoch's order, not the resumed epoch's, and the run "
+        "will not equal an uninterrupted one. Pass `sequence_dataset(..., seed=...)` "
+        "(its order is a function of the seed and the epoch), or shuffle=False.",
+        stacklevel=3,
+    )
 
 
 def _derived_seed(seed):

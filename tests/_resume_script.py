@@ -7,8 +7,10 @@ Usage:
     python tests/_resume_script.py fit    --epochs N --weights OUT.npz
                                           [--backup DIR --marker FILE --batch-sleep S]
 
-Every mode trains the same tiny SeqGAN on the same real tokens, batched in a fixed
-order (NumPy arrays with `shuffle=False`), so runs can be compared bit for bit. The
+Every mode trains the same tiny SeqGAN, with the default discriminator (dropout on), on
+the same real tokens: by default a shuffled `sequence_dataset(..., seed=11)`, whose
+order is a function of the seed and the epoch; `--arrays` fits NumPy arrays in a fixed
+order (`shuffle=False`) instead. Runs can be compared bit for bit. The
 backend is the process's `KERAS_BACKEND` (`tests/test_backends.py` saves on one and loads
 on the other).
 """
@@ -69,6 +71,11 @@ def state_arrays(gan: ks.SeqGAN) -> dict[str, np.ndarray]:
         for i, variable in enumerate(variables):
             arrays[f"{group}/{i:03d}/{variable.path}"] = np.asarray(variable)
     arrays["seed_state/seqgan"] = np.asarray(gan.seed_generator.state)
+    # Every random stream: the SeqGAN's two, the generator's, the dropout layers'.
+    weights = {id(w) for w in gan.weights}
+    for i, variable in enumerate(gan.variables):
+        if id(variable) not in weights:
+            arrays[f"stream/{i:03d}/{variable.path}"] = np.asarray(variable)
     return arrays
 
 
@@ -109,6 +116,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--backup")
     parser.add_argument("--marker")
     parser.add_argument("--batch-sleep", type=float, default=0.0)
+    parser.add_argument("--initial-epoch", type=int, default=0)
+    parser.add_argument("--arrays", action="store_true")
     args = parser.parse_args(argv)
 
     if args.mode == "resume":
@@ -124,11 +133,14 @@ def main(argv: list[str]) -> int:
         callbacks.append(keras.callbacks.BackupAndRestore(args.backup, save_freq="epoch"))
     if args.marker:
         callbacks.append(EpochMarker(args.marker, args.batch_sleep))
+    if args.arrays:
+        data = {"x": real_tokens(), "batch_size": B, "shuffle": False}
+    else:
+        data = {"x": ks.data.sequence_dataset(real_tokens(), batch_size=B, seed=11)}
     gan.fit(
-        real_tokens(),
-        batch_size=B,
+        **data,
         epochs=args.epochs,
-        shuffle=False,
+        initial_epoch=args.initial_epoch,
         verbose=0,
         callbacks=callbacks,
     )

@@ -117,6 +117,52 @@ def test_shuffle_order_is_determined_by_seed(make):
     assert not np.array_equal(other, first_epochs[0])
 
 
+@pytest.mark.parametrize("make", [sequence_dataset, mle_dataset, discriminator_dataset])
+def test_an_epochs_order_is_a_function_of_the_seed_and_the_epoch(make):
+    """`data_position.set(k)` serves epoch k's order to a dataset built in any process,
+    whatever it iterated before; each epoch is a permutation of the rows."""
+    tokens = np.arange(200, dtype="int32").reshape(100, 2)
+    args = (tokens, tokens[:7]) if make is discriminator_dataset else (tokens,)
+
+    def order_of(epoch_index, warm_up=0):
+        dataset = make(*args, batch_size=10, seed=5)
+        for _ in range(warm_up):
+            epoch(dataset)
+        dataset.data_position.set(epoch_index)
+        return rows(epoch(dataset))
+
+    third = order_of(2)
+    np.testing.assert_array_equal(third, order_of(2, warm_up=3))
+    assert not np.array_equal(third, order_of(1))
+    assert sorted(map(tuple, third)) == sorted(map(tuple, np.concatenate(args)))
+    # Set, the order stays until moved; -1 lets the dataset draw a fresh one each epoch.
+    dataset = make(*args, batch_size=10, seed=5)
+    dataset.data_position.set(2)
+    np.testing.assert_array_equal(rows(epoch(dataset)), rows(epoch(dataset)))
+    dataset.data_position.set(-1)
+    assert not np.array_equal(rows(epoch(dataset)), rows(epoch(dataset)))
+    assert int(dataset.cardinality()) == (11 if make is discriminator_dataset else 10)
+
+
+def test_shuffling_keeps_tokens_and_their_conditions_together():
+    tokens = np.arange(100, dtype="int32").reshape(50, 2)
+    speaker = np.arange(50, dtype="int32") % 7
+    dataset = sequence_dataset(
+        tokens, batch_size=5, seed=3, conditions={"speaker": speaker}, drop_remainder=False
+    )
+    for batch in epoch(dataset):
+        np.testing.assert_array_equal(batch["speaker"], (batch["tokens"][:, 0] // 2) % 7)
+    labelled = epoch(discriminator_dataset(tokens[:20], tokens[20:30], batch_size=4, seed=1))
+    for batch_tokens, labels in labelled:
+        np.testing.assert_array_equal(labels[:, 0], (batch_tokens[:, 0] < 40).astype("float32"))
+
+
+def test_unshuffled_datasets_have_one_order_and_no_position():
+    dataset = sequence_dataset(TOKENS, batch_size=3, shuffle=False)
+    assert dataset.data_position is None
+    np.testing.assert_array_equal(rows(epoch(dataset)), TOKENS[:9])
+
+
 def test_sequence_dataset_too_small_for_a_batch():
     with pytest.raises(ValueError, match=r"sequence_dataset.*batch_size=64.*10 examples"):
         sequence_dataset(TOKENS, batch_size=64)

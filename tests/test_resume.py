@@ -1,8 +1,10 @@
 """Exact resume across processes, and crash safety under a real SIGKILL.
 
 Every run is a fresh Python process running `tests/_resume_script.py`, which trains the
-same tiny SeqGAN on the same tokens in a fixed batch order (`shuffle=False`) and writes
-every weight (model and both optimizers) and the random stream's state to an `.npz`.
+same tiny SeqGAN, with the default discriminator (dropout on), on a shuffled
+`sequence_dataset(..., seed=11)` and writes every weight (model and both optimizers) and
+every random stream's state to an `.npz`. A resumed `fit` passes `initial_epoch`, as a
+user continuing epoch 2 of 4 would, and sees epoch 2's order.
 """
 
 from __future__ import annotations
@@ -147,7 +149,8 @@ def runs(tmp_path_factory):
         folder,
         "resume",
         "resume",
-        "--epochs=2",
+        "--epochs=4",
+        "--initial-epoch=2",
         f"--load-keras={paths['two_epochs.keras']}",
         f"--weights={paths['resumed.npz']}",
         f"--samples={paths['samples_loaded.npz']}",
@@ -185,3 +188,55 @@ def test_sigkill_mid_run_then_the_same_command_matches_an_uninterrupted_run(runs
     assert begun == ["0", "1", "2", "2", "3"]
     assert_bitwise_equal(load(paths["uninterrupted.npz"]), load(paths["killed_then_rerun.npz"]))
     assert not os.path.exists(paths["backup"])  # removed after the completed run
+    # The backup was taken at an epoch's end: the rerun does not warn of a mid-epoch one.
+    with open(os.path.join(os.path.dirname(paths["marker.txt"]), "rerun.log"), "rb") as log:
+        assert b"from a state saved in its middle" not in log.read()
+
+
+class Crash(Exception):
+    pass
+
+
+def test_a_resume_from_the_middle_of_an_epoch_says_it_restarts_the_epoch(tmp_path):
+    """Keras's BackupAndRestore(save_freq=N) restores the weights saved mid-epoch but
+    restarts that epoch at its first batch; the batches before the backup are trained
+    twice. A SeqGAN knows the epoch was in progress and warns; at epoch ends it does not."""
+    import keras
+
+    import keras_seqgan as ks
+
+    sys.path.insert(0, os.path.dirname(SCRIPT))
+    try:
+        import _resume_script as script
+    finally:
+        sys.path.pop(0)
+
+    class CrashAt(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if self.params and self._epoch == 1 and batch == 2:
+                raise Crash()
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._epoch = epoch
+
+    def data():
+        return ks.data.sequence_dataset(script.real_tokens(), batch_size=script.B, seed=11)
+
+    backup = str(tmp_path / "backup")
+    gan = script.make_gan()
+    with pytest.raises(Crash):
+        gan.fit(
+            data(),
+            epochs=3,
+            verbose=0,
+            callbacks=[keras.callbacks.BackupAndRestore(backup, save_freq=2), CrashAt()],
+        )
+    rerun = script.make_gan()
+    with pytest.warns(UserWarning, match="resumes epoch 1 from a state saved in its middle"):
+        rerun.fit(
+            data(),
+            epochs=3,
+            verbose=0,
+            callbacks=[keras.callbacks.BackupAndRestore(backup, save_freq=2)],
+        )
+    assert int(rerun.step_counter) == 4 * 3 + 2  # 2 steps of epoch 1 were trained twice

@@ -201,8 +201,30 @@ def _check_batch_size(batch_size) -> int:
     return int(batch_size)
 
 
+class DataPosition:
+    """Which epoch's order a shuffled dataset of this module serves next.
+
+    A shuffled `mle_dataset`, `sequence_dataset` or `discriminator_dataset` orders each
+    epoch by a permutation keyed by `(seed, key)`. While `epoch` is set (>= 0) the key is
+    that epoch, so the order depends on the epoch alone, not on how many times this
+    process has iterated the dataset: `SeqGAN.fit` sets it at the start of every epoch,
+    and `fit(initial_epoch=k)` in a fresh process sees epoch k's order. While it is
+    `-1` (the default, and after `SeqGAN.fit`), each iteration draws a fresh key from the
+    seed, so a plain Keras `fit` gets a new order every epoch, the same sequence of
+    orders for the same seed. Reach it as `dataset.data_position`.
+    """
+
+    def __init__(self) -> None:
+        with tf.init_scope():
+            self.epoch = tf.Variable(-1, dtype=tf.int64, trainable=False, name="data_epoch")
+
+    def set(self, epoch: int) -> None:
+        """Serves epoch `epoch`'s order from the next iteration on; `-1` lets go."""
+        self.epoch.assign(int(epoch))
+
+
 def _finish(
-    dataset: tf.data.Dataset,
+    data,
     num_examples: int,
     batch_size: int,
     shuffle: bool,
@@ -211,7 +233,11 @@ def _finish(
     caller: str,
     transform=None,
 ) -> tf.data.Dataset:
-    """Shuffles (whole set, reshuffled each epoch), batches, maps `transform`, prefetches."""
+    """Batches `data` (a nest of arrays `[N, ...]`), shuffled per epoch, maps `transform`.
+
+    Shuffled, each epoch's order is a permutation keyed by the seed and the epoch (see
+    `DataPosition`); `seed=None` draws the seed once, here.
+    """
     if drop_remainder and num_examples < batch_size:
         raise ValueError(
             f"{caller}: with drop_remainder=True and batch_size={batch_size}, {num_examples} "
@@ -220,16 +246,51 @@ def _finish(
         )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
         raise ValueError(f"`seed` must be None or an integer. Received: seed={seed!r}")
-    if shuffle:
-        dataset = dataset.shuffle(
-            num_examples,
-            seed=None if seed is None else int(seed),
-            reshuffle_each_iteration=True,
-        )
-    dataset = dataset.batch(batch_size, drop_remainder=bool(drop_remainder))
+    drop_remainder = bool(drop_remainder)
+    position = None
+    if not shuffle:
+        dataset = tf.data.Dataset.from_tensor_slices(data)
+    else:
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+        position = DataPosition()
+        dataset = _shuffled(data, num_examples, int(seed), position)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     if transform is not None:
         dataset = dataset.map(transform, num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.prefetch(tf.data.AUTOTUNE)
+    dataset.data_position = None  # unshuffled: every epoch's order is the same
+    if position is not None:
+        num_batches = num_examples // batch_size
+        if not drop_remainder and num_examples % batch_size:
+            num_batches += 1
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(num_batches))
+        dataset.data_position = position
+    return dataset
+
+
+def _shuffled(data, num_examples, seed, position):
+    """The rows of `data` in one permutation per iteration, keyed as `DataPosition` says."""
+    tensors = tf.nest.map_structure(tf.convert_to_tensor, data)
+
+    def permuted(fresh_key):
+        epoch = position.epoch.read_value()
+        key = tf.where(epoch >= 0, epoch, fresh_key)
+        keys = tf.random.stateless_uniform(
+            [num_examples],
+            seed=tf.stack([tf.constant(seed, tf.int64), key]),
+            minval=None,
+            maxval=None,
+            dtype=tf.int64,
+        )
+        order = tf.argsort(keys, stable=True)
+        return tf.data.Dataset.from_tensor_slices(
+            tf.nest.map_structure(lambda t: tf.gather(t, order), tensors)
+        )
+
+    # One fresh key per iteration, from the seed: the same sequence of keys each process.
+    fresh = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
+    return fresh.flat_map(permuted)
 
 
 def mle_dataset(
@@ -275,13 +336,12 @@ def mle_dataset(
     tokens = validate_tokens(tokens, vocabulary_size=vocabulary_size)
     conditions = validate_conditions(conditions, len(tokens))
     batch_size = _check_batch_size(batch_size)
-    dataset = tf.data.Dataset.from_tensor_slices(_with_conditions(tokens, conditions))
 
     def transform(x):
         return (x, x) if conditions is None else (x, x["tokens"])
 
     return _finish(
-        dataset,
+        _with_conditions(tokens, conditions),
         len(tokens),
         batch_size,
         shuffle,
@@ -335,9 +395,14 @@ def sequence_dataset(
     tokens = validate_tokens(tokens, vocabulary_size=vocabulary_size)
     conditions = validate_conditions(conditions, len(tokens))
     batch_size = _check_batch_size(batch_size)
-    dataset = tf.data.Dataset.from_tensor_slices(_with_conditions(tokens, conditions))
     return _finish(
-        dataset, len(tokens), batch_size, shuffle, seed, drop_remainder, "sequence_dataset"
+        _with_conditions(tokens, conditions),
+        len(tokens),
+        batch_size,
+        shuffle,
+        seed,
+        drop_remainder,
+        "sequence_dataset",
     )
 
 
@@ -420,7 +485,12 @@ def discriminator_dataset(
             key: np.concatenate([real_conditions[key], fake_conditions[key]])
             for key in real_conditions
         }
-    dataset = tf.data.Dataset.from_tensor_slices((_with_conditions(tokens, conditions), labels))
     return _finish(
-        dataset, len(tokens), batch_size, shuffle, seed, drop_remainder, "discriminator_dataset"
+        (_with_conditions(tokens, conditions), labels),
+        len(tokens),
+        batch_size,
+        shuffle,
+        seed,
+        drop_remainder,
+        "discriminator_dataset",
     )

@@ -19,6 +19,7 @@ from keras_seqgan.models.generator import (
     check_temperature,
     load_seed_state,
     save_seed_state,
+    stream_seed,
 )
 from keras_seqgan.objectives import (
     OBJECTIVES,
@@ -242,7 +243,7 @@ class SeqGAN(keras.Model):
         self.step_counter = self._add_counter("step_counter")
         self.g_skipped = self._add_counter("g_skipped")
         self.d_skipped = self._add_counter("d_skipped")
-        self.seed_generator = keras.random.SeedGenerator(seed, name="seqgan_seed")
+        self.seed_generator = keras.random.SeedGenerator(stream_seed(seed), name="seqgan_seed")
         # `evaluate` draws its fakes from a stream of its own, so that validation
         # (`fit(validation_data=...)`) leaves the training run's random numbers alone.
         self.evaluation_seed_generator = keras.random.SeedGenerator(

@@ -1,7 +1,9 @@
 """Bad inputs and numerical storms.
 
 Property tests (hypothesis): random shapes, dtypes and values thrown at the public entry
-points either work or raise `ValueError` / `TypeError`, never a raw TensorFlow error.
+points. Each bad input must raise the error type documented for the argument at fault,
+with a message naming that argument (never a raw TensorFlow error, never an error about
+another argument); each valid input, drawn by the same strategies, must work.
 Then numerical storms: an absurd learning rate or a poisoned weight makes the updates
 skip, every weight stays finite or unchanged, and `StopOnSkippedUpdates` stops the run.
 """
@@ -9,11 +11,13 @@ skip, every weight stays finite or unchanged, and `StopOnSkippedUpdates` stops t
 from __future__ import annotations
 
 import copy
+import math
+import re
 
 import keras
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -23,30 +27,32 @@ from keras_seqgan.data import OracleLSTM, sequence_dataset, validate_tokens
 from keras_seqgan.models import Discriminator, Generator
 
 V, T, B = 10, 5, 4
-CLEAN = (ValueError, TypeError)
 PROPERTY = settings(
     max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-DTYPES = st.sampled_from(
-    ["int8", "uint8", "int16", "int32", "int64", "uint64", "float16", "float32", "float64", "bool"]
-)
+INT_DTYPES = st.sampled_from(["int8", "uint8", "int16", "int32", "int64", "uint64"])
+DTYPES = st.one_of(INT_DTYPES, st.sampled_from(["float16", "float32", "float64", "bool"]))
 
 
 @st.composite
-def token_arrays(draw):
-    """Arrays of rank 0-4 and any dtype, often close to valid `[N, T]` int tokens."""
-    dtype = np.dtype(draw(DTYPES))
-    near_valid = draw(st.booleans())
+def token_arrays(draw, valid=False):
+    """Arrays of rank 0-4 and any dtype, often close to valid `[N, T]` int tokens.
+
+    With `valid=True`, the same draws pinned to their valid branch: `[B or 2B, T]`
+    integer arrays of ids in `[0, V)`.
+    """
+    dtype = np.dtype(draw(INT_DTYPES if valid else DTYPES))
+    near_valid = valid or draw(st.booleans())
     if near_valid:
         shape = (draw(st.sampled_from([B, 2 * B])), T)
     else:
         shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=6))
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
-        if near_valid and draw(st.booleans()):
+        if valid or (near_valid and draw(st.booleans())):
             elements = st.integers(0, V - 1)
         else:
             elements = st.integers(int(info.min), int(info.max))
@@ -103,88 +109,329 @@ def oracle():
     return OracleLSTM(vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1)
 
 
-def clean_or_works(call):
-    """Runs `call`; a ValueError or TypeError is fine, any other exception fails."""
-    try:
-        return call()
-    except CLEAN:
-        return None
-
-
 # ------------------------------------------------------------------- properties
+# Each property draws arguments, good and bad alike, and predicts from the documented
+# rules which argument is wrong (the first one the callee checks): the call must then
+# raise that argument's error type with a message naming it, and must work when nothing
+# is wrong. The `_accepts_` twins draw from the same strategies, filtered to valid values,
+# so that every run also shows valid input accepted.
+def names(argument):
+    """A message pattern that names `argument`: `argument` in backticks or `argument=`."""
+    escaped = re.escape(argument)
+    return rf"(`{escaped}`|\b{escaped}=)"
+
+
+def assert_works_or_names_the_problem(call, problems):
+    """Runs `call`. `problems`: None or `(error, argument, reason)` per argument, in the
+    order the callee checks them; the first one is what `call` must raise, with a message
+    that names the argument and matches `reason`. With no problem, `call` must work."""
+    problem = next((problem for problem in problems if problem is not None), None)
+    if problem is None:
+        event("valid")
+        return call()
+    error, argument, reason = problem
+    event(f"{error.__name__} for {argument}")
+    with pytest.raises(error, match=rf"{names(argument)}.*{reason}|{reason}.*{names(argument)}"):
+        call()
+    return None
+
+
+def token_problem(tokens, name="tokens", vocabulary_size=None, sequence_length=None):
+    """What `validate_tokens` (its docstring's rules, in its order) must reject, or None."""
+    if tokens.size == 0:
+        return ValueError, name, "at least one sequence"
+    if tokens.dtype == np.bool_ or not np.issubdtype(tokens.dtype, np.integer):
+        return TypeError, name, "integer array"
+    if tokens.ndim != 2:
+        return ValueError, name, "rank 2"
+    if sequence_length is not None and tokens.shape[1] != sequence_length:
+        return ValueError, name, f"sequence length {sequence_length}"
+    if int(tokens.min()) < 0:
+        return ValueError, name, "non-negative"
+    upper = 2**31 if vocabulary_size is None else vocabulary_size
+    if int(tokens.max()) >= upper:
+        return ValueError, name, "ids must"
+    return None
+
+
+def is_int(value):
+    """A Python or NumPy integer, not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def positive_int_problem(value, name, wrong_type=TypeError):
+    """An int >= 1 is fine; some checkers raise `ValueError` for a wrong type too."""
+    if not is_int(value):
+        return wrong_type, name, ""
+    return None if value >= 1 else (ValueError, name, "")
+
+
+def temperature_problem(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        return TypeError, "temperature", ""
+    if not math.isfinite(float(value)) or value <= 0:
+        return ValueError, "temperature", ""
+    return None
+
+
+def generator_seed_problem(value):
+    """`Generator.generate`: None or an int in [0, 2**63)."""
+    if value is None:
+        return None
+    if not is_int(value):
+        return TypeError, "seed", ""
+    return None if 0 <= value < 2**63 else (ValueError, "seed", "")
+
+
+def dataset_seed_problem(value):
+    """The `tf.data` builders: None or any int."""
+    return None if value is None or is_int(value) else (ValueError, "seed", "")
+
+
+def assert_no_problem(problems):
+    """The `_accepts_` tests check that their strategies draw only what the rules accept."""
+    assert not any(problems), problems
+
+
+def dataset_problems(tokens, batch_size, seed):
+    """`sequence_dataset` checks the tokens, the batch size, a full batch, the seed."""
+    problems = [token_problem(tokens, vocabulary_size=V)]
+    problems.append(positive_int_problem(batch_size, "batch_size", wrong_type=ValueError))
+    if not any(problems) and len(tokens) < batch_size:  # drop_remainder=True by default
+        problems.append((ValueError, "batch_size", "no full batch"))
+    problems.append(dataset_seed_problem(seed))
+    return problems
+
+
+def generate_problems(num_samples, temperature, seed, batch_size):
+    """`Generator.generate` checks these arguments in this order."""
+    return [
+        positive_int_problem(num_samples, "num_samples"),
+        temperature_problem(temperature),
+        None if batch_size is None else positive_int_problem(batch_size, "batch_size"),
+        generator_seed_problem(seed),
+    ]
+
+
+def oracle_problems(tokens, batch_size):
+    """`OracleLSTM.nll` checks the tokens (vocabulary and length), then the batch size."""
+    return [
+        token_problem(tokens, vocabulary_size=V, sequence_length=T),
+        positive_int_problem(batch_size, "batch_size", wrong_type=ValueError),
+    ]
+
+
+GOOD_TOKENS = np.arange(B * T).reshape(B, T) % V
+
+
+# Each strategy of arguments is its valid part (`VALID_...`, drawn alone by the
+# `_accepts_` tests) or bad values (and `SCALARS`, which holds some valid ones too).
+def often_valid(valid, anything):
+    """`anything`, or more often its valid part: so that, with several arguments, each
+    one is often the first bad one (an argument checked late is otherwise rarely reached)."""
+    return st.one_of(valid, anything)
+
+
+VALID_DATASET_BATCH_SIZES = st.one_of(st.integers(1, B), st.just(np.int64(3)))  # a full batch
+DATASET_BATCH_SIZES = st.one_of(VALID_DATASET_BATCH_SIZES, st.integers(-3, 9), SCALARS)
+VALID_DATASET_SEEDS = st.one_of(st.none(), st.integers(-5, 2**40))
+DATASET_SEEDS = st.one_of(VALID_DATASET_SEEDS, st.floats(allow_nan=True))
+VALID_NUM_SAMPLES = st.integers(1, 6)
+NUM_SAMPLES = st.one_of(VALID_NUM_SAMPLES, st.integers(-3, 0), SCALARS).map(
+    lambda n: min(n, 6) if is_int(n) else n  # valid but slow: a huge count is not a bad input
+)
+VALID_TEMPERATURES = st.one_of(
+    st.floats(min_value=0.0, exclude_min=True, allow_infinity=False),
+    st.sampled_from([1e-30, 1e30]),
+)
+TEMPERATURES = st.one_of(
+    VALID_TEMPERATURES, st.floats(allow_nan=True, allow_infinity=True), SCALARS
+)
+VALID_GENERATE_SEEDS = st.one_of(st.integers(0, 2**32 - 1), st.integers(0, 2**63 - 1))
+GENERATE_SEEDS = st.one_of(VALID_GENERATE_SEEDS, st.integers(-3, 2**64), SCALARS)
+VALID_GENERATE_BATCH_SIZES = st.sampled_from([None, 1, 2, 3])
+GENERATE_BATCH_SIZES = st.one_of(VALID_GENERATE_BATCH_SIZES, st.integers(-3, 0), SCALARS).map(
+    lambda n: min(n, 3) if is_int(n) else n  # each batch size compiles its own sampler
+)
+VALID_ORACLE_BATCH_SIZES = st.just(250)  # each batch size compiles its own scorer
+ORACLE_BATCH_SIZES = st.one_of(VALID_ORACLE_BATCH_SIZES, st.integers(-2, 0), SCALARS).map(
+    lambda n: 250 if is_int(n) and n > 0 else n
+)
+
+
 @PROPERTY
 @given(tokens=token_arrays())
-def test_validate_tokens_works_or_raises_cleanly(tokens):
-    result = clean_or_works(lambda: validate_tokens(tokens, vocabulary_size=V, sequence_length=T))
+def test_validate_tokens_works_or_names_the_problem(tokens):
+    result = assert_works_or_names_the_problem(
+        lambda: validate_tokens(tokens, vocabulary_size=V, sequence_length=T),
+        [token_problem(tokens, vocabulary_size=V, sequence_length=T)],
+    )
     if result is not None:
-        assert result.dtype == np.int32 and result.shape == tokens.shape
-        assert result.min() >= 0 and result.max() < V
+        assert result.dtype == np.int32
+        np.testing.assert_array_equal(result, tokens)
 
 
 @PROPERTY
+@given(tokens=token_arrays(valid=True))
+def test_validate_tokens_accepts_valid_tokens(tokens):
+    assert_no_problem([token_problem(tokens, vocabulary_size=V, sequence_length=T)])
+    result = validate_tokens(tokens, vocabulary_size=V, sequence_length=T)
+    assert result.dtype == np.int32
+    np.testing.assert_array_equal(result, tokens)
+
+
+def assert_batches_of(dataset, tokens, batch_size):
+    """Every batch holds `batch_size` of the rows of `tokens`, every row once at most."""
+    batches = [np.asarray(batch) for batch in dataset]
+    assert len(batches) == len(tokens) // batch_size
+    rows = [tuple(row) for row in tokens.astype("int64")]
+    seen = [tuple(row) for batch in batches for row in batch.astype("int64")]
+    assert all(batch.dtype == np.int32 and batch.shape == (batch_size, tokens.shape[1])
+               for batch in batches)  # fmt: skip
+    for row in set(seen):
+        assert seen.count(row) <= rows.count(row)
+
+
+@settings(PROPERTY, max_examples=60)  # several arguments: cheap, so more draws
 @given(
-    tokens=token_arrays(),
-    batch_size=st.one_of(st.integers(-3, 9), SCALARS),
-    seed=st.one_of(st.none(), st.integers(-5, 2**40), st.floats(allow_nan=True)),
+    tokens=often_valid(token_arrays(valid=True), token_arrays()),
+    batch_size=often_valid(VALID_DATASET_BATCH_SIZES, DATASET_BATCH_SIZES),
+    seed=often_valid(VALID_DATASET_SEEDS, DATASET_SEEDS),
 )
-def test_sequence_dataset_works_or_raises_cleanly(tokens, batch_size, seed):
-    dataset = clean_or_works(
-        lambda: sequence_dataset(tokens, batch_size=batch_size, seed=seed, vocabulary_size=V)
+# Each argument at least once the first bad one, whatever the draws.
+@example(tokens=GOOD_TOKENS, batch_size="4", seed=None)
+@example(tokens=GOOD_TOKENS, batch_size=B + 1, seed=None)  # no full batch
+@example(tokens=GOOD_TOKENS, batch_size=B, seed=0.5)
+def test_sequence_dataset_works_or_names_the_problem(tokens, batch_size, seed):
+    dataset = assert_works_or_names_the_problem(
+        lambda: sequence_dataset(tokens, batch_size=batch_size, seed=seed, vocabulary_size=V),
+        dataset_problems(tokens, batch_size, seed),
     )
     if dataset is not None:
-        for batch in dataset.take(2):
-            assert batch.dtype == "int32" and batch.shape[1:] == tokens.shape[1:]
+        assert_batches_of(dataset, tokens, batch_size)
+
+
+@settings(PROPERTY, max_examples=15)  # each iterates a tf.data pipeline
+@given(
+    tokens=token_arrays(valid=True),
+    batch_size=VALID_DATASET_BATCH_SIZES,
+    seed=VALID_DATASET_SEEDS,
+)
+def test_sequence_dataset_accepts_valid_arguments(tokens, batch_size, seed):
+    assert_no_problem(dataset_problems(tokens, batch_size, seed))
+    dataset = sequence_dataset(tokens, batch_size=batch_size, seed=seed, vocabulary_size=V)
+    assert_batches_of(dataset, tokens, batch_size)
+
+
+def fit_one_step(gan, tokens):
+    before = int(gan.step_counter.numpy())
+    gan.fit(tokens, batch_size=B, epochs=1, steps_per_epoch=1, verbose=0)
+    assert int(gan.step_counter.numpy()) == before + 1
+    for weight in gan.weights:
+        assert np.all(np.isfinite(np.asarray(weight, dtype="float64"))), weight.path
+    return True
 
 
 @settings(PROPERTY, max_examples=25)
 @given(tokens=token_arrays())
-def test_seqgan_fit_on_numpy_arrays_works_or_raises_cleanly(shared_gan, tokens):
-    before = int(shared_gan.step_counter.numpy())
-    history = clean_or_works(
-        lambda: shared_gan.fit(tokens, batch_size=B, epochs=1, steps_per_epoch=1, verbose=0)
+@example(tokens=GOOD_TOKENS[0])  # rank 1
+@example(tokens=GOOD_TOKENS.astype("float32"))
+def test_seqgan_fit_on_numpy_arrays_works_or_names_the_problem(shared_gan, tokens):
+    assert_works_or_names_the_problem(
+        lambda: fit_one_step(shared_gan, tokens),
+        [token_problem(tokens, name="x", vocabulary_size=V, sequence_length=T)],
     )
-    if history is not None:
-        assert int(shared_gan.step_counter.numpy()) == before + 1
-    for weight in shared_gan.weights:
-        assert np.all(np.isfinite(np.asarray(weight, dtype="float64"))), weight.path
+
+
+@settings(PROPERTY, max_examples=8)
+@given(tokens=token_arrays(valid=True))
+def test_seqgan_fit_accepts_valid_numpy_arrays(shared_gan, tokens):
+    assert_no_problem([token_problem(tokens, name="x", vocabulary_size=V, sequence_length=T)])
+    fit_one_step(shared_gan, tokens)
+
+
+def check_generated(tokens, num_samples):
+    assert tokens.shape == (num_samples, T) and tokens.dtype == np.int32
+    assert tokens.min() >= 0 and tokens.max() < V
+
+
+@settings(PROPERTY, max_examples=60)  # several arguments: cheap, so more draws
+@given(
+    num_samples=often_valid(VALID_NUM_SAMPLES, NUM_SAMPLES),
+    temperature=often_valid(VALID_TEMPERATURES, TEMPERATURES),
+    seed=often_valid(VALID_GENERATE_SEEDS, GENERATE_SEEDS),
+    batch_size=often_valid(VALID_GENERATE_BATCH_SIZES, GENERATE_BATCH_SIZES),
+)
+@example(num_samples=2.0, temperature=1.0, seed=None, batch_size=None)
+@example(num_samples=2, temperature=float("nan"), seed=None, batch_size=None)
+@example(num_samples=2, temperature="1", seed=None, batch_size=None)
+@example(num_samples=2, temperature=1.0, seed=None, batch_size=0)
+@example(num_samples=2, temperature=1.0, seed=-1, batch_size=None)
+@example(num_samples=2, temperature=1.0, seed="1", batch_size=None)
+def test_generate_arguments_work_or_name_the_problem(
+    shared_gan, num_samples, temperature, seed, batch_size
+):
+    tokens = assert_works_or_names_the_problem(
+        lambda: shared_gan.generator.generate(
+            num_samples, temperature=temperature, seed=seed, batch_size=batch_size
+        ),
+        generate_problems(num_samples, temperature, seed, batch_size),
+    )
+    if tokens is not None:
+        check_generated(tokens, num_samples)
 
 
 @PROPERTY
 @given(
-    num_samples=st.one_of(st.integers(-3, 6), SCALARS),
-    temperature=st.one_of(
-        st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([1e-30, 1e30]), SCALARS
-    ),
-    seed=st.one_of(st.integers(-3, 2**64), SCALARS),
-    batch_size=st.one_of(st.sampled_from([None, 1, 2, 3]), st.integers(-3, 0), SCALARS),
+    num_samples=VALID_NUM_SAMPLES,
+    temperature=VALID_TEMPERATURES,
+    seed=VALID_GENERATE_SEEDS,
+    batch_size=VALID_GENERATE_BATCH_SIZES,
 )
-def test_generate_arguments_work_or_raise_cleanly(
-    shared_gan, num_samples, temperature, seed, batch_size
-):
-    if isinstance(num_samples, int) and num_samples > 6:
-        num_samples = 6  # valid but slow: a huge count is not a bad input
-    if isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size > 3:
-        batch_size = 3  # each batch size compiles its own sampler
+def test_generate_accepts_valid_arguments(shared_gan, num_samples, temperature, seed, batch_size):
+    assert_no_problem(generate_problems(num_samples, temperature, seed, batch_size))
+    tokens = shared_gan.generator.generate(
+        num_samples, temperature=temperature, seed=seed, batch_size=batch_size
+    )
+    check_generated(tokens, num_samples)
 
-    def generate():
-        return shared_gan.generator.generate(
-            num_samples, temperature=temperature, seed=seed, batch_size=batch_size
-        )
 
-    tokens = clean_or_works(generate)
-    if tokens is not None:
-        assert tokens.shape == (num_samples, T) and tokens.dtype == np.int32
-        assert tokens.min() >= 0 and tokens.max() < V
+@pytest.mark.parametrize(
+    "seed",
+    [
+        0,
+        2**32 - 1,
+        2**32,  # JAX holds a seed state as uint32: larger seeds are folded to 32 bits
+        2**63 - 1,
+    ],
+)
+def test_generate_takes_every_documented_seed(shared_gan, seed):
+    tokens = shared_gan.generator.generate(2, seed=seed)
+    check_generated(tokens, 2)
+    np.testing.assert_array_equal(tokens, shared_gan.generator.generate(2, seed=seed))
+
+
+@settings(PROPERTY, max_examples=60)  # several arguments: cheap, so more draws
+@given(
+    tokens=often_valid(token_arrays(valid=True), token_arrays()),
+    batch_size=often_valid(VALID_ORACLE_BATCH_SIZES, ORACLE_BATCH_SIZES),
+)
+@example(tokens=GOOD_TOKENS, batch_size=0)
+@example(tokens=GOOD_TOKENS, batch_size=2.5)
+def test_oracle_nll_works_or_names_the_problem(oracle, tokens, batch_size):
+    nll = assert_works_or_names_the_problem(
+        lambda: oracle.nll(tokens, batch_size=batch_size), oracle_problems(tokens, batch_size)
+    )
+    if nll is not None:
+        assert np.isfinite(nll) and nll > 0
 
 
 @PROPERTY
-@given(tokens=token_arrays(), batch_size=st.one_of(st.just(250), st.integers(-2, 0), SCALARS))
-def test_oracle_nll_works_or_raises_cleanly(oracle, tokens, batch_size):
-    if isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size > 0:
-        batch_size = 250  # each batch size compiles its own scorer
-    nll = clean_or_works(lambda: oracle.nll(tokens, batch_size=batch_size))
-    if nll is not None:
-        assert np.isfinite(nll) and nll > 0
+@given(tokens=token_arrays(valid=True), batch_size=VALID_ORACLE_BATCH_SIZES)
+def test_oracle_nll_accepts_valid_tokens(oracle, tokens, batch_size):
+    assert_no_problem(oracle_problems(tokens, batch_size))
+    nll = oracle.nll(tokens, batch_size=batch_size)
+    assert np.isfinite(nll) and nll > 0
 
 
 # ------------------------------------------------------------ StopOnSkippedUpdates

@@ -9,7 +9,12 @@ import keras
 from keras import ops
 
 from keras_seqgan import backend
-from keras_seqgan.models.generator import check_seed, load_seed_state, save_seed_state
+from keras_seqgan.models.generator import (
+    check_seed,
+    load_seed_state,
+    save_seed_state,
+    stream_seed,
+)
 
 
 @keras.saving.register_keras_serializable(package="keras_seqgan")
@@ -57,7 +62,9 @@ class CounterDropout(keras.layers.Layer):
         super().__init__(**kwargs)
         self.rate = float(rate)
         self.seed = check_seed(seed)
-        self.seed_generator = keras.random.SeedGenerator(self.seed, name="dropout_seed")
+        self.seed_generator = keras.random.SeedGenerator(
+            stream_seed(self.seed), name="dropout_seed"
+        )
         self.supports_masking = True
         self.built = True
 

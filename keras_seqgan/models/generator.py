@@ -422,7 +422,7 @@ class Generator(keras.Model):
             )
             for (name, size), kw in zip((self.conditions or {}).items(), condition_kw, strict=True)
         ]
-        self.seed_generator = keras.random.SeedGenerator(seed, name="generator_seed")
+        self.seed_generator = keras.random.SeedGenerator(stream_seed(seed), name="generator_seed")
         self.build((None, self.sequence_length))
 
     def build(self, input_shape=None):
@@ -787,6 +787,18 @@ class Generator(keras.Model):
 _SEED_KEY = "seed_generator_state"
 
 
+def stream_seed(seed):
+    """`seed` as the first word of a `SeedGenerator`'s state.
+
+    JAX holds that state as uint32, so a seed of 2**32 or more (`check_seed` takes seeds
+    up to 2**63) would overflow there. Such seeds are folded into 32 bits, on both
+    backends, so one seed gives one stream everywhere; smaller seeds are kept as they are.
+    """
+    if seed is None or seed < 2**32:
+        return seed
+    return int(np.random.SeedSequence(seed).generate_state(1)[0])
+
+
 def save_seed_state(seed_generator, store, key: str = _SEED_KEY) -> None:
     """Adds a random stream's position to a layer's saved variables, under `key`.
 
@@ -816,7 +828,7 @@ def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile
     if key not in cache:
         stream = generator.__dict__.get("_generate_stream")
         if stream is None:
-            stream = keras.random.SeedGenerator(generator.seed, name="generate_seed")
+            stream = keras.random.SeedGenerator(stream_seed(generator.seed), name="generate_seed")
             generator.__dict__["_generate_stream"] = stream
 
         def sample_batch(temperature, conditions=None):
@@ -829,7 +841,7 @@ def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile
         )
     stream = generator.__dict__["_generate_stream"]
     if seed is not None:
-        stream.state.assign(np.array([seed, 0], dtype=stream.state.dtype))
+        stream.state.assign(np.array([stream_seed(seed), 0], dtype=stream.state.dtype))
     temperature_tensor = ops.convert_to_tensor(temperature, dtype="float32")
     batches = []
     for index in range(-(-num_samples // batch_size)):

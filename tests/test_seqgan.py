@@ -24,7 +24,8 @@ def make_models(seed=0, **generator_kwargs):
         embedding_dim=4,
         filter_sizes=(1, 2, 3),
         num_filters=(4, 4, 4),
-    )  # the default dropout (0.25)
+        dropout=0.0,
+    )
     return generator, discriminator
 
 

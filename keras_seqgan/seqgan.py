@@ -30,7 +30,6 @@ from keras_seqgan.objectives import (
 )
 
 _TRACKED = ("d_loss", "d_loss_real", "d_loss_fake", "d_acc", "g_loss", "reward_mean")
-_EVALUATION_SEED_KEY = "evaluation_seed_generator_state"
 _EPOCH_KEY = "epoch_in_progress"
 _STREAMS_KEY = "random_streams"
 
@@ -882,7 +881,6 @@ class SeqGAN(keras.Model):
     def save_own_variables(self, store):
         super().save_own_variables(store)
         save_seed_state(self.seed_generator, store)
-        save_seed_state(self.evaluation_seed_generator, store, key=_EVALUATION_SEED_KEY)
         store[_EPOCH_KEY] = np.asarray(self._epoch_in_progress, dtype="int64")
         streams = self._random_streams()
         if streams:
@@ -890,7 +888,6 @@ class SeqGAN(keras.Model):
 
     def load_own_variables(self, store):
         store = load_seed_state(self.seed_generator, store)
-        store = load_seed_state(self.evaluation_seed_generator, store, key=_EVALUATION_SEED_KEY)
         if _EPOCH_KEY in list(store.keys()):
             self._epoch_in_progress = tuple(int(v) for v in np.asarray(store[_EPOCH_KEY]))
             store = {key: store[key] for key in store.keys() if key != _EPOCH_KEY}

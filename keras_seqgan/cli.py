@@ -488,7 +488,9 @@ def run_demo(config: DemoConfig) -> dict:
         discriminator_optimizer=keras.optimizers.Adam(1e-4),
     )
     log_path = os.path.join(config.output, "log.csv")
-    dataset = ks.data.sequence_dataset(real, batch_size=config.batch_size, seed=config.seed)
+    dataset = ks.data.sequence_dataset(
+        real, batch_size=config.batch_size, seed=config.seed, repeat=True
+    )
     callbacks = []
     if config.annealing:
         callbacks.append(
@@ -505,7 +507,7 @@ def run_demo(config: DemoConfig) -> dict:
         keras.callbacks.CSVLogger(log_path),
     ]
     history = gan.fit(
-        dataset.repeat(),
+        dataset,
         epochs=config.adversarial_epochs,
         steps_per_epoch=config.adversarial_steps,
         verbose=config.verbose,
@@ -1005,7 +1007,7 @@ def _adversarial_dataset(real, demo: DemoConfig):
     """The adversarial stage's endless, seeded dataset of real batches."""
     import keras_seqgan as ks
 
-    return ks.data.sequence_dataset(real, batch_size=demo.batch_size, seed=demo.seed).repeat()
+    return ks.data.sequence_dataset(real, batch_size=demo.batch_size, seed=demo.seed, repeat=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

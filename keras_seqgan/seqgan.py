@@ -11,6 +11,7 @@ import numpy as np
 from keras import ops
 
 from keras_seqgan import backend
+from keras_seqgan.data.datasets import EpochOrder, check_fit_data
 from keras_seqgan.models.generator import (
     TOKENS_KEY,
     Generator,
@@ -252,6 +253,9 @@ class SeqGAN(keras.Model):
         # [epoch, step_counter at its start] while `fit` runs an epoch, else [-1, 0]:
         # saved, so that a run resumed in the middle of an epoch can say so.
         self._epoch_in_progress = (-1, 0)
+        # Batches the resumed epoch's first calls read and do not train (already trained
+        # before a mid-epoch backup); set by `_DataOrder`, never saved.
+        self._batches_to_skip = 0
         self.generator_optimizer = None
         self.discriminator_optimizer = None
         self.built = True
@@ -750,16 +754,52 @@ class SeqGAN(keras.Model):
         is_array = isinstance(x, (np.ndarray, list))
         positioned = hasattr(x, "data_position")  # the datasets of keras_seqgan.data
         position = getattr(x, "data_position", None)
+        check_fit_data(x, kwargs.get("steps_per_epoch"))
         x = self._validate_training_data(x, "x")
         if not is_array and not args:
             kwargs.setdefault("shuffle", False)  # datasets shuffle themselves
         if len(args) < 5:  # `callbacks` is fit's 6th positional argument
             callbacks = list(kwargs.get("callbacks") or [])
-            if _resumes(kwargs.get("initial_epoch", 0), callbacks):
+            resumes = _resumes(kwargs.get("initial_epoch", 0), callbacks)
+            if resumes:
                 _warn_if_not_repositioned(x, positioned, is_array, kwargs.get("shuffle", True))
-            kwargs["callbacks"] = [_DataOrder(position), *callbacks]
+            kwargs["callbacks"] = [_DataOrder(position, resumes), *callbacks]
         with _clear_batch_errors():
             return super().fit(x, *args, **kwargs)
+
+    def make_train_function(self, force=False):
+        """Keras's train function, wrapped so that a resumed epoch can skip its first batches.
+
+        After a mid-epoch `BackupAndRestore`, Keras restarts the epoch at its first batch;
+        `_DataOrder` sets `_batches_to_skip` to the batches trained before the backup, and
+        the first calls of the epoch read those batches from the iterator and train
+        nothing, so the epoch continues with the batch after the backup.
+        """
+        super().make_train_function(force)
+        train_function = self.train_function
+        if getattr(train_function, "_skips_resumed_batches", False):
+            return train_function
+
+        def function(*args):
+            if self._batches_to_skip <= 0:
+                return train_function(*args)
+            iterator = args[-1]  # TF: (iterator); JAX: (state, iterator)
+            for _ in range(min(self.steps_per_execution, self._batches_to_skip)):
+                next(iterator)
+                self._batches_to_skip -= 1
+            if keras.backend.backend() == "jax":
+                groups = (
+                    self.trainable_variables,
+                    self.non_trainable_variables,
+                    self.optimizer.variables,
+                    self.metrics_variables,
+                )
+                return self._stateless(lambda _: self._logs(), args[0], None, groups)
+            return self._logs()
+
+        function._skips_resumed_batches = True
+        self.train_function = function
+        return function
 
     def train_on_batch(self, x=None, *args, **kwargs):
         self._check_ready_to_train()
@@ -939,38 +979,59 @@ def backend_is_tensor(x) -> bool:
     return keras.ops.is_tensor(x)
 
 
-class _DataOrder(keras.callbacks.Callback):
-    """Added by `SeqGAN.fit`: positions a shuffled dataset at each epoch's order, and
-    notes which epoch is in progress (saved with the model)."""
+class _DataOrder(EpochOrder):
+    """Added by `SeqGAN.fit`: positions a shuffled dataset at each epoch's order, notes
+    which epoch is in progress (saved with the model), and makes a fit that resumes a
+    state saved in the middle of an epoch (`BackupAndRestore(save_freq=N)`, or a model
+    saved mid-epoch and fitted with `initial_epoch`) continue after the batches already
+    trained. A fit that does not resume starts its epochs afresh."""
 
-    def __init__(self, position):
-        super().__init__()
-        self._position = position
-        self._first = True
+    def __init__(self, position, resumes):
+        super().__init__(position)
+        self._first = resumes
 
     def on_epoch_begin(self, epoch, logs=None):
         step = int(np.asarray(self.model.step_counter))
         in_progress, start = self.model._epoch_in_progress
-        if self._first and in_progress == epoch and step > start:
-            warnings.warn(
-                f"This fit resumes epoch {epoch} from a state saved in its middle, "
-                f"{step - start} steps in (BackupAndRestore with an integer save_freq): "
-                "the epoch restarts at its first batch, so those batches are trained "
-                "again and the run will not equal an uninterrupted one. Save at "
-                "epoch ends (save_freq='epoch') for an exact resume.",
-                stacklevel=2,
-            )
+        if self._first and in_progress >= 0 and step > start:
+            self._resume_in_epoch(epoch, in_progress, step - start)
+            start = step - self.model._batches_to_skip
+        else:
+            start = step
         self._first = False
-        self.model._epoch_in_progress = (epoch, step)
-        if self._position is not None:
-            self._position.set(epoch)
+        self.model._epoch_in_progress = (epoch, start)
+        super().on_epoch_begin(epoch, logs)
+
+    def _resume_in_epoch(self, epoch, saved_epoch, trained):
+        """A state saved `trained` batches into `saved_epoch` resumes at `epoch`'s start."""
+        spe = self.model.steps_per_execution
+        if saved_epoch == epoch and trained % spe == 0:
+            self.model._batches_to_skip = trained  # read, not trained, by the first calls
+            return
+        if saved_epoch != epoch:
+            why = (
+                f"this fit starts at epoch {epoch}: the backup's epoch number does not "
+                "match the state (Keras's BackupAndRestore records epoch 0 for a backup "
+                "taken in a resumed run before its first epoch ended)"
+            )
+        else:
+            why = (
+                f"{trained} batches is not a multiple of steps_per_execution={spe}, "
+                "so the epoch restarts at its first batch and those batches are trained "
+                "again"
+            )
+        warnings.warn(
+            f"This fit resumes from a state saved in the middle of epoch {saved_epoch}, "
+            f"{trained} steps in, but {why}. The run will not equal an uninterrupted one.",
+            stacklevel=3,
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         self.model._epoch_in_progress = (-1, 0)
 
     def on_train_end(self, logs=None):
-        if self._position is not None:
-            self._position.set(-1)
+        self.model._batches_to_skip = 0
+        super().on_train_end(logs)
 
 
 def _resumes(initial_epoch, callbacks):

@@ -40,6 +40,8 @@ TRAIN_FILES = {
     "samples": "samples.txt",
     "results": "results.json",
 }
+# An unfinished run's progress, inside --output; removed when the run completes.
+RESUME_DIR = "resume"
 
 
 @dataclasses.dataclass
@@ -402,28 +404,44 @@ def run_train(config: TrainConfig) -> dict:
         _print_scores(stage, values)
         return values
 
-    results = {"untrained": scores("untrained")}
+    progress = _Progress(config)
+    results = progress.state["results"]
+    if "untrained" not in results:
+        results["untrained"] = scores("untrained")
 
-    print(f"\n== MLE pre-training ({config.mle_epochs} epochs)", flush=True)
-    generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0))
-    generator.fit(
-        ks.data.mle_dataset(
-            real, batch_size=config.batch_size, seed=config.seed, conditions=real_conditions or None
-        ),
-        validation_data=ks.data.mle_dataset(
-            held_out, batch_size=256, shuffle=False, conditions=held_out_conditions or None
-        ),
-        epochs=config.mle_epochs,
-        verbose=config.verbose,
-        shuffle=False,
-    )
-    results["mle"] = scores("after MLE")
     mle_path = os.path.join(config.output, TRAIN_FILES["mle"])
-    save_model(generator, mle_path)
+    generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0))
+    if progress.state["stage"] == "start":
+        print(f"\n== MLE pre-training ({config.mle_epochs} epochs)", flush=True)
+        generator.fit(
+            ks.data.mle_dataset(
+                real,
+                batch_size=config.batch_size,
+                seed=config.seed,
+                conditions=real_conditions or None,
+            ),
+            validation_data=ks.data.mle_dataset(
+                held_out, batch_size=256, shuffle=False, conditions=held_out_conditions or None
+            ),
+            epochs=config.mle_epochs,
+            verbose=config.verbose,
+            shuffle=False,
+            callbacks=[progress.backup("mle")],
+        )
+        results["mle"] = scores("after MLE")
+        save_model(generator, mle_path)
+        progress.update(stage="mle")
+    else:
+        generator = keras.models.load_model(mle_path)
+        print(f"\n== MLE pre-training: done by the earlier run ({mle_path})", flush=True)
 
     print(f"\n== Discriminator pre-training ({config.d_rounds} rounds)", flush=True)
     discriminator.compile(optimizer=keras.optimizers.Adam(1e-4))
-    for index in range(config.d_rounds):
+    done = progress.state["d_rounds"]
+    if done:
+        discriminator = keras.models.load_model(progress.path("discriminator.keras"))
+        print(f"Rounds 1-{done}: done by the earlier run", flush=True)
+    for index in range(done, config.d_rounds):
         fake = generator.generate(
             len(real), seed=config.seed + 100 + index, conditions=real_conditions or None
         )
@@ -436,6 +454,8 @@ def run_train(config: TrainConfig) -> dict:
             verbose=config.verbose,
             shuffle=False,
         )  # fmt: skip
+        save_model(discriminator, progress.path("discriminator.keras"))
+        progress.update(d_rounds=index + 1)
 
     print(
         f"\n== Adversarial training ({config.objective}, {config.adversarial_epochs} epochs x "
@@ -453,10 +473,13 @@ def run_train(config: TrainConfig) -> dict:
         generator_optimizer=keras.optimizers.Adam(1e-3),
         discriminator_optimizer=keras.optimizers.Adam(1e-4),
     )
-    callbacks = [ks.callbacks.BatchTimer(verbose=0), ks.callbacks.TrainingDisplay()]
+    # First, so that its epoch-end backup precedes the log line of that epoch.
+    backup = progress.backup("adversarial")
+    resuming = os.path.exists(backup._training_metadata_path)
+    callbacks = [backup, ks.callbacks.BatchTimer(verbose=0), ks.callbacks.TrainingDisplay()]
     if config.annealing:
         callbacks.insert(
-            0,
+            1,
             ks.callbacks.TemperatureAnnealing(
                 start=config.temperature_start,
                 end=config.temperature_end,
@@ -464,12 +487,16 @@ def run_train(config: TrainConfig) -> dict:
             ),
         )
     log_path = os.path.join(config.output, TRAIN_FILES["log"])
-    callbacks.append(keras.callbacks.CSVLogger(log_path))
+    callbacks.append(keras.callbacks.CSVLogger(log_path, append=resuming))
     dataset = ks.data.sequence_dataset(
-        real, batch_size=config.batch_size, seed=config.seed, conditions=real_conditions or None
+        real,
+        batch_size=config.batch_size,
+        seed=config.seed,
+        conditions=real_conditions or None,
+        repeat=True,
     )
     gan.fit(
-        dataset.repeat(),
+        dataset,
         epochs=config.adversarial_epochs,
         steps_per_epoch=config.adversarial_steps,
         verbose=config.verbose,
@@ -493,12 +520,89 @@ def run_train(config: TrainConfig) -> dict:
         "seconds": round(time.perf_counter() - started, 1),
     }
     write_text(results_path, json.dumps(record, indent=2) + "\n")
+    progress.finish()
     print(
         f"\nDone in {record['seconds']:.0f} s. Wrote {', '.join(TRAIN_FILES.values())} into "
         f"{os.path.abspath(config.output)}",
         flush=True,
     )
     return {"results": results, "model": model_path, "record": record}
+
+
+class _Progress:
+    """An unfinished `train` run's progress in `--output`/resume: which stages are done,
+    their scores, and Keras's backups, so that the same command run again continues.
+
+    Each stage resumes at an epoch's end: MLE pre-training and adversarial training from
+    their `BackupAndRestore` backups, discriminator pre-training after its last finished
+    round. Their data orders are functions of the seed and the epoch, so the resumed run
+    ends equal to an uninterrupted one.
+    """
+
+    def __init__(self, config: TrainConfig):
+        self.folder = os.path.join(config.output, RESUME_DIR)
+        self.settings = _settings(config)
+        self.state = {"stage": "start", "d_rounds": 0, "results": {}}
+        state_path = self.path("state.json")
+        if os.path.exists(state_path):
+            with open(state_path, encoding="utf-8") as handle:
+                saved = json.load(handle)
+            if saved["settings"] != self.settings:
+                changed = sorted(
+                    name
+                    for name in set(saved["settings"]) | set(self.settings)
+                    if saved["settings"].get(name) != self.settings.get(name)
+                )
+                raise ValueError(
+                    f"--output {config.output} holds an unfinished run with other "
+                    f"arguments (differing: {', '.join(changed)}). Run the same command "
+                    "to resume it, or choose another --output."
+                )
+            self.state = saved["state"]
+            print(
+                f"Resuming the unfinished run in {config.output}: "
+                f"{_describe_progress(self.state)}.",
+                flush=True,
+            )
+        os.makedirs(self.folder, exist_ok=True)
+
+    def path(self, name: str) -> str:
+        return os.path.join(self.folder, name)
+
+    def backup(self, stage: str):
+        import keras
+
+        return keras.callbacks.BackupAndRestore(self.path(stage), save_freq="epoch")
+
+    def update(self, **changes) -> None:
+        from keras_seqgan.saving import write_text
+
+        self.state.update(changes)
+        record = {"settings": self.settings, "state": self.state}
+        write_text(self.path("state.json"), json.dumps(record, indent=2) + "\n")
+
+    def finish(self) -> None:
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _settings(config: TrainConfig) -> dict:
+    """The arguments that decide a run's result (all but where it writes and how it talks)."""
+    settings = dataclasses.asdict(config)
+    for name in ("output", "verbose"):
+        settings.pop(name)
+    return json.loads(json.dumps(settings))  # as it reads back from JSON
+
+
+def _describe_progress(state: dict) -> str:
+    if state["stage"] == "start":
+        return "MLE pre-training restarts from its last finished epoch, if any"
+    rounds = state["d_rounds"]
+    return (
+        f"MLE pre-training done, {rounds} discriminator round(s) done; the run continues "
+        "from there (adversarial training from its last finished epoch, if any)"
+    )
 
 
 def _samples_text(generator, corpus, seed, per_value=3, max_values=5) -> str:

@@ -288,7 +288,7 @@ class SeqGANHyperModel(kt.HyperModel):
     )
     tuner.search(
         # A function: each trial gets a fresh dataset, so the same batches in the same order.
-        lambda: ks.data.sequence_dataset(real, batch_size=32, seed=5).repeat(),
+        lambda: ks.data.sequence_dataset(real, batch_size=32, seed=5, repeat=True),
         epochs=2, steps_per_epoch=3, verbose=0,
         callbacks=[ks.tuning.oracle_nll_callback(oracle, num_samples=200, seed=6)],
     )

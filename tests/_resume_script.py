@@ -5,7 +5,8 @@ Usage:
     python tests/_resume_script.py resume --load-keras IN.keras --epochs N --weights OUT.npz
                                           [--samples OUT.npz] [--loaded-weights OUT.npz]
     python tests/_resume_script.py fit    --epochs N --weights OUT.npz
-                                          [--backup DIR --marker FILE --batch-sleep S]
+                                          [--backup DIR [--save-freq K] --marker FILE
+                                           --batch-sleep S]
 
 Every mode trains the same tiny SeqGAN, with the default discriminator (dropout on), on
 the same real tokens: by default a shuffled `sequence_dataset(..., seed=11)`, whose
@@ -86,7 +87,8 @@ def save_npz(path: str, arrays: dict[str, np.ndarray]) -> None:
 
 
 class EpochMarker(keras.callbacks.Callback):
-    """Appends `begin <epoch>` to a file at each epoch start; optionally slows batches."""
+    """Appends `begin <epoch>` to a file at each epoch start and `batch <epoch> <batch>`
+    after each batch (after the backup, if one is due); optionally slows batches."""
 
     def __init__(self, path: str, batch_sleep: float = 0.0):
         super().__init__()
@@ -94,14 +96,19 @@ class EpochMarker(keras.callbacks.Callback):
         self.batch_sleep = batch_sleep
 
     def on_epoch_begin(self, epoch, logs=None):
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(f"begin {epoch}\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        self.epoch = epoch
+        self._write(f"begin {epoch}")
 
     def on_train_batch_end(self, batch, logs=None):
+        self._write(f"batch {self.epoch} {batch}")
         if self.batch_sleep:
             time.sleep(self.batch_sleep)
+
+    def _write(self, line):
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(f"{line}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def main(argv: list[str]) -> int:
@@ -115,6 +122,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--loaded-weights")
     parser.add_argument("--backup")
     parser.add_argument("--marker")
+    parser.add_argument("--save-freq", default="epoch")
     parser.add_argument("--batch-sleep", type=float, default=0.0)
     parser.add_argument("--initial-epoch", type=int, default=0)
     parser.add_argument("--arrays", action="store_true")
@@ -130,7 +138,8 @@ def main(argv: list[str]) -> int:
         gan = make_gan()
     callbacks = []
     if args.backup:
-        callbacks.append(keras.callbacks.BackupAndRestore(args.backup, save_freq="epoch"))
+        save_freq = args.save_freq if args.save_freq == "epoch" else int(args.save_freq)
+        callbacks.append(keras.callbacks.BackupAndRestore(args.backup, save_freq=save_freq))
     if args.marker:
         callbacks.append(EpochMarker(args.marker, args.batch_sleep))
     if args.arrays:

@@ -163,6 +163,98 @@ def test_unshuffled_datasets_have_one_order_and_no_position():
     np.testing.assert_array_equal(rows(epoch(dataset)), TOKENS[:9])
 
 
+def take_rows(dataset, batches):
+    iterator = iter(dataset)
+    return rows(
+        [tf.nest.map_structure(lambda t: t.numpy(), next(iterator)) for _ in range(batches)]
+    )
+
+
+@pytest.mark.parametrize("make", [sequence_dataset, mle_dataset])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_a_repeated_dataset_is_the_epochs_one_after_another_from_its_position(make, shuffle):
+    """`repeat=True`: pass p in epoch p's order, batches across passes all full; an
+    iteration begun at epoch e with S steps an epoch starts at batch e * S."""
+    tokens = np.arange(20, dtype="int32").reshape(10, 2)
+    options = {"seed": 3} if shuffle else {"shuffle": False}
+    stream = make(tokens, batch_size=4, repeat=True, **options)
+    assert stream.data_position is not None and stream.repeats
+    first_12 = take_rows(stream, 3 * 10 // 4 + 1)  # 32 rows: passes 0, 1, 2 and 2 more
+    once = make(tokens, batch_size=10, **options)
+    passes = []
+    for index in range(4):
+        if shuffle:
+            once.data_position.set(index)
+        passes.append(rows(epoch(once)))
+    np.testing.assert_array_equal(first_12, np.concatenate(passes)[: len(first_12)])
+    stream.data_position.set(3, steps_per_epoch=2)  # batch 6 on: rows 24..
+    np.testing.assert_array_equal(take_rows(stream, 2), np.concatenate(passes)[24:32])
+    stream.data_position.set(-1)  # not positioned: from the start
+    np.testing.assert_array_equal(take_rows(stream, 1), first_12[:4])
+
+
+def test_a_repeated_dataset_keeps_tokens_and_their_conditions_together():
+    tokens = np.arange(14, dtype="int32").reshape(7, 2)
+    dataset = sequence_dataset(
+        tokens, batch_size=3, seed=1, conditions={"speaker": np.arange(7) % 3}, repeat=True
+    )
+    iterator = iter(dataset)
+    for _ in range(5):
+        batch = next(iterator)
+        np.testing.assert_array_equal(batch["speaker"], (batch["tokens"][:, 0] // 2) % 3)
+
+
+def test_fit_on_a_repeated_dataset_needs_steps_per_epoch():
+    import keras
+
+    import keras_seqgan as ks
+
+    generator = ks.models.Generator(vocabulary_size=10, sequence_length=5, embedding_dim=4,
+                                    hidden_dim=4, seed=1)  # fmt: skip
+    generator.compile(optimizer="adam")
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        generator.fit(mle_dataset(TOKENS, batch_size=2, seed=1, repeat=True), verbose=0)
+    gan = ks.SeqGAN(
+        generator,
+        ks.models.Discriminator(
+            vocabulary_size=10, sequence_length=5, filter_sizes=(2,), num_filters=(4,)
+        ),
+    )
+    gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
+    with pytest.raises(ValueError, match="steps_per_epoch"):
+        gan.fit(sequence_dataset(TOKENS, batch_size=2, seed=1, repeat=True), verbose=0)
+    with pytest.raises(TypeError, match="repeat"):
+        sequence_dataset(TOKENS, batch_size=2, repeat="yes")
+
+
+def test_generator_fit_trains_each_epoch_on_its_order():
+    """MLE pre-training resumed at epoch 1 in a new model trains on epoch 1's order."""
+    import keras
+
+    import keras_seqgan as ks
+
+    tokens = np.random.default_rng(0).integers(0, 10, size=(24, 5)).astype("int32")
+
+    def generator():
+        keras.utils.set_random_seed(0)
+        model = ks.models.Generator(vocabulary_size=10, sequence_length=5, embedding_dim=4,
+                                    hidden_dim=4, seed=1)  # fmt: skip
+        model.compile(optimizer=keras.optimizers.SGD(0.5))
+        return model
+
+    straight, resumed = generator(), generator()
+    straight.fit(mle_dataset(tokens, batch_size=8, seed=2), epochs=2, verbose=0)
+    resumed.fit(mle_dataset(tokens, batch_size=8, seed=2), epochs=1, verbose=0)
+    weights = [np.array(w) for w in resumed.weights]
+    again = generator()  # a new model, as in a new process; plain SGD carries no state
+    again.fit(mle_dataset(tokens, batch_size=8, seed=2), epochs=0, verbose=0)
+    for variable, value in zip(again.weights, weights, strict=True):
+        variable.assign(value)
+    again.fit(mle_dataset(tokens, batch_size=8, seed=2), epochs=2, initial_epoch=1, verbose=0)
+    for a, b in zip(straight.weights, again.weights, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=a.path)
+
+
 def test_sequence_dataset_too_small_for_a_batch():
     with pytest.raises(ValueError, match=r"sequence_dataset.*batch_size=64.*10 examples"):
         sequence_dataset(TOKENS, batch_size=64)

@@ -1,5 +1,6 @@
 """`keras-seqgan train`, `generate` and `evaluate` end to end on a tiny CSV corpus."""
 
+import contextlib
 import csv
 import json
 
@@ -154,3 +155,104 @@ def test_train_on_a_plain_text_file(tmp_path, capsys):
     # Conditions for an unconditional model are refused, naming the problem.
     code = cli.main(["generate", str(output / "seqgan.keras"), "--condition", "character=X"])
     assert code == 2 and "unconditional" in capsys.readouterr().err
+
+
+class Crash(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def monkeypatch_context():
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield monkeypatch
+
+
+def crash_at(monkeypatch, owner, method, when):
+    """Makes `owner.method` raise `Crash` (after running) on the call `when` says."""
+    original = getattr(owner, method)
+    calls = []
+
+    def patched(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        calls.append(args)
+        if when(len(calls), *args):
+            raise Crash(f"{owner.__name__}.{method} call {len(calls)}")
+        return result
+
+    monkeypatch.setattr(owner, method, patched)
+
+
+@pytest.mark.backend_independent(
+    "composes Keras's BackupAndRestore and .keras files, whose exact resume on both "
+    "backends tests/test_resume.py checks"
+)
+def test_train_killed_in_each_stage_then_run_again_ends_as_an_uninterrupted_run(tmp_path, capsys):
+    """`keras-seqgan train` stopped in MLE pre-training, between discriminator rounds and
+    in the middle of an adversarial epoch, each time run again with the same arguments,
+    ends with the same models, log and scores as a run that was never stopped."""
+    import keras
+
+    from keras_seqgan import text_cli
+    from keras_seqgan.callbacks import BatchTimer
+
+    data = write_corpus(tmp_path / "corpus.csv", rows=96)
+    tiny = list(TINY)
+    for flag, value in (("--mle-epochs", "2"), ("--d-rounds", "2"), ("--adversarial-epochs", "3")):
+        tiny[tiny.index(flag) + 1] = value
+
+    def train(output):
+        argv = ["train", "--data", str(data), "--condition", "character", "--output",
+                str(tmp_path / output), *tiny]  # fmt: skip
+        return cli.main(argv)
+
+    assert train("straight") == 0
+    with monkeypatch_context() as monkeypatch:  # 1. after MLE epoch 0's backup
+        crash_at(
+            monkeypatch,
+            keras.callbacks.BackupAndRestore,
+            "on_epoch_end",
+            lambda n, epoch, *_: epoch == 0,
+        )
+        with pytest.raises(Crash):
+            train("stopped")
+    with monkeypatch_context() as monkeypatch:  # 2. after discriminator round 1 of 2
+        crash_at(monkeypatch, text_cli._Progress, "update", lambda n, *_: n == 2)
+        with pytest.raises(Crash):
+            train("stopped")
+    with monkeypatch_context() as monkeypatch:  # 3. in adversarial epoch 1, after batch 0
+        crash_at(monkeypatch, BatchTimer, "on_train_batch_end", lambda n, batch, *_: n == 3)
+        with pytest.raises(Crash):
+            train("stopped")
+    capsys.readouterr()
+    assert train("stopped") == 0
+    out = capsys.readouterr().out
+    assert "Resuming the unfinished run" in out and "2 discriminator round(s) done" in out
+
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    assert not (stopped / text_cli.RESUME_DIR).exists()
+    for name in ("seqgan.keras", "generator_mle.keras"):
+        first = keras.models.load_model(straight / name)
+        second = keras.models.load_model(stopped / name)
+        for a, b in zip(first.weights, second.weights, strict=True):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=f"{name} {a.path}")
+    scores = [json.loads((folder / "results.json").read_text())["scores"]
+              for folder in (straight, stopped)]  # fmt: skip
+    assert scores[0] == scores[1]
+    logs = [(folder / "log.csv").read_text().splitlines() for folder in (straight, stopped)]
+    assert len(logs[1]) == 4 and [row.split(",")[0] for row in logs[1]][1:] == ["0", "1", "2"]
+
+
+def test_train_refuses_to_resume_with_other_arguments(tmp_path, capsys):
+    from keras_seqgan import text_cli
+
+    data = write_corpus(tmp_path / "corpus.csv", rows=96)
+    output = tmp_path / "out"
+    (output / text_cli.RESUME_DIR).mkdir(parents=True)
+    config = text_cli.TrainConfig(data=str(data), output=str(output), seed=4)
+    record = {"settings": text_cli._settings(config), "state": {"stage": "mle", "d_rounds": 0,
+              "results": {}}}  # fmt: skip
+    (output / text_cli.RESUME_DIR / "state.json").write_text(json.dumps(record))
+    argv = ["train", "--data", str(data), "--output", str(output), *TINY]
+    assert cli.main(argv) == 2  # TINY has --seed 3 and other sizes
+    err = capsys.readouterr().err
+    assert "holds an unfinished run with other arguments" in err and "seed" in err

@@ -96,7 +96,7 @@ class Recorder(keras.callbacks.Callback):
 
 def search(tuner, real, oracle, epochs=1, callbacks=()):
     tuner.search(
-        lambda: ks.data.sequence_dataset(real, batch_size=32, seed=5).repeat(),
+        lambda: ks.data.sequence_dataset(real, batch_size=32, seed=5, repeat=True),
         epochs=epochs,
         steps_per_epoch=1,
         verbose=0,
@@ -409,7 +409,7 @@ def test_fit_adds_the_trials_annealing_and_passes_the_rest(real):
     history = hypermodel.fit(
         hp,
         gan,
-        ks.data.sequence_dataset(real, batch_size=32, seed=5).repeat(),
+        ks.data.sequence_dataset(real, batch_size=32, seed=5, repeat=True),
         epochs=3,
         initial_epoch=1,  # as Hyperband passes it
         steps_per_epoch=1,

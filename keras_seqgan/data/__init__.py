@@ -1,6 +1,8 @@
 """Data: the SeqGAN oracle, text corpora and a tokenizer, token checks, `tf.data` pipelines."""
 
 from keras_seqgan.data.datasets import (
+    DataPosition,
+    EpochOrder,
     discriminator_dataset,
     mle_dataset,
     sequence_dataset,
@@ -11,6 +13,8 @@ from keras_seqgan.data.oracle import OracleLSTM
 from keras_seqgan.data.text import TextCorpus, Tokenizer, load_csv_corpus, load_text_corpus
 
 __all__ = [
+    "DataPosition",
+    "EpochOrder",
     "OracleLSTM",
     "TextCorpus",
     "Tokenizer",

@@ -202,25 +202,70 @@ def _check_batch_size(batch_size) -> int:
 
 
 class DataPosition:
-    """Which epoch's order a shuffled dataset of this module serves next.
+    """Where a dataset of this module starts its next iteration: which epoch's order.
 
     A shuffled `mle_dataset`, `sequence_dataset` or `discriminator_dataset` orders each
     epoch by a permutation keyed by `(seed, key)`. While `epoch` is set (>= 0) the key is
     that epoch, so the order depends on the epoch alone, not on how many times this
-    process has iterated the dataset: `SeqGAN.fit` sets it at the start of every epoch,
-    and `fit(initial_epoch=k)` in a fresh process sees epoch k's order. While it is
-    `-1` (the default, and after `SeqGAN.fit`), each iteration draws a fresh key from the
-    seed, so a plain Keras `fit` gets a new order every epoch, the same sequence of
-    orders for the same seed. Reach it as `dataset.data_position`.
+    process has iterated the dataset: `SeqGAN.fit` and `Generator.fit` set it at the
+    start of every epoch, and `fit(initial_epoch=k)` in a fresh process sees epoch k's
+    order. While it is `-1` (the default, and after those fits), each iteration draws a
+    fresh key from the seed, so a plain Keras `fit` gets a new order every epoch, the
+    same sequence of orders for the same seed.
+
+    A dataset made with `repeat=True` is one endless stream of passes over the data
+    (pass `p` in the order keyed by `p`). Keras keeps iterating it from epoch to epoch
+    (with `fit(steps_per_epoch=S)`); an iteration that begins at epoch `e` starts at
+    batch `e * S` of the stream, where an uninterrupted run is at that epoch. Reach the
+    position as `dataset.data_position`.
     """
 
     def __init__(self) -> None:
         with tf.init_scope():
             self.epoch = tf.Variable(-1, dtype=tf.int64, trainable=False, name="data_epoch")
+            self.batch = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_batch")
 
-    def set(self, epoch: int) -> None:
-        """Serves epoch `epoch`'s order from the next iteration on; `-1` lets go."""
+    def set(self, epoch: int, steps_per_epoch: int | None = None) -> None:
+        """Serves epoch `epoch` from the next iteration on; `-1` lets go.
+
+        `steps_per_epoch`: the batches of an epoch, for a `repeat=True` stream (whose
+        next iteration then starts at batch `epoch * steps_per_epoch`).
+        """
         self.epoch.assign(int(epoch))
+        self.batch.assign(max(int(epoch), 0) * int(steps_per_epoch or 0))
+
+
+class EpochOrder(keras.callbacks.Callback):
+    """Sets a dataset's `DataPosition` at the start of every epoch of a `fit`.
+
+    `SeqGAN.fit` and `Generator.fit` add it themselves when given a dataset of this
+    module; add it to another Keras model's `fit` for the same per-epoch order:
+    `model.fit(dataset, callbacks=[EpochOrder(dataset.data_position)])`.
+
+    Args:
+        position: `DataPosition` (a dataset's `data_position`) or `None` (does nothing).
+    """
+
+    def __init__(self, position: DataPosition | None) -> None:
+        super().__init__()
+        self.position = position
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.position is not None:
+            self.position.set(epoch, (self.params or {}).get("steps"))
+
+    def on_train_end(self, logs=None):
+        if self.position is not None:
+            self.position.set(-1)
+
+
+def check_fit_data(x, steps_per_epoch) -> None:
+    """Raises for a `repeat=True` dataset given to `fit` without `steps_per_epoch`."""
+    if getattr(x, "repeats", False) and steps_per_epoch is None:
+        raise ValueError(
+            "`x` is a dataset made with repeat=True: it never ends, so `fit` needs "
+            "`steps_per_epoch` (the batches of an epoch). Received: steps_per_epoch=None."
+        )
 
 
 def _finish(
@@ -232,13 +277,17 @@ def _finish(
     drop_remainder: bool,
     caller: str,
     transform=None,
+    repeat: bool = False,
 ) -> tf.data.Dataset:
     """Batches `data` (a nest of arrays `[N, ...]`), shuffled per epoch, maps `transform`.
 
     Shuffled, each epoch's order is a permutation keyed by the seed and the epoch (see
-    `DataPosition`); `seed=None` draws the seed once, here.
+    `DataPosition`); `seed=None` draws the seed once, here. `repeat`: one endless stream
+    of passes, every batch full.
     """
-    if drop_remainder and num_examples < batch_size:
+    if not isinstance(repeat, bool):
+        raise TypeError(f"`repeat` must be a bool. Received: repeat={repeat!r}")
+    if drop_remainder and num_examples < batch_size and not repeat:
         raise ValueError(
             f"{caller}: with drop_remainder=True and batch_size={batch_size}, {num_examples} "
             "examples make no full batch: the dataset would be empty. Pass a smaller "
@@ -248,25 +297,42 @@ def _finish(
         raise ValueError(f"`seed` must be None or an integer. Received: seed={seed!r}")
     drop_remainder = bool(drop_remainder)
     position = None
-    if not shuffle:
-        dataset = tf.data.Dataset.from_tensor_slices(data)
-    else:
-        if seed is None:
-            seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+    if shuffle and seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+    if repeat:
         position = DataPosition()
-        dataset = _shuffled(data, num_examples, int(seed), position)
-    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+        dataset = _endless(data, num_examples, seed if shuffle else None, batch_size, position)
+        dataset = dataset.batch(batch_size, drop_remainder=True)
+    else:
+        if not shuffle:
+            dataset = tf.data.Dataset.from_tensor_slices(data)
+        else:
+            position = DataPosition()
+            dataset = _shuffled(data, num_examples, int(seed), position)
+        dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     if transform is not None:
         dataset = dataset.map(transform, num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.prefetch(tf.data.AUTOTUNE)
-    dataset.data_position = None  # unshuffled: every epoch's order is the same
-    if position is not None:
+    if position is not None and not repeat:
         num_batches = num_examples // batch_size
         if not drop_remainder and num_examples % batch_size:
             num_batches += 1
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(num_batches))
-        dataset.data_position = position
+    dataset.data_position = position  # None unshuffled: every epoch's order is the same
+    dataset.repeats = repeat
     return dataset
+
+
+def _permutation(num_examples, seed, key):
+    """The order of pass (epoch) `key`: a permutation of `num_examples` keyed by `(seed, key)`."""
+    keys = tf.random.stateless_uniform(
+        [num_examples],
+        seed=tf.stack([tf.constant(seed, tf.int64), key]),
+        minval=None,
+        maxval=None,
+        dtype=tf.int64,
+    )
+    return tf.argsort(keys, stable=True)
 
 
 def _shuffled(data, num_examples, seed, position):
@@ -275,15 +341,7 @@ def _shuffled(data, num_examples, seed, position):
 
     def permuted(fresh_key):
         epoch = position.epoch.read_value()
-        key = tf.where(epoch >= 0, epoch, fresh_key)
-        keys = tf.random.stateless_uniform(
-            [num_examples],
-            seed=tf.stack([tf.constant(seed, tf.int64), key]),
-            minval=None,
-            maxval=None,
-            dtype=tf.int64,
-        )
-        order = tf.argsort(keys, stable=True)
+        order = _permutation(num_examples, seed, tf.where(epoch >= 0, epoch, fresh_key))
         return tf.data.Dataset.from_tensor_slices(
             tf.nest.map_structure(lambda t: tf.gather(t, order), tensors)
         )
@@ -291,6 +349,28 @@ def _shuffled(data, num_examples, seed, position):
     # One fresh key per iteration, from the seed: the same sequence of keys each process.
     fresh = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
     return fresh.flat_map(permuted)
+
+
+def _endless(data, num_examples, seed, batch_size, position):
+    """The rows of pass 0, 1, 2, ... of `data` without end (pass `p` shuffled by
+    `(seed, p)`, or in order with `seed=None`), from batch `position.batch` on."""
+    tensors = tf.nest.map_structure(tf.convert_to_tensor, data)
+
+    def one_pass(index):
+        if seed is None:
+            return tf.data.Dataset.from_tensor_slices(tensors)
+        order = _permutation(num_examples, seed, index)
+        return tf.data.Dataset.from_tensor_slices(
+            tf.nest.map_structure(lambda t: tf.gather(t, order), tensors)
+        )
+
+    def rows_from(_):
+        row = position.batch.read_value() * batch_size
+        first = row // num_examples
+        passes = tf.data.Dataset.range(first, tf.int64.max).flat_map(one_pass)
+        return passes.skip(row - first * num_examples)
+
+    return tf.data.Dataset.from_tensors(0).flat_map(rows_from)
 
 
 def mle_dataset(
@@ -302,6 +382,7 @@ def mle_dataset(
     drop_remainder: bool = False,
     vocabulary_size: int | None = None,
     conditions: dict | None = None,
+    repeat: bool = False,
 ) -> tf.data.Dataset:
     """A `tf.data.Dataset` of `(x, x)` token pairs for MLE pre-training with `fit`.
 
@@ -321,6 +402,9 @@ def mle_dataset(
             to `None`.
         conditions: dict or `None`. Condition name -> int ids `[N]`, one per sequence
             (see `validate_conditions`). Defaults to `None` (unconditional).
+        repeat: bool. Serve pass after pass over the data without end (every batch
+            full), for `fit(steps_per_epoch=...)`; a resumed `fit` continues the
+            stream at its epoch (see `DataPosition`). Defaults to `False`.
 
     Returns:
         A `tf.data.Dataset` of `(x, x)`, both int32 `[B, T]`; with `conditions`, of
@@ -349,6 +433,7 @@ def mle_dataset(
         drop_remainder,
         "mle_dataset",
         transform=transform,
+        repeat=repeat,
     )
 
 
@@ -361,6 +446,7 @@ def sequence_dataset(
     drop_remainder: bool = True,
     vocabulary_size: int | None = None,
     conditions: dict | None = None,
+    repeat: bool = False,
 ) -> tf.data.Dataset:
     """A `tf.data.Dataset` of real token batches for adversarial `SeqGAN.fit`.
 
@@ -380,6 +466,9 @@ def sequence_dataset(
             to `None`.
         conditions: dict or `None`. Condition name -> int ids `[N]`, one per sequence
             (see `validate_conditions`). Defaults to `None` (unconditional).
+        repeat: bool. Serve pass after pass over the data without end (every batch
+            full), for `fit(steps_per_epoch=...)`; a resumed `fit` continues the
+            stream at its epoch (see `DataPosition`). Defaults to `False`.
 
     Returns:
         A `tf.data.Dataset` of int32 `[B, T]` batches; with `conditions`, of dicts
@@ -403,6 +492,7 @@ def sequence_dataset(
         seed,
         drop_remainder,
         "sequence_dataset",
+        repeat=repeat,
     )
 
 

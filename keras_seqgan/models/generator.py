@@ -755,6 +755,22 @@ class Generator(keras.Model):
     def compile_from_config(self, config):
         recompile_from_config(self, config)
 
+    def fit(self, x=None, *args, **kwargs):
+        """Keras's `fit` (MLE pre-training), with the order of an `mle_dataset` set per epoch.
+
+        A shuffled `keras_seqgan.data.mle_dataset` serves each epoch that epoch's order
+        (its `DataPosition`), so `fit(initial_epoch=k)` in a fresh process, or a run
+        resumed by `keras.callbacks.BackupAndRestore(save_freq="epoch")`, trains on the
+        batches an uninterrupted run would.
+        """
+        from keras_seqgan.data.datasets import EpochOrder, check_fit_data
+
+        check_fit_data(x, kwargs.get("steps_per_epoch"))
+        position = getattr(x, "data_position", None)
+        if position is not None and len(args) < 5:  # `callbacks` is fit's 6th argument
+            kwargs["callbacks"] = [EpochOrder(position), *(kwargs.get("callbacks") or [])]
+        return super().fit(x, *args, **kwargs)
+
     def save_own_variables(self, store):
         super().save_own_variables(store)
         save_seed_state(self.seed_generator, store)

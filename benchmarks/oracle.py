@@ -286,7 +286,8 @@ def make_discriminator(config, oracle):
 
     size = dict(vocabulary_size=oracle.vocabulary_size, sequence_length=oracle.sequence_length)
     if config["discriminator"] == "paper":
-        return ks.models.Discriminator(**size)
+        # The authors' discriminator, with their L2 (l2_reg_lambda=0.2) on the output layer.
+        return ks.models.Discriminator(**size, output_l2=0.2)
     filters = [w for w in SMALL_FILTERS if w <= oracle.sequence_length]
     return ks.models.Discriminator(**size, filter_sizes=filters, num_filters=[64] * len(filters))
 

@@ -14,6 +14,8 @@ DEFAULT_LABELS = {
     "nll_oracle": "NLL-oracle (quality)",
     "nll_gen": "NLL-gen (diversity)",
     "temperature": "training temperature",
+    "d_acc": "D accuracy, training batches",
+    "val_d_acc": "D accuracy, held-out rows",
 }
 
 

@@ -535,11 +535,16 @@ class SeqGAN(keras.Model):
             fake = self._fake_for_discriminator(batch_size, temperature, conditions)
 
             def loss_fn(fake=fake):
+                real_logits = self.discriminator(real, training=True)
+                added = _added_losses(self.discriminator)  # by `add_loss` in this call
+                fake_logits = self.discriminator(fake, training=True)
+                added += _added_losses(self.discriminator)
                 loss, loss_real, loss_fake, accuracy = discriminator_losses(
-                    self.discriminator(real, training=True),
-                    self.discriminator(fake, training=True),
+                    real_logits, fake_logits
                 )
-                return loss, (loss_real, loss_fake, accuracy)
+                # What `fit` adds too: add_loss terms and weight regularizers.
+                total = loss + _sum(added + _weight_penalties(self.discriminator))
+                return total, (loss_real, loss_fake, accuracy)
 
             loss, (loss_real, loss_fake, accuracy) = self._update(
                 loss_fn, variables, self.discriminator_optimizer, self.d_skipped
@@ -588,14 +593,17 @@ class SeqGAN(keras.Model):
                         rewards,
                         temperature=temperature,
                         conditions=conditions,
-                    )
-                    return loss, ops.mean(rewards)
+                    )  # calls the generator once: its add_loss terms count
+                    extra = _added_losses(self.generator) + _weight_penalties(self.generator)
+                    return loss + _sum(extra), ops.mean(rewards)
 
                 after_apply = self._update_rollout
             else:
 
                 def loss_fn():
-                    return gumbel_generator_loss(
+                    # The relaxed sample steps the LSTM cell without calling the
+                    # generator, so only its weight regularizers apply here.
+                    loss, reward = gumbel_generator_loss(
                         self.generator,
                         self.discriminator,
                         batch_size,
@@ -603,6 +611,7 @@ class SeqGAN(keras.Model):
                         seed=self.seed_generator,
                         conditions=conditions,
                     )
+                    return loss + _sum(_weight_penalties(self.generator)), reward
 
                 after_apply = None
             loss, reward = self._update(
@@ -1072,6 +1081,30 @@ def _derived_seed(seed):
         return None
     (word,) = np.random.SeedSequence([seed, 1]).generate_state(1)
     return int(word) >> 1
+
+
+def _weight_penalties(model):
+    """The regularizers' penalties on `model`'s trainable weights (as `model.losses` has them)."""
+    return [
+        variable.regularizer(variable.value)
+        for variable in model.trainable_weights
+        if variable.regularizer is not None
+    ]
+
+
+def _added_losses(model):
+    """The losses `add_loss` recorded in `model`'s latest call (`model.losses` without the
+    weight penalties, which `model.losses` lists last)."""
+    losses = list(model.losses)
+    penalties = sum(1 for v in model.trainable_weights if v.regularizer is not None)
+    return losses[: len(losses) - penalties]
+
+
+def _sum(losses):
+    """The sum of scalar losses as float32; `0.0` for none."""
+    if not losses:
+        return ops.zeros((), "float32")
+    return ops.sum(ops.stack([ops.cast(ops.sum(loss), "float32") for loss in losses]))
 
 
 def _float_weights(model):

@@ -25,7 +25,9 @@ def _values(variables):
 
 def _run_in_scope(fn, variables, values):
     """Runs `fn()` with `variables` bound to `values`; returns `(out, new values)`."""
-    with keras.StatelessScope(state_mapping=list(zip(variables, values, strict=True))) as scope:
+    # `collect_losses`: layers' `add_loss` terms stay readable in `model.losses`.
+    mapping = list(zip(variables, values, strict=True))
+    with keras.StatelessScope(state_mapping=mapping, collect_losses=True) as scope:
         out = fn()
     return out, [scope.get_current_value(variable) for variable in variables]
 

@@ -100,6 +100,10 @@ class Discriminator(keras.Model):
         dropout: float. Dropout rate before the output layer, in `[0, 1)`. The mask
             comes from `keras_seqgan.models.CounterDropout`: the same eagerly, in graph
             mode, under XLA and on both backends. Defaults to `0.25`.
+        output_l2: float >= 0. L2 penalty on the output layer's kernel and bias,
+            `output_l2 * (sum(w ** 2) + sum(b ** 2)) / 2`, added to the loss by `fit`
+            and by `SeqGAN`'s discriminator updates. The SeqGAN authors' discriminator
+            uses `0.2` (`l2_reg_lambda`). Defaults to `0.0` (none).
         conditions: `None` or a dict `{name: number_of_values}`, e.g.
             `{"character": 30, "scene": 120}`; the same as the generator's in a
             `keras_seqgan.SeqGAN`. Defaults to `None` (unconditional).
@@ -160,6 +164,7 @@ class Discriminator(keras.Model):
         conditions: dict[str, int] | None = None,
         condition_embedding_dim: int = 8,
         seed: int | None = None,
+        output_l2: float = 0.0,
         **kwargs: Any,
     ) -> None:
         vocabulary_size = _check_int("vocabulary_size", vocabulary_size, minimum=2)
@@ -187,6 +192,10 @@ class Discriminator(keras.Model):
             raise TypeError(f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}")
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}")
+        if not isinstance(output_l2, numbers.Real) or isinstance(output_l2, bool):
+            raise TypeError(f"`output_l2` must be a float >= 0. Received: output_l2={output_l2!r}")
+        if not 0.0 <= output_l2 < float("inf"):
+            raise ValueError(f"`output_l2` must be a float >= 0. Received: output_l2={output_l2!r}")
         conditions = check_conditions(conditions)
         condition_embedding_dim = _check_int(
             "condition_embedding_dim", condition_embedding_dim, minimum=1
@@ -249,9 +258,14 @@ class Discriminator(keras.Model):
         self.dropout_layer = CounterDropout(
             self.dropout, seed=seeds.next(), dtype=self.dtype_policy, name="dropout"
         )
+        self.output_l2 = float(output_l2)
+        # Keras's L2(l) is l * sum(x ** 2); the authors' tf.nn.l2_loss is sum(x ** 2) / 2.
+        penalty = keras.regularizers.L2(self.output_l2 / 2) if self.output_l2 else None
         self.output_dense = keras.layers.Dense(
             1,
             kernel_initializer=seeds.initializer("glorot_uniform"),
+            kernel_regularizer=penalty,
+            bias_regularizer=penalty,
             dtype=self.dtype_policy,
             name="logit",
         )
@@ -387,6 +401,7 @@ class Discriminator(keras.Model):
                 "conditions": None if self.conditions is None else dict(self.conditions),
                 "condition_embedding_dim": self.condition_embedding_dim,
                 "seed": self.seed,
+                "output_l2": self.output_l2,
             }
         )
         return config

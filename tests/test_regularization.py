@@ -108,12 +108,16 @@ def test_the_generator_update_counts_its_add_loss_terms():
     assert_only("g", plain, penalized, -LR * 2 * 0.5 * plain[0]["g"])
 
 
+@pytest.mark.backend_independent(
+    "the penalties are summed by the code the two tests above run on both backends"
+)
 @pytest.mark.parametrize("objective", ["reinforce", "gumbel"])
 def test_the_generator_update_counts_its_weight_regularizers(objective):
     plain, penalized = one_step(objective), one_step(objective, generator_l2=0.3)
     assert_only("g", plain, penalized, -LR * 2 * 0.3 * plain[0]["g"])
 
 
+@pytest.mark.backend_independent("a Keras regularizer's value and a config round trip")
 def test_pre_training_fit_counts_the_output_penalty_too():
     """Plain Keras `fit` of the discriminator sees the same penalty in `losses`."""
     discriminator = Discriminator(

@@ -292,6 +292,7 @@ def test_a_resume_from_the_middle_of_an_epoch_continues_after_the_trained_batche
     assert_bitwise_equal(by_position(expected), by_position(script.state_arrays(rerun)))
 
 
+@pytest.mark.backend_independent("the decision to skip or warn is made on the host, per fit")
 def test_a_mid_epoch_resume_that_cannot_skip_says_it_restarts_the_epoch(tmp_path):
     """2 batches trained before the backup cannot be skipped 3 at a time
     (steps_per_execution=3 in the rerun): the epoch restarts, and the fit warns."""

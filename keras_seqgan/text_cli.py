@@ -564,7 +564,9 @@ class _Progress:
                 f"{_describe_progress(self.state)}.",
                 flush=True,
             )
-        os.makedirs(self.folder, exist_ok=True)
+        else:
+            os.makedirs(self.folder, exist_ok=True)
+            self.update()  # from now on a rerun knows it continues this run
 
     def path(self, name: str) -> str:
         return os.path.join(self.folder, name)
@@ -597,7 +599,7 @@ def _settings(config: TrainConfig) -> dict:
 
 def _describe_progress(state: dict) -> str:
     if state["stage"] == "start":
-        return "MLE pre-training restarts from its last finished epoch, if any"
+        return "MLE pre-training continues from its last finished epoch, if any"
     rounds = state["d_rounds"]
     return (
         f"MLE pre-training done, {rounds} discriminator round(s) done; the run continues "

@@ -217,7 +217,7 @@ def main(argv=None):
                 "how": f"BackupAndRestore(save_freq={save_freq!r}), SIGKILL at epoch 2 batch 4 "
                 f"(of 8), same command again to {epochs} epochs",
                 **difference(killed, straight),
-                "warned_mid_epoch": "from a state saved in its middle" in second.stderr,
+                "warned_mid_epoch": "will not equal an uninterrupted one" in second.stderr,
             }
         )
         print(rows[-1], flush=True)

@@ -11,6 +11,7 @@ import numpy as np
 from keras import ops
 
 from keras_seqgan import backend
+from keras_seqgan import objectives as objectives_module
 from keras_seqgan.data.datasets import EpochOrder, check_fit_data
 from keras_seqgan.models.generator import (
     TOKENS_KEY,
@@ -23,9 +24,9 @@ from keras_seqgan.models.generator import (
     stream_seed,
 )
 from keras_seqgan.objectives import (
-    OBJECTIVES,
+    Objective,
+    Reinforce,
     gumbel_generator_loss,
-    policy_gradient_loss,
     rollout_completions,
     rollout_rewards,
 )
@@ -47,17 +48,10 @@ def discriminator_losses(real_logits, fake_logits):
     """`(d_loss, d_loss_real, d_loss_fake, d_acc)` from the logits of real and fake.
 
     Binary cross-entropy on logits (real = 1, fake = 0); `d_loss` is the mean of the two
-    halves and `d_acc` the accuracy over both (a logit > 0 means "real").
+    halves and `d_acc` the accuracy over both (a logit > 0 means "real"). The
+    `"standard"` loss of `keras_seqgan.objectives.adversarial_losses`.
     """
-    real_logits = ops.cast(real_logits, "float32")
-    fake_logits = ops.cast(fake_logits, "float32")
-    loss_real = ops.mean(ops.softplus(-real_logits))
-    loss_fake = ops.mean(ops.softplus(fake_logits))
-    accuracy = 0.5 * (
-        ops.mean(ops.cast(real_logits > 0, "float32"))
-        + ops.mean(ops.cast(fake_logits <= 0, "float32"))
-    )
-    return 0.5 * (loss_real + loss_fake), loss_real, loss_fake, accuracy
+    return objectives_module.adversarial_losses("standard", real_logits, fake_logits)
 
 
 def all_finite(tensors):
@@ -128,11 +122,16 @@ class SeqGAN(keras.Model):
             `keras_seqgan.models.Discriminator`. Its `conditions` attribute (`None` if it
             has none) must equal the generator's; a conditional one takes the dict
             `{"tokens": ..., name: ids [B], ...}`.
-        objective: str. `"reinforce"` or `"gumbel"`. Defaults to `"reinforce"`.
-        num_rollouts: int. Monte-Carlo completions per prefix (`"reinforce"`). Defaults
-            to `16` (the paper's).
-        rollout_update_rate: float in `[0, 1]`. How much of its own weights the rollout
-            copy keeps at each generator update. Defaults to `0.8` (the paper's).
+        objective: `keras_seqgan.objectives.Reinforce` or `Gumbel` (the recipe, with all
+            its knobs: rollouts, reward baseline, loss reduction, the adversarial loss),
+            or the name `"reinforce"` / `"gumbel"` for the defaults. Defaults to
+            `"reinforce"`.
+        num_rollouts: int or `None`. With the name `"reinforce"`: Monte-Carlo
+            completions per prefix (`Reinforce(num_rollouts=...)`). Defaults to `None`
+            (`16`, the paper's). Give it on the objective when passing one.
+        rollout_update_rate: float in `[0, 1]` or `None`. With the name `"reinforce"`:
+            how much of its own weights the rollout copy keeps at each generator update.
+            Defaults to `None` (`0.8`, the paper's).
         temperature: float. Initial sampling temperature. Defaults to `1.0`.
         seed: int or `None`. Seed of the training step's random stream. Defaults to
             `None` (random).
@@ -168,9 +167,9 @@ class SeqGAN(keras.Model):
         self,
         generator: Generator,
         discriminator: keras.Model,
-        objective: str = "reinforce",
-        num_rollouts: int = 16,
-        rollout_update_rate: float = 0.8,
+        objective: str | Objective = "reinforce",
+        num_rollouts: int | None = None,
+        rollout_update_rate: float | None = None,
         temperature: float = 1.0,
         seed: int | None = None,
         **kwargs,
@@ -206,24 +205,13 @@ class SeqGAN(keras.Model):
                 f"Received: generator.conditions={_plain(g_conditions)}, "
                 f"discriminator.conditions={d_conditions}."
             )
-        if objective not in OBJECTIVES:
-            raise ValueError(
-                f"`objective` must be one of {OBJECTIVES}. Received: objective={objective!r}"
-            )
-        self.num_rollouts = _check_positive_int("num_rollouts", num_rollouts)
-        if (
-            isinstance(rollout_update_rate, bool)
-            or not isinstance(rollout_update_rate, (int, float, np.number))
-            or not 0.0 <= float(rollout_update_rate) <= 1.0
-        ):
-            raise ValueError(
-                "`rollout_update_rate` must be a float in [0, 1]. "
-                f"Received: rollout_update_rate={rollout_update_rate!r}"
-            )
-        self.rollout_update_rate = float(rollout_update_rate)
+        self.objective = _objective(objective, num_rollouts, rollout_update_rate)
+        # The rollout settings (a `Gumbel` objective has none: the defaults, unused).
+        settings = self.objective if isinstance(self.objective, Reinforce) else Reinforce()
+        self.num_rollouts = settings.num_rollouts
+        self.rollout_update_rate = settings.rollout_update_rate
         self.initial_temperature = check_temperature(temperature)
         self.seed = check_seed(seed)
-        self.objective = objective
         self.generator = generator
         self.discriminator = discriminator
 
@@ -517,7 +505,7 @@ class SeqGAN(keras.Model):
         `seed` defaults to the training stream.
         """
         seed = self.seed_generator if seed is None else seed
-        if self.objective == "gumbel":
+        if self.objective.name == "gumbel":
             soft, _ = self.generator.sample_relaxed(
                 batch_size, temperature=temperature, seed=seed, conditions=conditions
             )
@@ -539,7 +527,7 @@ class SeqGAN(keras.Model):
                 added = _added_losses(self.discriminator)  # by `add_loss` in this call
                 fake_logits = self.discriminator(fake, training=True)
                 added += _added_losses(self.discriminator)
-                loss, loss_real, loss_fake, accuracy = discriminator_losses(
+                loss, loss_real, loss_fake, accuracy = self.objective.discriminator_losses(
                     real_logits, fake_logits
                 )
                 # What `fit` adds too: add_loss terms and weight regularizers.
@@ -560,12 +548,12 @@ class SeqGAN(keras.Model):
         ):
             target.assign(rate * target + (1.0 - rate) * ops.cast(source, target.dtype))
 
-    def _generator_updates(self, batch_size, temperature, conditions=None):
+    def _generator_updates(self, real, batch_size, temperature, conditions=None):
         variables = self.generator.trainable_variables
         total_loss = ops.zeros((), "float32")
         total_reward = ops.zeros((), "float32")
         for _ in range(self.g_steps):
-            if self.objective == "reinforce":
+            if self.objective.name == "reinforce":
                 tokens = self.generator.sample(
                     batch_size,
                     temperature=temperature,
@@ -587,13 +575,10 @@ class SeqGAN(keras.Model):
                 )
 
                 def loss_fn(tokens=tokens, rewards=rewards):
-                    loss = policy_gradient_loss(
-                        self.generator,
-                        tokens,
-                        rewards,
-                        temperature=temperature,
-                        conditions=conditions,
+                    log_probs = self.generator.log_prob(
+                        tokens, temperature=temperature, conditions=conditions
                     )  # calls the generator once: its add_loss terms count
+                    loss = self.objective.policy_loss(log_probs, rewards)
                     extra = _added_losses(self.generator) + _weight_penalties(self.generator)
                     return loss + _sum(extra), ops.mean(rewards)
 
@@ -610,6 +595,8 @@ class SeqGAN(keras.Model):
                         temperature=temperature,
                         seed=self.seed_generator,
                         conditions=conditions,
+                        loss=self.objective.loss,
+                        real=_with_conditions(real, conditions),
                     )
                     return loss + _sum(_weight_penalties(self.generator)), reward
 
@@ -690,7 +677,7 @@ class SeqGAN(keras.Model):
             ("d_loss", "d_loss_real", "d_loss_fake", "d_acc"), d_values, strict=True
         ):
             self.trackers[name].update_state(value, sample_weight=weight)
-        g_loss, reward = self._generator_updates(batch_size, temperature, conditions)
+        g_loss, reward = self._generator_updates(real, batch_size, temperature, conditions)
         g_loss, reward = backend.replica_mean((g_loss, reward))
         self.trackers["g_loss"].update_state(g_loss)
         self.trackers["reward_mean"].update_state(reward)
@@ -723,7 +710,7 @@ class SeqGAN(keras.Model):
         fake = self._fake_for_discriminator(
             batch_size, temperature, conditions, seed=self.evaluation_seed_generator
         )
-        values = discriminator_losses(
+        values = self.objective.discriminator_losses(
             self.discriminator(_with_conditions(real, conditions), training=False),
             self.discriminator(fake, training=False),
         )
@@ -918,9 +905,7 @@ class SeqGAN(keras.Model):
             {
                 "generator": keras.saving.serialize_keras_object(self.generator),
                 "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-                "objective": self.objective,
-                "num_rollouts": self.num_rollouts,
-                "rollout_update_rate": self.rollout_update_rate,
+                "objective": keras.saving.serialize_keras_object(self.objective),
                 "temperature": self.initial_temperature,
                 "seed": self.seed,
             }
@@ -967,6 +952,29 @@ class SeqGAN(keras.Model):
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
         return cls(**config)
+
+
+def _objective(objective, num_rollouts, rollout_update_rate):
+    """`SeqGAN`'s objective from its arguments; a name takes the two rollout settings."""
+    given = {
+        name: value
+        for name, value in (
+            ("num_rollouts", num_rollouts),
+            ("rollout_update_rate", rollout_update_rate),
+        )
+        if value is not None
+    }
+    if isinstance(objective, str) and objective == "reinforce":
+        return Reinforce(**given)
+    objective = objectives_module.get(objective)
+    if given and isinstance(objective, Reinforce):
+        names = " and ".join(f"`{name}`" for name in given)
+        raise ValueError(
+            f"{names} belong to the objective: pass "
+            f"`Reinforce({', '.join(f'{k}={v!r}' for k, v in given.items())}, ...)` "
+            f"instead of setting them on SeqGAN as well. Received: objective={objective!r}"
+        )
+    return objective
 
 
 def _check_rows_option(name, value):

@@ -420,7 +420,11 @@ def test_config_round_trip():
     gan = make_gan("gumbel")
     clone = ks.SeqGAN.from_config(gan.get_config())
     assert clone.get_config() == gan.get_config()
-    assert clone.objective == "gumbel" and clone.num_rollouts == 3
+    assert clone.objective == "gumbel" and clone.objective == ks.objectives.Gumbel()
+    reinforce = make_gan()  # num_rollouts=3 given to SeqGAN with the name "reinforce"
+    assert reinforce.objective == ks.objectives.Reinforce(num_rollouts=3)
+    clone = ks.SeqGAN.from_config(reinforce.get_config())
+    assert clone.objective == reinforce.objective and clone.num_rollouts == 3
 
 
 @pytest.mark.parametrize(

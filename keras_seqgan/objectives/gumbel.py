@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from keras import ops
 
+from keras_seqgan.objectives.core import generator_adversarial_loss
+
 
 def gumbel_generator_loss(
-    generator, discriminator, batch_size, *, temperature, seed, conditions=None
+    generator,
+    discriminator,
+    batch_size,
+    *,
+    temperature,
+    seed,
+    conditions=None,
+    loss="standard",
+    real=None,
 ):
     """Non-saturating generator loss on relaxed one-hot samples.
 
@@ -15,6 +25,9 @@ def gumbel_generator_loss(
     sequences and the loss `-log D(soft)` back-propagates through them. With
     `conditions` (a dict of int ids `[batch_size]`), the samples are drawn under them
     and the discriminator scores `{"tokens": soft, **conditions}`.
+
+    `loss` is the adversarial loss (see `generator_adversarial_loss`); `"relativistic"`
+    scores `real` (the real batch, as the discriminator takes it) too.
 
     Returns:
         `(loss, reward_mean)`: the scalar loss and the mean probability of "real" that
@@ -25,5 +38,8 @@ def gumbel_generator_loss(
     )
     inputs = soft if conditions is None else {"tokens": soft, **conditions}
     logits = ops.cast(discriminator(inputs, training=False), "float32")
-    loss = ops.mean(ops.softplus(-logits))
-    return loss, ops.mean(ops.sigmoid(logits))
+    real_logits = None
+    if loss == "relativistic":
+        real_logits = ops.stop_gradient(discriminator(real, training=False))
+    value = generator_adversarial_loss(loss, logits, real_logits)
+    return value, ops.mean(ops.sigmoid(logits))

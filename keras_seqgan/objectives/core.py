@@ -1,0 +1,263 @@
+"""Objectives as configurable objects: the home of every knob of an adversarial recipe.
+
+`SeqGAN(objective=...)` takes a `Reinforce` or a `Gumbel` (or their names, for the
+defaults). Each says how the discriminator is trained (its adversarial `loss`) and how
+the generator learns from it; each has a `get_config`, so it travels in `.keras` files.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import keras
+from keras import ops
+
+ADVERSARIAL_LOSSES = ("standard", "relativistic", "hinge", "least_squares")
+REDUCTIONS = ("mean", "sum")
+BASELINES = (None, "mean")
+
+
+def adversarial_losses(loss, real_logits, fake_logits):
+    """The discriminator's `(d_loss, d_loss_real, d_loss_fake, d_acc)` for `loss`.
+
+    - `"standard"`: binary cross-entropy on logits (real 1, fake 0), the mean of the two
+      halves. `d_acc`: a logit > 0 means "real".
+    - `"relativistic"` (RSGAN, as RelGAN): `softplus(-(real - fake))`, real and fake rows
+      paired by position; `d_loss_real` and `d_loss_fake` are both that loss, and `d_acc`
+      is the fraction of pairs where the real row scores higher.
+    - `"hinge"`: `relu(1 - real)` and `relu(1 + fake)`, the mean of the two halves.
+    - `"least_squares"` (LSGAN): `(real - 1) ** 2` and `fake ** 2`, the mean of the halves.
+    """
+    real = ops.cast(real_logits, "float32")
+    fake = ops.cast(fake_logits, "float32")
+    accuracy = 0.5 * (
+        ops.mean(ops.cast(real > 0, "float32")) + ops.mean(ops.cast(fake <= 0, "float32"))
+    )
+    if loss == "relativistic":
+        value = ops.mean(ops.softplus(fake - real))
+        return value, value, value, ops.mean(ops.cast(real > fake, "float32"))
+    if loss == "standard":
+        loss_real, loss_fake = ops.mean(ops.softplus(-real)), ops.mean(ops.softplus(fake))
+    elif loss == "hinge":
+        loss_real, loss_fake = ops.mean(ops.relu(1.0 - real)), ops.mean(ops.relu(1.0 + fake))
+    elif loss == "least_squares":
+        loss_real, loss_fake = ops.mean(ops.square(real - 1.0)), ops.mean(ops.square(fake))
+    else:
+        raise ValueError(f"Unknown adversarial loss {loss!r}; one of {ADVERSARIAL_LOSSES}.")
+    return 0.5 * (loss_real + loss_fake), loss_real, loss_fake, accuracy
+
+
+def generator_adversarial_loss(loss, fake_logits, real_logits=None):
+    """The generator's loss on the discriminator's logits of its samples, for `loss`.
+
+    `"standard"`: the non-saturating `softplus(-fake)` (= `-log D(fake)`);
+    `"relativistic"`: `softplus(-(fake - real))` (needs `real_logits`, paired by row);
+    `"hinge"`: `-fake`; `"least_squares"`: `(fake - 1) ** 2`. All means over rows.
+    """
+    fake = ops.cast(fake_logits, "float32")
+    if loss == "standard":
+        return ops.mean(ops.softplus(-fake))
+    if loss == "relativistic":
+        return ops.mean(ops.softplus(ops.cast(real_logits, "float32") - fake))
+    if loss == "hinge":
+        return -ops.mean(fake)
+    if loss == "least_squares":
+        return ops.mean(ops.square(fake - 1.0))
+    raise ValueError(f"Unknown adversarial loss {loss!r}; one of {ADVERSARIAL_LOSSES}.")
+
+
+def _check_choice(name, value, choices):
+    if value not in choices or isinstance(value, bool):
+        raise ValueError(f"`{name}` must be one of {choices}. Received: {name}={value!r}")
+    return value
+
+
+class Objective:
+    """Base of the objectives: the discriminator's adversarial `loss` and a config.
+
+    Args:
+        loss: str. The adversarial loss: `"standard"`, `"relativistic"`, `"hinge"` or
+            `"least_squares"` (see `adversarial_losses`). Defaults to `"standard"`.
+    """
+
+    name: str = ""
+
+    def __init__(self, loss: str = "standard") -> None:
+        self.loss = _check_choice("loss", loss, ADVERSARIAL_LOSSES)
+
+    def discriminator_losses(self, real_logits, fake_logits):
+        """`(d_loss, d_loss_real, d_loss_fake, d_acc)` of one discriminator batch."""
+        return adversarial_losses(self.loss, real_logits, fake_logits)
+
+    def get_config(self) -> dict:
+        return {"loss": self.loss}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __eq__(self, other) -> bool:
+        # A name compares equal to its objective (`gan.objective == "gumbel"`).
+        if isinstance(other, str):
+            return other == self.name
+        return type(other) is type(self) and other.get_config() == self.get_config()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, tuple(sorted(self.get_config().items()))))
+
+    def __repr__(self) -> str:
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
+
+
+@keras.saving.register_keras_serializable(package="keras_seqgan")
+class Reinforce(Objective):
+    """SeqGAN's policy gradient, with rewards from Monte-Carlo rollouts.
+
+    For every prefix of a generated sequence, `num_rollouts` completions are sampled by a
+    rollout copy of the generator and scored by the discriminator; a token's reward is
+    the mean probability of "real" over its completions. The generator minimizes
+    `-log pi(token | prefix) * (reward - baseline)`.
+
+    Args:
+        num_rollouts: int >= 1. Completions per prefix. Defaults to `16` (the paper's).
+        rollout_update_rate: float in `[0, 1]`. How much of its own weights the rollout
+            copy keeps at each generator update: `rollout <- r * rollout + (1 - r) *
+            generator`. `0` makes the rollouts use the current generator (what the
+            authors' code does in effect). Defaults to `0.8` (the paper's text).
+        reduction: str. `"mean"` over batch and positions, or `"sum"` (the authors'
+            code: the same direction, `batch * length` times larger, which matters to
+            Adam only where its `epsilon` is not negligible). Defaults to `"mean"`.
+        baseline: `None` or `"mean"`. Subtracted from the rewards: `"mean"` is each
+            position's mean reward over the batch, a variance-reducing baseline.
+            Defaults to `None` (none, as the paper).
+        loss: str. The discriminator's adversarial loss, `"standard"`, `"hinge"` or
+            `"least_squares"` (a relativistic discriminator scores pairs, not single
+            sequences, so it gives no per-sequence reward). The reward is always the
+            sigmoid of the discriminator's logit. Defaults to `"standard"`.
+
+    Example:
+
+    ```python
+    objective = keras_seqgan.objectives.Reinforce(num_rollouts=8, baseline="mean")
+    gan = keras_seqgan.SeqGAN(generator, discriminator, objective=objective)
+    ```
+    """
+
+    name = "reinforce"
+
+    def __init__(
+        self,
+        num_rollouts: int = 16,
+        rollout_update_rate: float = 0.8,
+        reduction: str = "mean",
+        baseline: str | None = None,
+        loss: str = "standard",
+    ) -> None:
+        if loss == "relativistic":
+            raise ValueError(
+                "`loss` must be 'standard', 'hinge' or 'least_squares' for Reinforce: a "
+                "relativistic discriminator scores pairs, not single sequences, so it "
+                "gives no per-sequence reward. Received: loss='relativistic'"
+            )
+        super().__init__(loss=loss)
+        if (
+            isinstance(num_rollouts, bool)
+            or not isinstance(num_rollouts, numbers.Integral)
+            or num_rollouts < 1
+        ):
+            raise ValueError(
+                f"`num_rollouts` must be an int >= 1. Received: num_rollouts={num_rollouts!r}"
+            )
+        if (
+            isinstance(rollout_update_rate, bool)
+            or not isinstance(rollout_update_rate, numbers.Real)
+            or not 0.0 <= float(rollout_update_rate) <= 1.0
+        ):
+            raise ValueError(
+                "`rollout_update_rate` must be a float in [0, 1]. "
+                f"Received: rollout_update_rate={rollout_update_rate!r}"
+            )
+        self.num_rollouts = int(num_rollouts)
+        self.rollout_update_rate = float(rollout_update_rate)
+        self.reduction = _check_choice("reduction", reduction, REDUCTIONS)
+        self.baseline = _check_choice("baseline", baseline, BASELINES)
+
+    def advantages(self, rewards):
+        """`rewards` `[B, T]` less the baseline: what multiplies the log-probabilities."""
+        if self.baseline == "mean":
+            return rewards - ops.mean(rewards, axis=0, keepdims=True)
+        return rewards
+
+    def policy_loss(self, log_probs, rewards):
+        """`-reduce(log_probs * stop_gradient(advantages(rewards)))` over batch and time."""
+        terms = log_probs * ops.stop_gradient(self.advantages(rewards))
+        return -(ops.sum(terms) if self.reduction == "sum" else ops.mean(terms))
+
+    def get_config(self) -> dict:
+        return {
+            "num_rollouts": self.num_rollouts,
+            "rollout_update_rate": self.rollout_update_rate,
+            "reduction": self.reduction,
+            "baseline": self.baseline,
+            **super().get_config(),
+        }
+
+
+@keras.saving.register_keras_serializable(package="keras_seqgan")
+class Gumbel(Objective):
+    """RelGAN-style: relaxed one-hot samples, the generator learns by backpropagation.
+
+    The generator emits Gumbel-softmax relaxed one-hot tokens at the model's
+    temperature; the discriminator scores them, and the generator's adversarial loss
+    back-propagates through them.
+
+    Args:
+        loss: str. The adversarial loss of both players: `"standard"` (non-saturating),
+            `"relativistic"` (RSGAN, RelGAN's choice: each generated row is scored
+            against a real row of the batch), `"hinge"` or `"least_squares"`. Defaults
+            to `"standard"`.
+
+    Example:
+
+    ```python
+    objective = keras_seqgan.objectives.Gumbel(loss="relativistic")
+    gan = keras_seqgan.SeqGAN(generator, discriminator, objective=objective)
+    ```
+    """
+
+    name = "gumbel"
+
+    def generator_loss(self, fake_logits, real_logits=None):
+        return generator_adversarial_loss(self.loss, fake_logits, real_logits)
+
+    @property
+    def needs_real(self) -> bool:
+        """Whether the generator's loss scores a real batch too (relativistic)."""
+        return self.loss == "relativistic"
+
+
+_NAMES = {"reinforce": Reinforce, "gumbel": Gumbel}
+
+
+def get(identifier) -> Objective:
+    """An objective from a name (`"reinforce"`, `"gumbel"`: the defaults), a config dict
+    (as `keras.saving.serialize_keras_object` writes it) or an `Objective` (returned)."""
+    if isinstance(identifier, Objective):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier not in _NAMES:
+            raise ValueError(
+                f"`objective` must be one of {tuple(_NAMES)} or an objective such as "
+                f"`keras_seqgan.objectives.Reinforce(...)`. Received: objective={identifier!r}"
+            )
+        return _NAMES[identifier]()
+    if isinstance(identifier, dict):
+        objective = keras.saving.deserialize_keras_object(identifier)
+        if isinstance(objective, Objective):
+            return objective
+    raise TypeError(
+        "`objective` must be a name ('reinforce', 'gumbel'), a "
+        "`keras_seqgan.objectives.Objective` or its config. "
+        f"Received: objective={identifier!r} (of type {type(identifier).__name__})"
+    )

@@ -1,0 +1,175 @@
+"""`keras_seqgan.objectives`: the objectives as configurable, saved objects."""
+
+from __future__ import annotations
+
+import os
+
+import keras
+import numpy as np
+import pytest
+
+import keras_seqgan as ks
+from keras_seqgan.models import Discriminator, Generator
+from keras_seqgan.objectives import Gumbel, Reinforce, adversarial_losses
+
+V, T, B = 10, 5, 8
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+
+
+def make_gan(objective, **kwargs):
+    keras.utils.set_random_seed(0)
+    generator = Generator(
+        vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1
+    )
+    discriminator = Discriminator(
+        vocabulary_size=V,
+        sequence_length=T,
+        embedding_dim=4,
+        filter_sizes=(1, 2),
+        num_filters=(4, 4),
+        seed=2,
+    )
+    return ks.SeqGAN(generator, discriminator, objective=objective, seed=3, **kwargs)
+
+
+def real_tokens():
+    return np.random.default_rng(0).integers(0, V, size=(B, T)).astype("int32")
+
+
+# ------------------------------------------------------------- the objects
+@pytest.mark.backend_independent("configs, argument checks and formulas on small arrays")
+def test_names_configs_and_objects_give_the_same_objective():
+    assert ks.objectives.get("reinforce") == Reinforce()
+    assert ks.objectives.get("gumbel") == Gumbel()
+    objective = Reinforce(num_rollouts=4, rollout_update_rate=0.0, reduction="sum",
+                          baseline="mean", loss="hinge")  # fmt: skip
+    assert ks.objectives.get(objective) is objective
+    config = keras.saving.serialize_keras_object(objective)
+    assert ks.objectives.get(config) == objective
+    assert Gumbel.from_config(Gumbel(loss="relativistic").get_config()).loss == "relativistic"
+    assert objective == "reinforce" and objective != Reinforce()  # names compare too
+    assert "baseline='mean'" in repr(objective)
+
+
+@pytest.mark.backend_independent("configs, argument checks and formulas on small arrays")
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: ks.objectives.get("ppo"), ValueError, "objective"),
+        (lambda: ks.objectives.get(3), TypeError, "objective"),
+        (lambda: Reinforce(num_rollouts=0), ValueError, "num_rollouts"),
+        (lambda: Reinforce(rollout_update_rate=1.5), ValueError, "rollout_update_rate"),
+        (lambda: Reinforce(reduction="max"), ValueError, "reduction"),
+        (lambda: Reinforce(baseline="median"), ValueError, "baseline"),
+        (lambda: Reinforce(loss="relativistic"), ValueError, "pairs"),
+        (lambda: Gumbel(loss="wasserstein"), ValueError, "loss"),
+        (lambda: make_gan(Reinforce(), num_rollouts=4), ValueError, "belong to the objective"),
+    ],
+)
+def test_bad_objectives_name_the_argument(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+@pytest.mark.backend_independent("configs, argument checks and formulas on small arrays")
+def test_the_adversarial_losses_are_their_formulas():
+    real = np.array([[2.0], [-1.0], [0.5]], "float32")
+    fake = np.array([[-3.0], [0.5], [1.0]], "float32")
+
+    def softplus(x):
+        return np.log1p(np.exp(x))
+
+    expected = {
+        "standard": (softplus(-real).mean(), softplus(fake).mean()),
+        "hinge": (np.maximum(0, 1 - real).mean(), np.maximum(0, 1 + fake).mean()),
+        "least_squares": (((real - 1) ** 2).mean(), (fake**2).mean()),
+    }
+    for loss, (loss_real, loss_fake) in expected.items():
+        values = [float(v) for v in adversarial_losses(loss, real, fake)]
+        np.testing.assert_allclose(
+            values,
+            [(loss_real + loss_fake) / 2, loss_real, loss_fake, (2 / 3 + 1 / 3) / 2],
+            rtol=1e-6,
+        )
+    relativistic = softplus(fake - real).mean()
+    values = [float(v) for v in adversarial_losses("relativistic", real, fake)]
+    np.testing.assert_allclose(values, [relativistic] * 3 + [1 / 3], rtol=1e-6)
+    for loss, value in {
+        "standard": softplus(-fake).mean(),
+        "relativistic": softplus(real - fake).mean(),
+        "hinge": -fake.mean(),
+        "least_squares": ((fake - 1) ** 2).mean(),
+    }.items():
+        got = ks.objectives.generator_adversarial_loss(loss, fake, real)
+        np.testing.assert_allclose(float(got), value, rtol=1e-6, err_msg=loss)
+
+
+@pytest.mark.backend_independent("configs, argument checks and formulas on small arrays")
+def test_the_mean_baseline_centres_each_positions_rewards():
+    rewards = np.random.default_rng(1).uniform(size=(6, 4)).astype("float32")
+    centred = np.asarray(Reinforce(baseline="mean").advantages(rewards))
+    np.testing.assert_allclose(centred.mean(axis=0), 0.0, atol=1e-6)
+    np.testing.assert_allclose(centred, rewards - rewards.mean(axis=0), atol=1e-6)
+    np.testing.assert_array_equal(np.asarray(Reinforce().advantages(rewards)), rewards)
+
+
+# ---------------------------------------------------------- in a SeqGAN
+def one_step(objective, learning_rate):
+    gan = make_gan(objective)
+    gan.compile(
+        generator_optimizer=keras.optimizers.SGD(learning_rate),
+        discriminator_optimizer=keras.optimizers.SGD(1e-2),
+        gradient_clip=None,
+    )
+    gan.fit(real_tokens(), batch_size=B, epochs=1, shuffle=False, verbose=0)
+    return [np.array(w) for w in gan.generator.weights]
+
+
+def test_reduction_sum_is_the_mean_times_batch_and_length():
+    """The authors' sum and our mean point the same way: SGD at lr / (B * T) on the sum
+    makes the update SGD at lr makes on the mean."""
+    mean = one_step(Reinforce(num_rollouts=2), 0.1)
+    summed = one_step(Reinforce(num_rollouts=2, reduction="sum"), 0.1 / (B * T))
+    for a, b in zip(mean, summed, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    baseline = one_step(Reinforce(num_rollouts=2, baseline="mean"), 0.1)
+    assert any(not np.allclose(a, b, atol=1e-6) for a, b in zip(mean, baseline, strict=True))
+
+
+@pytest.mark.parametrize("loss", ["relativistic", "hinge", "least_squares"])
+def test_every_gumbel_loss_trains(loss):
+    gan = make_gan(Gumbel(loss=loss))
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2))
+    before = [np.array(w) for w in gan.weights]
+    history = gan.fit(real_tokens(), batch_size=B, epochs=2, shuffle=False, verbose=0)
+    logs = history.history
+    assert all(np.isfinite(logs[key][-1]) for key in ("d_loss", "g_loss", "d_acc"))
+    assert logs["g_skipped"][-1] == 0 and logs["d_skipped"][-1] == 0
+    changed = [
+        not np.array_equal(a, np.asarray(w)) for a, w in zip(before, gan.weights, strict=True)
+    ]
+    assert sum(changed) > 4  # both players moved
+
+
+def test_an_objective_travels_in_the_keras_file(tmp_path):
+    objective = Reinforce(num_rollouts=2, rollout_update_rate=0.0, baseline="mean",
+                          reduction="sum", loss="least_squares")  # fmt: skip
+    gan = make_gan(objective)
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2))
+    gan.fit(real_tokens(), batch_size=B, epochs=1, shuffle=False, verbose=0)
+    path = str(tmp_path / "gan.keras")
+    ks.saving.save_model(gan, path)
+    loaded = keras.models.load_model(path)
+    assert loaded.objective == objective and loaded.num_rollouts == 2
+    assert loaded.rollout_update_rate == 0.0
+
+
+def test_a_file_saved_before_the_objective_classes_still_loads():
+    """Saved by the code of 93aba8f: `objective="reinforce", num_rollouts=3,
+    rollout_update_rate=0.5` as SeqGAN arguments, trained one step."""
+    gan = keras.models.load_model(os.path.join(DATA, "seqgan_before_objectives.keras"))
+    assert gan.objective == Reinforce(num_rollouts=3, rollout_update_rate=0.5)
+    np.testing.assert_array_equal(
+        gan.generate(5, seed=7),
+        [[1, 3, 3, 5], [0, 4, 3, 1], [3, 3, 4, 5], [7, 4, 6, 3], [3, 5, 5, 6]],
+    )

@@ -200,7 +200,7 @@ def evaluation_callback(run, stage, every, steps_per_epoch=1, on_evaluated=None)
                 return
             generator = getattr(self.model, "generator", self.model)
             extra = {}
-            for key in ("val_loss", "d_acc", "reward_mean", "temperature"):
+            for key in ("val_loss", "d_acc", "val_d_acc", "reward_mean", "temperature"):
                 if logs and key in logs:
                     extra[key] = round(float(logs[key]), 5)
             row = run.point(stage, (epoch + 1) * steps_per_epoch, generator, **extra)
@@ -333,7 +333,9 @@ def discriminator_stage(run, config, oracle, generator, real, held_out, seed):
     return discriminator, accuracy
 
 
-def adversarial_stage(run, config, objective, generator, discriminator, real, seed, verbose):
+def adversarial_stage(
+    run, config, objective, generator, discriminator, real, seed, verbose, held_out=None
+):
     import keras
 
     import keras_seqgan as ks
@@ -369,10 +371,18 @@ def adversarial_stage(run, config, objective, generator, discriminator, real, se
     dataset = ks.data.sequence_dataset(real, batch_size=config["batch_size"], seed=seed)
     timer = ks.callbacks.BatchTimer(verbose=0)
     if not paper:
+        # Held-out real rows against fresh fakes at each evaluation (`val_d_acc`), beside
+        # the training batches' `d_acc`: whether the discriminator memorizes.
+        validation = None
+        if held_out is not None:
+            validation = ks.data.sequence_dataset(
+                held_out[:512], batch_size=256, shuffle=False, drop_remainder=False
+            )
         gan.fit(
             dataset.repeat(),
             epochs=steps // every,
             steps_per_epoch=every,
+            validation_data=validation,
             shuffle=False,
             verbose=verbose,
             callbacks=[c for c in (annealing, timer) if c]
@@ -693,7 +703,7 @@ def main(argv=None):
         for objective in config["objectives"]:
             gan, timing = timed(
                 f"adversarial-{objective}", adversarial_stage, run, config, objective, start,
-                discriminator, real, seed + 200, args.verbose,
+                discriminator, real, seed + 200, args.verbose, held_out,
             )  # fmt: skip
             save_model(gan, os.path.join(output, f"seqgan_{objective}.keras"))
             trained[objective] = gan.generator

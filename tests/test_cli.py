@@ -11,6 +11,11 @@ import keras_seqgan as ks
 from keras_seqgan import cli
 from keras_seqgan.saving import load_model
 
+pytestmark = pytest.mark.backend_independent(
+    "the command line orchestrates the library; the step, saving and data it runs "
+    "are tested on both backends"
+)
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

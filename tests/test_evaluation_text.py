@@ -18,6 +18,11 @@ from keras_seqgan.evaluation import (
     train_condition_classifier,
 )
 
+pytestmark = pytest.mark.backend_independent(
+    "BLEU and the text metrics are Python over token lists; the models they score "
+    "are tested on both backends"
+)
+
 
 def nltk_mean(references, hypotheses, order, smoothing=True):
     """Texygen's loop, straight through nltk: mean sentence_bleu over the hypotheses.

@@ -9,6 +9,11 @@ import pytest
 
 from keras_seqgan import cli
 
+pytestmark = pytest.mark.backend_independent(
+    "the command line orchestrates the library; the step, saving and data it runs "
+    "are tested on both backends"
+)
+
 TINY = [
     "--sequence-length", "8", "--max-tokens", "40", "--embedding-dim", "8", "--hidden-dim", "8",
     "--condition-embedding-dim", "4", "--mle-epochs", "2", "--d-rounds", "1", "--d-epochs", "1",
@@ -135,6 +140,7 @@ def test_bad_input_is_reported_without_traceback(trained, tmp_path, capsys):
         cli.main(["train", "--data", str(data), "--keep-top", "character=0"])
 
 
+@pytest.mark.slow  # ~15s; the default suite stays under 10 minutes on 2 cores
 def test_train_on_a_plain_text_file(tmp_path, capsys):
     rng = np.random.default_rng(1)
     words = ["a", "dog", "on", "the", "bed", "cat", "sits", "red", "zebra-crossing"]
@@ -182,10 +188,7 @@ def crash_at(monkeypatch, owner, method, when):
     monkeypatch.setattr(owner, method, patched)
 
 
-@pytest.mark.backend_independent(
-    "composes Keras's BackupAndRestore and .keras files, whose exact resume on both "
-    "backends tests/test_resume.py checks"
-)
+@pytest.mark.slow  # ~44s; the default suite stays under 10 minutes on 2 cores
 def test_train_killed_in_each_stage_then_run_again_ends_as_an_uninterrupted_run(tmp_path, capsys):
     """`keras-seqgan train` stopped in MLE pre-training, between discriminator rounds and
     in the middle of an adversarial epoch, each time run again with the same arguments,

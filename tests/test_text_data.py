@@ -13,6 +13,10 @@ import pytest
 
 from keras_seqgan.data import TextCorpus, Tokenizer, load_csv_corpus, load_text_corpus
 
+pytestmark = pytest.mark.backend_independent(
+    "tokenizers and corpus readers in Python; nothing runs a Keras backend op"
+)
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 TEXTS = [

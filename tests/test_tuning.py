@@ -180,6 +180,7 @@ def test_an_interrupted_search_resumes_without_redoing_finished_trials(
     assert values_and_scores(reloaded) == values_and_scores(tuner)
 
 
+@pytest.mark.slow  # ~15s; the default suite stays under 10 minutes on 2 cores
 def test_a_seeded_search_is_reproducible(interrupted_search, tmp_path, oracle, real):
     tuner, *_ = interrupted_search
     fresh = search(random_search(tmp_path, CountingHyperModel()), real, oracle)
@@ -209,6 +210,7 @@ def test_the_best_model_reloads_generates_trains_and_saves(interrupted_search, t
     assert np.isfinite(logs["g_loss"]) and np.isfinite(logs["d_loss"])
 
 
+@pytest.mark.slow  # ~22s; the default suite stays under 10 minutes on 2 cores
 def test_bayesian_optimization(tmp_path, oracle, real):
     pytest.importorskip("scipy")
     pytest.importorskip("sklearn")
@@ -233,6 +235,7 @@ def test_bayesian_optimization(tmp_path, oracle, real):
     assert best.generate(2, seed=1).shape == (2, T)
 
 
+@pytest.mark.slow  # ~26s; the default suite stays under 10 minutes on 2 cores
 def test_hyperband_continues_a_trial_and_its_annealing(tmp_path, oracle, real):
     hypermodel = CountingHyperModel(annealing_epochs=2)
     tuner = kt.Hyperband(

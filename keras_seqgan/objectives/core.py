@@ -139,6 +139,12 @@ class Reinforce(Objective):
     Example:
 
     ```python
+    import keras_seqgan
+
+    generator = keras_seqgan.models.Generator(vocabulary_size=20, sequence_length=6)
+    discriminator = keras_seqgan.models.Discriminator(
+        vocabulary_size=20, sequence_length=6, filter_sizes=(2, 3), num_filters=(8, 8)
+    )
     objective = keras_seqgan.objectives.Reinforce(num_rollouts=8, baseline="mean")
     gan = keras_seqgan.SeqGAN(generator, discriminator, objective=objective)
     ```
@@ -221,6 +227,12 @@ class Gumbel(Objective):
     Example:
 
     ```python
+    import keras_seqgan
+
+    generator = keras_seqgan.models.Generator(vocabulary_size=20, sequence_length=6)
+    discriminator = keras_seqgan.models.Discriminator(
+        vocabulary_size=20, sequence_length=6, filter_sizes=(2, 3), num_filters=(8, 8)
+    )
     objective = keras_seqgan.objectives.Gumbel(loss="relativistic")
     gan = keras_seqgan.SeqGAN(generator, discriminator, objective=objective)
     ```

@@ -42,7 +42,7 @@ def test_names_configs_and_objects_give_the_same_objective():
     assert ks.objectives.get("reinforce") == Reinforce()
     assert ks.objectives.get("gumbel") == Gumbel()
     objective = Reinforce(num_rollouts=4, rollout_update_rate=0.0, reduction="sum",
-                          baseline="mean", loss="hinge")  # fmt: skip
+                          baseline="mean", loss="hinge", reward="log")  # fmt: skip
     assert ks.objectives.get(objective) is objective
     config = keras.saving.serialize_keras_object(objective)
     assert ks.objectives.get(config) == objective
@@ -61,6 +61,7 @@ def test_names_configs_and_objects_give_the_same_objective():
         (lambda: Reinforce(rollout_update_rate=1.5), ValueError, "rollout_update_rate"),
         (lambda: Reinforce(reduction="max"), ValueError, "reduction"),
         (lambda: Reinforce(baseline="median"), ValueError, "baseline"),
+        (lambda: Reinforce(reward="logit"), ValueError, "reward"),
         (lambda: Reinforce(loss="relativistic"), ValueError, "pairs"),
         (lambda: Gumbel(loss="wasserstein"), ValueError, "loss"),
         (lambda: make_gan(Reinforce(), num_rollouts=4), ValueError, "belong to the objective"),
@@ -111,6 +112,17 @@ def test_the_mean_baseline_centres_each_positions_rewards():
     np.testing.assert_allclose(centred.mean(axis=0), 0.0, atol=1e-6)
     np.testing.assert_allclose(centred, rewards - rewards.mean(axis=0), atol=1e-6)
     np.testing.assert_array_equal(np.asarray(Reinforce().advantages(rewards)), rewards)
+
+
+@pytest.mark.backend_independent("configs, argument checks and formulas on small arrays")
+def test_log_rewards_are_floored_logs_and_centred_after():
+    rewards = np.array([[0.5, 0.0], [0.25, 1e-9], [1.0, 0.1]], "float32")
+    logs = np.log(np.maximum(rewards, 1e-6))
+    shaped = np.asarray(Reinforce(reward="log").advantages(rewards))
+    np.testing.assert_allclose(shaped, logs, rtol=1e-6)
+    assert np.isfinite(shaped).all() and shaped.min() == pytest.approx(np.log(1e-6))
+    centred = np.asarray(Reinforce(reward="log", baseline="mean").advantages(rewards))
+    np.testing.assert_allclose(centred, logs - logs.mean(axis=0), rtol=1e-5, atol=1e-6)
 
 
 # ---------------------------------------------------------- in a SeqGAN

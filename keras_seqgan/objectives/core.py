@@ -15,6 +15,10 @@ from keras import ops
 ADVERSARIAL_LOSSES = ("standard", "relativistic", "hinge", "least_squares")
 REDUCTIONS = ("mean", "sum")
 BASELINES = (None, "mean")
+REWARDS = ("probability", "log")
+# The smallest reward `reward="log"` takes the log of: log(1e-6) ~ -13.8 bounds a token's
+# advantage where the discriminator is certain that a sequence is fake.
+_LOG_REWARD_FLOOR = 1e-6
 
 
 def adversarial_losses(loss, real_logits, fake_logits):
@@ -131,10 +135,16 @@ class Reinforce(Objective):
         baseline: `None` or `"mean"`. Subtracted from the rewards: `"mean"` is each
             position's mean reward over the batch, a variance-reducing baseline.
             Defaults to `None` (none, as the paper).
+        reward: str. What a token's reward is: `"probability"`, the mean probability of
+            "real" over its completions (the paper's), or `"log"`, its logarithm (floored
+            at `1e-6`), which spreads the rewards of a confident discriminator (mean
+            rewards near 0) instead of leaving them all near 0. The baseline is
+            subtracted after. Defaults to `"probability"`.
         loss: str. The discriminator's adversarial loss, `"standard"`, `"hinge"` or
             `"least_squares"` (a relativistic discriminator scores pairs, not single
-            sequences, so it gives no per-sequence reward). The reward is always the
-            sigmoid of the discriminator's logit. Defaults to `"standard"`.
+            sequences, so it gives no per-sequence reward). Whatever the loss, the
+            probability of "real" is the sigmoid of the discriminator's logit.
+            Defaults to `"standard"`.
 
     Example:
 
@@ -159,6 +169,7 @@ class Reinforce(Objective):
         reduction: str = "mean",
         baseline: str | None = None,
         loss: str = "standard",
+        reward: str = "probability",
     ) -> None:
         if loss == "relativistic":
             raise ValueError(
@@ -188,9 +199,13 @@ class Reinforce(Objective):
         self.rollout_update_rate = float(rollout_update_rate)
         self.reduction = _check_choice("reduction", reduction, REDUCTIONS)
         self.baseline = _check_choice("baseline", baseline, BASELINES)
+        self.reward = _check_choice("reward", reward, REWARDS)
 
     def advantages(self, rewards):
-        """`rewards` `[B, T]` less the baseline: what multiplies the log-probabilities."""
+        """`rewards` `[B, T]`, shaped (`reward`) and less the baseline: what multiplies
+        the log-probabilities."""
+        if self.reward == "log":
+            rewards = ops.log(ops.maximum(rewards, _LOG_REWARD_FLOOR))
         if self.baseline == "mean":
             return rewards - ops.mean(rewards, axis=0, keepdims=True)
         return rewards
@@ -206,6 +221,7 @@ class Reinforce(Objective):
             "rollout_update_rate": self.rollout_update_rate,
             "reduction": self.reduction,
             "baseline": self.baseline,
+            "reward": self.reward,
             **super().get_config(),
         }
 

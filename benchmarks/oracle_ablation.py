@@ -16,15 +16,20 @@ fakes) show whether the discriminator memorizes.
     python benchmarks/oracle_ablation.py --preset smoke --arms reinforce,constant_reward
 
 `--mle-from` takes an `oracle.py` output folder (with its `generator_mle*.keras`);
-without it the MLE stage is trained first (120 epochs with the `cpu` preset: about an hour
+without it the MLE stage is trained first (120 epochs with the `cpu` preset: 20-60 minutes
 on 2 cores). Writes `results.json` (every row, the per-arm means and spreads, the
-frontiers), `table.md` and `ablation.png` into `--output`
-(default `benchmarks/results/oracle_ablation[_smoke]/`).
+frontiers), `table.md`, `ablation.png`, the pre-trained discriminator and every arm's
+trained generator (`models/ARM-seedN.keras`, to re-score with any evaluator) into
+`--output` (default `benchmarks/results/oracle_ablation[_smoke]/`). `--resume` keeps the
+rows an earlier run with the same settings wrote there and trains only the missing ones
+(from the saved discriminator), so a long ablation can run in parts; `--report` writes the
+table and the plot from the rows there, training nothing (after a run stopped part-way).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -61,6 +66,14 @@ ARMS = {
         {"compile": {"d_steps": 1}},
     ),
     "d_every_4": ("the discriminator trained every 4th step", {"compile": {"d_train_interval": 4}}),
+    "log_reward": (
+        "rewards log D (floored at 1e-6) instead of D",
+        {"objective": {"reward": "log"}},
+    ),
+    "log_reward_baseline": (
+        "rewards log D, each position's batch mean subtracted",
+        {"objective": {"reward": "log", "baseline": "mean"}},
+    ),
     "hinge": ("hinge loss for D (rewards stay sigmoid(logit))", {"objective": {"loss": "hinge"}}),
     "least_squares": ("least-squares loss for D", {"objective": {"loss": "least_squares"}}),
     "rollouts_x4": ("4x the rollouts", {"rollout_factor": 4}),
@@ -78,7 +91,7 @@ ARMS = {
 }
 
 PRESETS = {
-    "cpu": dict(base.PRESETS["cpu"], steps=100, eval_every=25, num_rollouts=4, validation_rows=512),
+    "cpu": dict(base.PRESETS["cpu"], steps=100, eval_every=50, num_rollouts=4, validation_rows=512),
     "smoke": dict(base.PRESETS["smoke"], steps=2, eval_every=1, num_rollouts=2, validation_rows=64),
 }
 
@@ -259,6 +272,15 @@ def parse_args(argv):
     parser.add_argument("--steps", type=int, default=None, help="default: the preset's")
     parser.add_argument("--output", default=None)
     parser.add_argument("--seed", type=int, default=88, help="the oracle data's (as oracle.py)")
+    parser.add_argument(
+        "--resume", action="store_true",
+        help="keep the rows of --output's results.json (same preset, start, seed, steps) and "
+        "train only the missing arm-seed pairs, from its saved discriminator",
+    )  # fmt: skip
+    parser.add_argument(
+        "--report", action="store_true",
+        help="train nothing: write table.md and ablation.png from --output's results.json",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     args.arms = [arm.strip() for arm in args.arms.split(",") if arm.strip()]
     unknown = [arm for arm in args.arms if arm not in ARMS]
@@ -269,6 +291,9 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.report:
+        print(report(args.output or os.path.join(HERE, "results", "oracle_ablation")))
+        return 0
     config = dict(PRESETS[args.preset])
     if args.steps is not None:
         config["steps"] = args.steps
@@ -279,6 +304,7 @@ def main(argv=None):
     suffix = "" if args.preset == "cpu" else f"_{args.preset}"
     output = args.output or os.path.join(HERE, "results", f"oracle_ablation{suffix}")
     os.makedirs(output, exist_ok=True)
+    earlier = previous_run(output, args, config) if args.resume else None
 
     import keras
 
@@ -299,9 +325,16 @@ def main(argv=None):
             run, config, oracle, real, validation, seed + 5, verbose=0
         )
     start = final if args.start == "final" else early
-    discriminator, accuracy = base.discriminator_stage(
-        run, config, oracle, start, real, held_out, seed + 100
-    )
+    saved_discriminator = os.path.join(output, "discriminator_pretrained.keras")
+    if earlier is not None and os.path.exists(saved_discriminator):
+        discriminator = keras.saving.load_model(saved_discriminator)
+        accuracy = earlier["discriminator_pretrain_accuracy"]
+        print(f"pre-trained discriminator loaded from {saved_discriminator}", flush=True)
+    else:
+        discriminator, accuracy = base.discriminator_stage(
+            run, config, oracle, start, real, held_out, seed + 100
+        )
+        ks.saving.save_model(discriminator, saved_discriminator)
     frontier_rows = base.frontier(
         run, {"start": (start, config["mle_temperatures"]),
               "early": (early, config["mle_temperatures"])}, config,
@@ -309,7 +342,10 @@ def main(argv=None):
     frontiers = {
         name: [r for r in frontier_rows if r["model"] == name] for name in ("start", "early")
     }
-    rows = []
+    rows = list(earlier["rows"]) if earlier else []
+    done = {(row["arm"], row["seed"]) for row in rows}
+    if done:
+        print(f"--resume: {len(done)} arm-seed rows kept from {output}", flush=True)
     record = {}
 
     def write(status):
@@ -323,11 +359,12 @@ def main(argv=None):
                 "preset": args.preset,
                 "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()},
                 "start": args.start,
+                "oracle_seed": args.seed,
                 "mle_from": args.mle_from,
                 "early_stopped_epoch": early_epoch,
                 "discriminator_pretrain_accuracy": accuracy,
-                "arms": {arm: ARMS[arm][0] for arm in args.arms},
-                "seeds": args.seeds,
+                "arms": {arm: ARMS[arm][0] for arm in dict.fromkeys(r["arm"] for r in rows)},
+                "seeds": sorted({row["seed"] for row in rows}),
                 "frontiers": frontiers,
                 "rows": rows,
                 "summary": summary,
@@ -338,21 +375,60 @@ def main(argv=None):
         write_json(os.path.join(output, "results.json"), record)
         return summary
 
+    models = os.path.join(output, "models")
+    os.makedirs(models, exist_ok=True)
     for arm in args.arms:
         for arm_seed in args.seeds:
+            if (arm, arm_seed) in done:
+                continue
             print(f"\n== arm {arm}, seed {arm_seed}: {ARMS[arm][0]}", flush=True)
-            _, row = run_arm(arm, arm_seed, config, start, discriminator, real, held_out, run)
+            generator, row = run_arm(
+                arm, arm_seed, config, start, discriminator, real, held_out, run
+            )
+            ks.saving.save_model(generator, os.path.join(models, f"{arm}-seed{arm_seed}.keras"))
             rows.append(row)
             print(row, flush=True)
             write(f"after {arm} seed {arm_seed}")
-    summary = write("complete")
-    with open(os.path.join(output, "table.md"), "w", encoding="utf-8") as handle:
-        handle.write(table(summary, {arm: ARMS[arm][0] for arm in args.arms}))
-    plot(os.path.join(output, "ablation.png"), summary, frontiers,
-         f"Ablation on the paper's oracle, {config['steps']} generator steps, "
-         f"seeds {args.seeds}")  # fmt: skip
-    print("\n" + table(summary, {arm: ARMS[arm][0] for arm in args.arms}), flush=True)
+    write("complete")
+    print("\n" + report(output), flush=True)
     return 0
+
+
+def report(output):
+    """`table.md` and `ablation.png` from `output`'s results.json (`--report`: also after
+    a run that was stopped part-way; its rows so far)."""
+    from keras_seqgan.saving import write_text
+
+    with open(os.path.join(output, "results.json"), encoding="utf-8") as handle:
+        record = json.load(handle)
+    summary = summarize(record["rows"], record["frontiers"])
+    markdown = table(summary, {arm: ARMS[arm][0] for arm in summary})
+    write_text(os.path.join(output, "table.md"), markdown)
+    seeds = sorted({row["seed"] for row in record["rows"]})
+    plot(os.path.join(output, "ablation.png"), summary, record["frontiers"],
+         f"Ablation on the paper's oracle, {record['config']['steps']} generator steps, "
+         f"seeds {seeds}")  # fmt: skip
+    return markdown
+
+
+def previous_run(output, args, config):
+    """The record `--resume` continues: None when there is none; an error when its
+    settings differ (its rows would not compare with new ones)."""
+    path = os.path.join(output, "results.json")
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        earlier = json.load(handle)
+    mine = {"preset": args.preset, "start": args.start, "config": config}
+    theirs = {key: earlier.get(key) for key in mine}
+    theirs["config"] = {k: v for k, v in (theirs["config"] or {}).items()}
+    mine["config"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()}
+    if theirs != json.loads(json.dumps(mine)) or earlier.get("oracle_seed", args.seed) != args.seed:
+        raise SystemExit(
+            f"--resume: {path} was written with other settings (preset, start, steps or "
+            "seed); its rows would not compare. Use another --output, or the same settings."
+        )
+    return earlier
 
 
 if __name__ == "__main__":

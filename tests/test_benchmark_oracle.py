@@ -99,3 +99,41 @@ def test_bad_overrides_are_rejected(oracle_benchmark, tmp_path):
         with pytest.raises(SystemExit, match="--set"):
             oracle_benchmark.main(["--preset", "smoke", "--oracle", str(REAL_ORACLE),
                                    "--output", str(tmp_path), *bad])  # fmt: skip
+
+
+@pytest.mark.backend_independent("argument checks and objects' configs, no training")
+def test_every_ablation_arm_builds_and_resume_refuses_other_settings(tmp_path, capsys):
+    import keras_seqgan as ks
+
+    ablation = load_benchmark("oracle_ablation")
+    for name, (description, spec) in ablation.ARMS.items():
+        assert description, name
+        unknown = set(spec) - {"objective", "discriminator", "compile", "gumbel",
+                               "rollout_factor", "g_epsilon", "constant_reward"}  # fmt: skip
+        assert not unknown, (name, unknown)
+        ks.objectives.Reinforce(**spec.get("objective", {}))
+        ks.objectives.Gumbel(**spec.get("gumbel", {}))
+        ks.models.Discriminator(vocabulary_size=5, sequence_length=20,
+                                **spec.get("discriminator", {}))  # fmt: skip
+
+    args = ablation.parse_args(["--preset", "smoke", "--output", str(tmp_path)])
+    config = dict(ablation.PRESETS["smoke"])
+    assert ablation.previous_run(str(tmp_path), args, config) is None  # nothing to resume
+    rows = [{"arm": "reinforce", "seed": seed, "nll_oracle": 9.0 + seed / 10,
+             "nll_gen": 9.2} for seed in (1, 2)]  # fmt: skip
+    frontier = [{"temperature": t, "nll_gen": g, "nll_oracle": o}
+                for t, g, o in [(0.9, 9.4, 8.8), (1.0, 9.0, 9.0)]]  # fmt: skip
+    record = {"preset": "smoke", "start": "final", "config": config, "oracle_seed": 88,
+              "rows": rows, "frontiers": {"start": frontier, "early": frontier}}  # fmt: skip
+    (tmp_path / "results.json").write_text(json.dumps(record))
+    assert ablation.previous_run(str(tmp_path), args, config)["rows"] == record["rows"]
+    # --report: the table from the rows (mean 9.15, spread 0.1; the frontier at NLL-gen
+    # 9.2 is 8.9, so the arm lies 0.25 above it).
+    assert ablation.main(["--report", "--output", str(tmp_path)]) == 0
+    table = (tmp_path / "table.md").read_text()
+    assert "| `reinforce` |" in table and "| 9.150 (0.100) | 9.200 (0.000) | -0.250 |" in table
+    with pytest.raises(SystemExit, match="other settings"):
+        ablation.previous_run(str(tmp_path), args, {**config, "steps": 4})
+    with pytest.raises(SystemExit):
+        ablation.parse_args(["--arms", "reinforce,nonsense"])
+    assert "--arms: unknown ['nonsense']" in capsys.readouterr().err

@@ -24,7 +24,35 @@ def pytest_configure(config):
     )
 
 
+# The test files that take longest (measured with `--durations`), longest first. Under
+# `pytest -n` (`--dist loadfile`, pyproject.toml) a file goes whole to the next free
+# worker in collection order, so the long ones start first and short ones fill in after:
+# otherwise a long file collected last (they sort late: test_resume, test_seqgan) runs
+# alone at the end while the other worker idles.
+LONGEST_FIRST = (
+    "test_resume.py",
+    "test_seqgan.py",
+    "test_step_semantics.py",
+    "test_text_cli.py",
+    "test_reproducibility.py",
+    "test_conditioning.py",
+    "test_objectives.py",
+    "test_callbacks.py",
+    "test_cli.py",
+    "test_tuning.py",
+    "test_datasets.py",
+    "test_adversarial_math.py",
+    "test_regularization.py",
+)
+
+
+def _file_rank(item):
+    name = item.path.name
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
+    items[:] = sorted(items, key=_file_rank)  # stable: a file's tests keep their order
     backend = keras.backend.backend()
     if backend == "tensorflow":
         return

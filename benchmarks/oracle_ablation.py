@@ -335,14 +335,19 @@ def main(argv=None):
             run, config, oracle, start, real, held_out, seed + 100
         )
         ks.saving.save_model(discriminator, saved_discriminator)
-    frontier_rows = base.frontier(
-        run, {"start": (start, config["mle_temperatures"]),
-              "early": (early, config["mle_temperatures"])}, config,
-    )  # fmt: skip
-    frontiers = {
-        name: [r for r in frontier_rows if r["model"] == name] for name in ("start", "early")
-    }
+    if earlier is not None and earlier.get("frontiers"):
+        frontiers = earlier["frontiers"]  # the same MLE models, seeds and temperatures
+    else:
+        frontier_rows = base.frontier(
+            run, {"start": (start, config["mle_temperatures"]),
+                  "early": (early, config["mle_temperatures"])}, config,
+        )  # fmt: skip
+        frontiers = {
+            name: [r for r in frontier_rows if r["model"] == name] for name in ("start", "early")
+        }
     rows = list(earlier["rows"]) if earlier else []
+    if earlier:
+        run.points[:] = earlier["points"]  # its MLE curve and its arms' evaluations
     done = {(row["arm"], row["seed"]) for row in rows}
     if done:
         print(f"--resume: {len(done)} arm-seed rows kept from {output}", flush=True)

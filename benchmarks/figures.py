@@ -8,6 +8,8 @@ into `--output` (default `docs/figures/`):
 - `oracle_cpu_curves.png`: the same and adversarial training, preset `cpu`
   (`oracle_cpu/results.json`);
 - `oracle_cpu_frontier.png`: the quality-diversity frontier of preset `cpu`;
+- `oracle_ablation.png`: issue 18's ablation arms against the MLE models' frontiers
+  (`oracle_ablation/results.json`, drawn by `oracle_ablation.py`'s own `plot`);
 - `speed_paper.png`: table 1 of `speed_paper.json`, the median time of one adversarial
   iteration per variant for each discriminator, with the floor and the speed-up over
   `naive`.
@@ -41,6 +43,7 @@ DPI = 110
 SOURCES = {
     "oracle_paper/results.json": "python benchmarks/oracle.py --preset paper --stages mle ...",
     "oracle_cpu/results.json": "python benchmarks/oracle.py --preset cpu ...",
+    "oracle_ablation/results.json": "python benchmarks/oracle_ablation.py ...",
     "speed_paper.json": "python benchmarks/speed.py --scaling",
 }
 
@@ -83,6 +86,21 @@ def oracle_figures(results, output):
             oracle.plot_frontier(path, record["frontier"], entropy, title)
             written.append(path)
     return written
+
+
+def ablation_figure(results, output):
+    import oracle_ablation
+
+    record = load(results, "oracle_ablation/results.json")
+    summary = oracle_ablation.summarize(record["rows"], record["frontiers"])
+    seeds = sorted({row["seed"] for row in record["rows"]})
+    path = os.path.join(output, "oracle_ablation.png")
+    title = (
+        f"Ablation on the paper's oracle, {record['config']['steps']} generator steps, "
+        f"seeds {seeds}"
+    )
+    oracle_ablation.plot(path, summary, record["frontiers"], title)
+    return [path]
 
 
 def speed_figure(results, output):
@@ -153,6 +171,7 @@ def main(argv=None):
         load(args.results, name)
     os.makedirs(args.output, exist_ok=True)
     written = oracle_figures(args.results, args.output)
+    written += ablation_figure(args.results, args.output)
     written += speed_figure(args.results, args.output)
     for path in written:
         print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path) / 1024:.0f} KiB)")

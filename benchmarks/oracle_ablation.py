@@ -52,6 +52,14 @@ ARMS = {
         "the loss summed over batch x time (the authors')",
         {"objective": {"reduction": "sum"}},
     ),
+    "sum_constant_reward": (
+        "control for `sum`: summed loss, every reward 0.5, no discriminator",
+        {"objective": {"reduction": "sum"}, "constant_reward": True},
+    ),
+    "sum_baseline_mean": (
+        "`sum` with each position's batch-mean reward subtracted (D's signal alone)",
+        {"objective": {"reduction": "sum", "baseline": "mean"}},
+    ),
     "baseline_mean": (
         "each position's batch-mean reward subtracted",
         {"objective": {"baseline": "mean"}},
@@ -252,7 +260,10 @@ def plot(path, summary, frontiers, title):
     axes.set_title(title, fontsize=10)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
-    figure.savefig(path, dpi=110)
+    from keras_seqgan.saving import atomic_path
+
+    with atomic_path(path, suffix=".png") as temporary:
+        figure.savefig(temporary, dpi=110)
     return path
 
 

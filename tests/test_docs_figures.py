@@ -19,6 +19,7 @@ EXPECTED = (
     "oracle_paper_curves.png",
     "oracle_cpu_curves.png",
     "oracle_cpu_frontier.png",
+    "oracle_ablation.png",
     "speed_paper.png",
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -437,8 +437,7 @@ def previous_run(output, args, config):
         earlier = json.load(handle)
     mine = {"preset": args.preset, "start": args.start, "config": config}
     theirs = {key: earlier.get(key) for key in mine}
-    theirs["config"] = {k: v for k, v in (theirs["config"] or {}).items()}
-    mine["config"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()}
+    # A JSON round trip makes `mine` what results.json holds (tuples become lists).
     if theirs != json.loads(json.dumps(mine)) or earlier.get("oracle_seed", args.seed) != args.seed:
         raise SystemExit(
             f"--resume: {path} was written with other settings (preset, start, steps or "

@@ -92,15 +92,7 @@ def ablation_figure(results, output):
     import oracle_ablation
 
     record = load(results, "oracle_ablation/results.json")
-    summary = oracle_ablation.summarize(record["rows"], record["frontiers"])
-    seeds = sorted({row["seed"] for row in record["rows"]})
-    path = os.path.join(output, "oracle_ablation.png")
-    title = (
-        f"Ablation on the paper's oracle, {record['config']['steps']} generator steps, "
-        f"seeds {seeds}"
-    )
-    oracle_ablation.plot(path, summary, record["frontiers"], title)
-    return [path]
+    return [oracle_ablation.draw(record, os.path.join(output, "oracle_ablation.png"))]
 
 
 def speed_figure(results, output):

@@ -420,11 +420,17 @@ def report(output):
     summary = summarize(record["rows"], record["frontiers"])
     markdown = table(summary, {arm: ARMS[arm][0] for arm in summary})
     write_text(os.path.join(output, "table.md"), markdown)
-    seeds = sorted({row["seed"] for row in record["rows"]})
-    plot(os.path.join(output, "ablation.png"), summary, record["frontiers"],
-         f"Ablation on the paper's oracle, {record['config']['steps']} generator steps, "
-         f"seeds {seeds}")  # fmt: skip
+    draw(record, os.path.join(output, "ablation.png"), summary)
     return markdown
+
+
+def draw(record, path, summary=None):
+    """The ablation plot of a results.json `record` (also `benchmarks/figures.py`'s)."""
+    summary = summary or summarize(record["rows"], record["frontiers"])
+    seeds = sorted({row["seed"] for row in record["rows"]})
+    return plot(path, summary, record["frontiers"],
+                f"Ablation on the paper's oracle, {record['config']['steps']} generator "
+                f"steps, seeds {seeds}")  # fmt: skip
 
 
 def previous_run(output, args, config):

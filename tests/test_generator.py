@@ -79,6 +79,25 @@ def test_log_prob_matches_teacher_forced_logits():
     np.testing.assert_allclose(generator.log_prob(tokens), expected, rtol=1e-4, atol=1e-5)
 
 
+def test_the_step_interface_reproduces_the_teacher_forced_logits():
+    """`initial_state`, `advance` and `project` (the interface the rollouts use), token by
+    token, give what the whole-sequence pass gives; `step` is the two together."""
+    generator = make_generator()
+    tokens = np.asarray(generator.generate(6, seed=2))
+    expected = np.asarray(generator(tokens))
+    state = generator.initial_state(len(tokens))
+    previous = np.full((len(tokens),), generator.start_token, "int32")
+    for t in range(T):
+        logits, stepped = generator.step(previous, state)
+        state = generator.advance(previous, state)
+        np.testing.assert_allclose(np.asarray(generator.project(state[0])), expected[:, t],
+                                   rtol=1e-5, atol=1e-6)  # fmt: skip
+        np.testing.assert_allclose(np.asarray(logits), expected[:, t], rtol=1e-5, atol=1e-6)
+        for a, b in zip(stepped, state, strict=True):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        previous = tokens[:, t]
+
+
 def test_mle_fit_is_plain_keras_and_seeded():
     data = np.tile(np.arange(T, dtype="int32"), (32, 1))  # the same sequence everywhere
 

@@ -467,14 +467,32 @@ class Generator(keras.Model):
             return inputs
         return ops.concatenate([inputs, ops.cast(condition_vector, inputs.dtype)], axis=-1)
 
+    def advance(self, previous_tokens, state, training=False, condition_vector=None):
+        """The recurrence alone: feeds `previous_tokens` `[R]`, returns the next `state`.
+
+        `state` is `[h, c]` (`initial_state`, or a state this method or `step` returned);
+        `condition_vector` is `embed_conditions(...)` for the same `R` rows, or `None`.
+        With `project`, the generator's step interface: `step` is `project(advance(...)[0])`.
+        The rollouts use the two halves apart, to project only the rows they sample, in
+        blocks.
+        """
+        inputs = self.step_inputs(previous_tokens, condition_vector)
+        _, state = self.lstm_cell(inputs, state, training=training)
+        return list(state)
+
+    def project(self, hidden):
+        """The next-token logits `[R, V]` of hidden states `hidden` `[R, H]` (a state's
+        first half), in the compute dtype, before any temperature."""
+        return self.output_projection(hidden)
+
     def step(self, previous_tokens, state, training=False, condition_vector=None):
         """One recurrence step: feeds `previous_tokens` `[R]`, returns `(logits, state)`.
 
         `condition_vector` is `embed_conditions(...)` for the same `R` rows, or `None`.
+        The same as `advance` then `project` of the new state's `h`.
         """
-        inputs = self.step_inputs(previous_tokens, condition_vector)
-        output, state = self.lstm_cell(inputs, state, training=training)
-        return self.output_projection(output), list(state)
+        state = self.advance(previous_tokens, state, training, condition_vector)
+        return self.project(state[0]), state
 
     def shifted_inputs(self, tokens):
         """The teacher-forcing inputs: `tokens` shifted right behind the start token."""

@@ -85,8 +85,7 @@ def rollout_completions(
         if waiting:
             prefix = ops.tile(ops.repeat(tokens[:, position], num_rollouts, axis=0), (waiting,))
             columns.append(ops.concatenate([sampled, prefix], axis=0))
-            inputs = rollout.step_inputs(sampled, active_conditions)
-            _, (h, c) = rollout.lstm_cell(inputs, [h, c])
+            h, c = rollout.advance(sampled, [h, c], condition_vector=active_conditions)
         else:
             columns.append(sampled)
     return ops.stack(columns, axis=1)
@@ -318,7 +317,7 @@ def _project_and_sample(rollout, h, temperature, uniform, block_rows):
 
     def one_block(block):
         state, uniform = block
-        logits = ops.cast(rollout.output_projection(state), "float32") / temperature
+        logits = ops.cast(rollout.project(state), "float32") / temperature
         return _sample(rollout, logits, uniform)
 
     return in_row_blocks(one_block, (h, uniform), block_rows, "int32")

@@ -41,6 +41,11 @@ sys.path.insert(0, HERE)
 import oracle as base  # noqa: E402
 from _machine import command_line, machine_record, write_json  # noqa: E402
 
+# The reference recipe's objective, spelled out so that a change of `Reinforce`'s
+# defaults cannot change what the committed rows measured: the loss averaged over batch x
+# time (the default until issue 18's ablation made "sum" the default).
+REFERENCE_OBJECTIVE = {"reduction": "mean"}
+
 # Each arm: (what it changes, its overrides of the reference recipe).
 ARMS = {
     "reinforce": ("the reference: Reinforce, the cpu preset's schedule", {}),
@@ -149,7 +154,9 @@ def run_arm(name, seed, config, start, discriminator, real, held_out, run):
         objective = ks.objectives.Gumbel(**spec["gumbel"])
         g_learning_rate = config["g_learning_rate"]["gumbel"]
     else:
-        objective = ks.objectives.Reinforce(num_rollouts=rollouts, **spec.get("objective", {}))
+        objective = ks.objectives.Reinforce(
+            num_rollouts=rollouts, **{**REFERENCE_OBJECTIVE, **spec.get("objective", {})}
+        )
         g_learning_rate = config["g_learning_rate"]["reinforce"]
     gan = ks.SeqGAN(generator, critic, objective=objective, seed=seed)
     gan.compile(
@@ -203,6 +210,8 @@ def _rounded(value):
 
 def summarize(rows, frontiers):
     """Per arm: the mean over seeds, the spread (max - min), and the frontier margins."""
+    from keras_seqgan.evaluation import frontier_margin
+
     summary = {}
     for arm in dict.fromkeys(row["arm"] for row in rows):
         mine = [row for row in rows if row["arm"] == arm]
@@ -213,7 +222,7 @@ def summarize(rows, frontiers):
             entry[f"{key}_spread"] = round(float(values.max() - values.min()), 5)
         point = {"nll_oracle": entry["nll_oracle"], "nll_gen": entry["nll_gen"]}
         for name, frontier_rows in frontiers.items():
-            entry[f"margin_{name}"] = base.margin_below(frontier_rows, point)
+            entry[f"margin_{name}"] = frontier_margin(frontier_rows, point)
         summary[arm] = entry
     return summary
 

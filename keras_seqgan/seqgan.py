@@ -951,6 +951,15 @@ class SeqGAN(keras.Model):
         config = dict(config)
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
+        if config.get("objective", "reinforce") == "reinforce":
+            # Saved before the objective classes, when the policy-gradient loss was the
+            # mean: it resumes with the loss it was trained with, not today's default.
+            settings = {
+                key: config.pop(key)
+                for key in ("num_rollouts", "rollout_update_rate")
+                if config.get(key) is not None
+            }
+            config["objective"] = Reinforce(**settings, reduction="mean")
         return cls(**config)
 
 

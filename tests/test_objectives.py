@@ -49,6 +49,8 @@ def test_names_configs_and_objects_give_the_same_objective():
     assert Gumbel.from_config(Gumbel(loss="relativistic").get_config()).loss == "relativistic"
     assert objective == "reinforce" and objective != Reinforce()  # names compare too
     assert "baseline='mean'" in repr(objective)
+    # Issue 18's ablation made the authors' summed loss the default (docs/oracle.md).
+    assert Reinforce().reduction == "sum" and ks.objectives.get("reinforce").reduction == "sum"
 
 
 @pytest.mark.backend_independent("configs, argument checks and formulas on small arrays")
@@ -140,11 +142,11 @@ def one_step(objective, learning_rate):
 def test_reduction_sum_is_the_mean_times_batch_and_length():
     """The authors' sum and our mean point the same way: SGD at lr / (B * T) on the sum
     makes the update SGD at lr makes on the mean."""
-    mean = one_step(Reinforce(num_rollouts=2), 0.1)
-    summed = one_step(Reinforce(num_rollouts=2, reduction="sum"), 0.1 / (B * T))
+    mean = one_step(Reinforce(num_rollouts=2, reduction="mean"), 0.1)
+    summed = one_step(Reinforce(num_rollouts=2), 0.1 / (B * T))  # the default is the sum
     for a, b in zip(mean, summed, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-6)
-    baseline = one_step(Reinforce(num_rollouts=2, baseline="mean"), 0.1)
+    baseline = one_step(Reinforce(num_rollouts=2, reduction="mean", baseline="mean"), 0.1)
     assert any(not np.allclose(a, b, atol=1e-6) for a, b in zip(mean, baseline, strict=True))
 
 
@@ -164,8 +166,9 @@ def test_every_gumbel_loss_trains(loss):
 
 
 def test_an_objective_travels_in_the_keras_file(tmp_path):
+    # Not the defaults: the file must carry each (the mean too, no longer the default).
     objective = Reinforce(num_rollouts=2, rollout_update_rate=0.0, baseline="mean",
-                          reduction="sum", loss="least_squares")  # fmt: skip
+                          reduction="mean", loss="least_squares")  # fmt: skip
     gan = make_gan(objective)
     gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2))
     gan.fit(real_tokens(), batch_size=B, epochs=1, shuffle=False, verbose=0)
@@ -180,7 +183,8 @@ def test_a_file_saved_before_the_objective_classes_still_loads():
     """Saved by the code of 93aba8f: `objective="reinforce", num_rollouts=3,
     rollout_update_rate=0.5` as SeqGAN arguments, trained one step."""
     gan = keras.models.load_model(os.path.join(DATA, "seqgan_before_objectives.keras"))
-    assert gan.objective == Reinforce(num_rollouts=3, rollout_update_rate=0.5)
+    # The policy-gradient loss was the mean then; the file resumes with it.
+    assert gan.objective == Reinforce(num_rollouts=3, rollout_update_rate=0.5, reduction="mean")
     np.testing.assert_array_equal(
         gan.generate(5, seed=7),
         [[1, 3, 3, 5], [0, 4, 3, 1], [3, 3, 4, 5], [7, 4, 6, 3], [3, 5, 5, 6]],

@@ -129,9 +129,17 @@ class Reinforce(Objective):
             copy keeps at each generator update: `rollout <- r * rollout + (1 - r) *
             generator`. `0` makes the rollouts use the current generator (what the
             authors' code does in effect). Defaults to `0.8` (the paper's text).
-        reduction: str. `"mean"` over batch and positions, or `"sum"` (the authors'
-            code: the same direction, `batch * length` times larger, which matters to
-            Adam only where its `epsilon` is not negligible). Defaults to `"mean"`.
+        reduction: str. `"sum"` over batch and positions (the authors' code) or
+            `"mean"`: the same direction, the sum `batch * length` times larger. To Adam
+            the scale matters only where its `epsilon` is not negligible against the
+            gradients, which per-token policy gradients (~1e-6 averaged) are not: the
+            mean damps rare tokens' updates. In issue 18's ablation on the paper's
+            oracle the sum beat the mean (2 seeds each, `docs/oracle.md`), so it is the
+            default. With plain SGD, scale the learning rate down by `batch * length`
+            for the mean's step. `SeqGAN`'s global-norm `gradient_clip` applies to the
+            summed gradient. Defaults to `"sum"`. (It was `"mean"` before; a saved
+            objective carries its own, and a `SeqGAN` file from before the objective
+            classes loads with `"mean"`, the loss it was trained with.)
         baseline: `None` or `"mean"`. Subtracted from the rewards: `"mean"` is each
             position's mean reward over the batch, a variance-reducing baseline.
             Defaults to `None` (none, as the paper).
@@ -166,7 +174,7 @@ class Reinforce(Objective):
         self,
         num_rollouts: int = 16,
         rollout_update_rate: float = 0.8,
-        reduction: str = "mean",
+        reduction: str = "sum",
         baseline: str | None = None,
         loss: str = "standard",
         reward: str = "probability",

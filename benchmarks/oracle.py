@@ -438,20 +438,6 @@ def frontier(run, models, config):
     return rows
 
 
-def margin_below(frontier_rows, point):
-    """How far `point` lies below the piecewise-linear frontier at its NLL-gen (> 0: better).
-
-    `None` when the point's NLL-gen is outside the frontier's range (no extrapolation).
-    """
-    xs = np.array([r["nll_gen"] for r in frontier_rows])
-    ys = np.array([r["nll_oracle"] for r in frontier_rows])
-    order = np.argsort(xs)
-    xs, ys = xs[order], ys[order]
-    if not xs[0] <= point["nll_gen"] <= xs[-1]:
-        return None
-    return round(float(np.interp(point["nll_gen"], xs, ys) - point["nll_oracle"]), 5)
-
-
 # ------------------------------------------------------------------------ plots
 def plot_curves(path, points, entropy, title):
     import matplotlib
@@ -721,7 +707,7 @@ def main(argv=None):
         start_name = list(models)[0 if args.start == "final" else 1]
         start_rows = [r for r in rows if r["model"] == start_name]
         summary["frontier_margin"] = {
-            f"{r['model']} T={r['temperature']:g}": margin_below(start_rows, r)
+            f"{r['model']} T={r['temperature']:g}": ks.evaluation.frontier_margin(start_rows, r)
             for r in rows
             if r["model"] in trained
         }

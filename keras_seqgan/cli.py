@@ -67,6 +67,9 @@ HISTORY_COLUMNS = (
 )
 # Held-out rows the discriminator is scored on after each adversarial epoch.
 VALIDATION_ROWS = 512
+# The MLE model's sampling temperatures that trace its quality-diversity frontier: the
+# adversarial model must lie below it to have gained what no temperature gives.
+FRONTIER_TEMPERATURES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1)
 STAGE_LABELS = {"mle": "MLE pre-training", "adversarial": "adversarial training"}
 NO_MATPLOTLIB = (
     "matplotlib not installed; skipping curves.png \u2014 pip install 'keras-seqgan[plot]'"
@@ -142,11 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
             "entropy) and NLL-gen (the generator's NLL on held-out oracle samples: "
             "diversity) after each stage, both measured at temperature 1.0 whatever the "
             "training temperature, and the discriminator's accuracy on held-out real "
-            "sequences against fresh samples. Writes into --output: the trained model "
+            "sequences against fresh samples. It also scores the MLE model sampled at "
+            "temperatures 0.5-1.1 (its quality-diversity frontier) and says how far the "
+            "adversarial model lies below it (better than any temperature) or above it. "
+            "Writes into --output: the trained model "
             "(seqgan.keras), the adversarial training log (log.csv), the per-epoch curves "
-            "of both training stages (history.csv, and curves.png when matplotlib is "
-            "installed: pip install 'keras-seqgan[plot]') and the results table "
-            "(results.txt)."
+            "of both training stages (history.csv, and curves.png and frontier.png when "
+            "matplotlib is installed: pip install 'keras-seqgan[plot]') and the results "
+            "table with the frontier (results.txt)."
         ),
     )
     demo.add_argument(
@@ -350,6 +356,35 @@ def _table(rows, oracle_entropy):
     return "\n".join(lines)
 
 
+def _frontier_verdict(margin) -> str:
+    """What the adversarial model's margin below the MLE model's frontier means."""
+    if margin is None:
+        return (
+            "its NLL-gen lies outside the MLE model's frontier (temperatures "
+            f"{FRONTIER_TEMPERATURES[0]:g}-{FRONTIER_TEMPERATURES[-1]:g}): not compared"
+        )
+    if margin > 0:
+        return (
+            f"{margin:.3f} nats below the MLE model's temperature frontier at equal NLL-gen: "
+            "better than sampling the MLE model colder or hotter"
+        )
+    return (
+        f"{-margin:.3f} nats above the MLE model's temperature frontier at equal NLL-gen: "
+        "sampling the MLE model at another temperature does as well"
+    )
+
+
+def _frontier_table(frontier, verdict) -> str:
+    lines = ["The MLE model sampled at other temperatures (its quality-diversity frontier):"]
+    lines.append(f"{'temperature':<26}{'NLL-oracle':>12}{'NLL-gen':>10}")
+    lines += [
+        f"{point['temperature']:<26g}{point['nll_oracle']:>12.3f}{point['nll_gen']:>10.3f}"
+        for point in frontier
+    ]
+    lines.append(f"after adversarial: {verdict}")
+    return "\n".join(lines)
+
+
 def _history_rows(stage: str, history, first_epoch: int) -> list[dict]:
     """One row per epoch of a Keras `History`, numbered on from `first_epoch`."""
     epochs = len(history.epoch)
@@ -453,7 +488,19 @@ def run_demo(config: DemoConfig) -> dict:
         callbacks=[nll_scorer(oracle, held_out, config)],
     )
     history_rows += _history_rows("mle", history, first_epoch=1)
-    _report("after MLE", rows, scorer.evaluate(generator))
+    after_mle = scorer.evaluate(generator)
+    _report("after MLE", rows, after_mle)
+    # The same evaluation at other temperatures (the seed too: its T=1 point is the row).
+    frontier = ks.evaluation.temperature_frontier(
+        generator, oracle, held_out, FRONTIER_TEMPERATURES, num_samples=config.num_eval,
+        seed=scorer.seed,
+    )  # fmt: skip
+    for point in frontier:
+        print(
+            f"[MLE model at T={point['temperature']:<4g}] NLL-oracle {point['nll_oracle']:.3f}"
+            f"   NLL-gen {point['nll_gen']:.3f}",
+            flush=True,
+        )
 
     print(
         f"\n== Discriminator pre-training ({config.d_rounds} rounds of fresh negatives)", flush=True
@@ -523,19 +570,23 @@ def run_demo(config: DemoConfig) -> dict:
         callbacks=callbacks,
     )
     history_rows += _history_rows("adversarial", history, first_epoch=config.mle_epochs + 1)
-    _report("after adversarial", rows, scorer.evaluate(generator), d_acc=d_accuracy())
+    after_adversarial = scorer.evaluate(generator)
+    _report("after adversarial", rows, after_adversarial, d_acc=d_accuracy())
+    margin = ks.evaluation.frontier_margin(frontier, after_adversarial)
+    verdict = _frontier_verdict(margin)
+    print(f"[after adversarial] {verdict}", flush=True)
 
     model_path = os.path.join(config.output, "seqgan.keras")
     save_model(gan, model_path)
     history_path = os.path.join(config.output, "history.csv")
     write_history(history_path, history_rows)
     results_path = os.path.join(config.output, "results.txt")
-    table = _table(rows, oracle_entropy)
+    table = _table(rows, oracle_entropy) + "\n\n" + _frontier_table(frontier, verdict)
     write_text(results_path, table + "\n")
 
     curves_path: str | None = os.path.join(config.output, "curves.png")
     try:
-        from keras_seqgan.plotting import plot_training_curves
+        from keras_seqgan.plotting import plot_frontier, plot_training_curves
 
         plot_training_curves(
             history_rows,
@@ -548,15 +599,21 @@ def run_demo(config: DemoConfig) -> dict:
             labels=STAGE_LABELS,
             xlabel="epoch (epoch 0: untrained generator)",
         )
+        frontier_path = plot_frontier(
+            frontier,
+            {"after MLE (T=1.0)": after_mle, "after adversarial (T=1.0)": after_adversarial},
+            os.path.join(config.output, "frontier.png"),
+            title=f"{_title(config)}\n{verdict}",
+        )
     except ImportError as error:
         if error.name != "matplotlib":
             raise
         print(NO_MATPLOTLIB, flush=True)
-        curves_path = None
+        curves_path = frontier_path = None
 
     print("\n" + table)
     written = [model_path, log_path, history_path, results_path]
-    written += [curves_path] if curves_path else []
+    written += [curves_path, frontier_path] if curves_path else []
     names = ", ".join(os.path.basename(path) for path in written[:-1])
     print(
         f"\nDone in {time.perf_counter() - started:.0f} s. Wrote {names} and "
@@ -571,6 +628,9 @@ def run_demo(config: DemoConfig) -> dict:
         "history": history_path,
         "results": results_path,
         "curves": curves_path,
+        "frontier_plot": frontier_path,
+        "frontier": frontier,
+        "frontier_margin": margin,
         "oracle_entropy": oracle_entropy,
     }
 

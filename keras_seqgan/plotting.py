@@ -1,4 +1,5 @@
-"""Training-curve plots (PNG, drawn off-screen with matplotlib's Agg canvas)."""
+"""Training-curve and quality-diversity plots (PNG files, drawn off-screen with
+matplotlib's Agg canvas)."""
 
 from __future__ import annotations
 
@@ -225,6 +226,87 @@ def plot_training_curves(
     if title:
         figure.suptitle(title)
 
+    path = os.fspath(path)
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=dpi)
+    return path
+
+
+def plot_frontier(
+    frontier: Sequence[Mapping[str, object]],
+    points: Mapping[str, Mapping[str, object]],
+    path: str | os.PathLike,
+    *,
+    title: str | None = None,
+    frontier_label: str = "MLE model, sampling temperature",
+    dpi: int = 120,
+) -> str:
+    """Plots a quality-diversity frontier and trained models' points into a PNG file.
+
+    NLL-gen (diversity lost) on x, NLL-oracle (quality) on y, both lower-is-better: a
+    point below the frontier's line beats every sampling temperature of the model the
+    frontier was measured on (`keras_seqgan.evaluation.temperature_frontier`). Each
+    frontier point is labelled with its temperature. Written atomically, off-screen.
+
+    Args:
+        frontier: sequence of mappings with `"nll_gen"`, `"nll_oracle"` and optionally
+            `"temperature"` (what `temperature_frontier` returns).
+        points: mapping of label to a mapping with `"nll_gen"` and `"nll_oracle"` (e.g.
+            `{"after adversarial": {...}}`), drawn as labelled markers.
+        path: str or path-like. The PNG file to write; its folder must exist.
+        title: str or `None`. The figure's title. Defaults to `None`.
+        frontier_label: str. The frontier's legend entry. Defaults to
+            `"MLE model, sampling temperature"`.
+        dpi: int. Resolution of the PNG. Defaults to `120`.
+
+    Returns:
+        `path` as a str.
+
+    Raises:
+        ImportError: if matplotlib is not installed.
+        ValueError: if `frontier` has fewer than 2 points or a point lacks a value.
+    """
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ImportError(
+            f"plot_frontier needs matplotlib, which is not installed: {PLOT_EXTRA_HINT} "
+            f"(or pip install matplotlib). ({error})",
+            name="matplotlib",
+        ) from error
+
+    rows = sorted(
+        ({**row, "x": _value(row, "nll_gen"), "y": _value(row, "nll_oracle")} for row in frontier),
+        key=lambda row: row["x"],
+    )
+    if len(rows) < 2:
+        raise ValueError(f"`frontier` must have at least 2 points. Received {len(rows)}.")
+    marks = {label: (_value(p, "nll_gen"), _value(p, "nll_oracle")) for label, p in points.items()}
+    missing = [str(r) for r in rows if math.isnan(r["x"]) or math.isnan(r["y"])]
+    missing += [label for label, (x, y) in marks.items() if math.isnan(x) or math.isnan(y)]
+    if missing:
+        raise ValueError(
+            f"Every point needs numeric `nll_gen` and `nll_oracle`. Lacking: {missing[:5]}"
+        )
+    figure = Figure(figsize=(7, 5), layout="constrained")
+    FigureCanvasAgg(figure)
+    axis = figure.subplots(1, 1)
+    axis.plot([r["x"] for r in rows], [r["y"] for r in rows], "o--", color="C0",
+              label=frontier_label)  # fmt: skip
+    for row in rows:
+        temperature = _value(row, "temperature")
+        if not math.isnan(temperature):
+            axis.annotate(f"T={temperature:g}", (row["x"], row["y"]), fontsize="small",
+                          xytext=(4, 4), textcoords="offset points", color="C0")  # fmt: skip
+    for index, (label, (x, y)) in enumerate(marks.items()):
+        axis.plot(x, y, "s", markersize=8, color=f"C{index + 1}", label=label)
+    axis.set_xlabel("NLL-gen (diversity: lower is better)")
+    axis.set_ylabel("NLL-oracle (quality: lower is better)")
+    axis.grid(True, alpha=0.3)
+    axis.legend(loc="best", fontsize="small")
+    if title:
+        figure.suptitle(title)
     path = os.fspath(path)
     with atomic_path(path) as temporary:
         figure.savefig(temporary, format="png", dpi=dpi)

@@ -17,20 +17,6 @@ def oracle_benchmark():
     return load_benchmark("oracle")
 
 
-def test_margin_below_interpolates_the_frontier(oracle_benchmark):
-    frontier = [
-        {"nll_gen": 8.0, "nll_oracle": 9.2},
-        {"nll_gen": 10.0, "nll_oracle": 8.6},  # colder sampling: better quality, less diversity
-        {"nll_gen": 9.0, "nll_oracle": 8.8},
-    ]
-    margin = oracle_benchmark.margin_below
-    assert margin(frontier, {"nll_gen": 8.5, "nll_oracle": 8.9}) == pytest.approx(0.1)
-    assert margin(frontier, {"nll_gen": 9.5, "nll_oracle": 8.8}) == pytest.approx(-0.1)
-    assert margin(frontier, {"nll_gen": 9.0, "nll_oracle": 8.8}) == pytest.approx(0.0)
-    assert margin(frontier, {"nll_gen": 7.9, "nll_oracle": 5.0}) is None  # no extrapolation
-    assert margin(frontier, {"nll_gen": 10.5, "nll_oracle": 5.0}) is None
-
-
 def test_presets_follow_the_paper_where_they_say_so(oracle_benchmark):
     paper, cpu = oracle_benchmark.PRESETS["paper"], oracle_benchmark.PRESETS["cpu"]
     assert paper["mle_epochs"] == 120 and paper["mle_learning_rate"] == 0.01

@@ -37,10 +37,9 @@ def read_history(output):
 
 
 def read_table(output):
-    return {
-        line[:26].strip(): line[26:].split()
-        for line in (output / "results.txt").read_text().splitlines()[1:]
-    }
+    """The stage table: results.txt's lines up to the first blank one."""
+    table = (output / "results.txt").read_text().split("\n\n")[0]
+    return {line[:26].strip(): line[26:].split() for line in table.splitlines()[1:]}
 
 
 def tiny_config(**changes):
@@ -49,7 +48,8 @@ def tiny_config(**changes):
 
 def test_demo_tiny_runs_end_to_end(demo_run):
     output, printed = demo_run
-    for name in ("seqgan.keras", "log.csv", "results.txt", "history.csv", "curves.png"):
+    for name in ("seqgan.keras", "log.csv", "results.txt", "history.csv", "curves.png",
+                 "frontier.png"):  # fmt: skip
         assert (output / name).is_file(), name
     assert not [n for n in os.listdir(output) if n.startswith(".")]  # no temporary files left
     assert "after MLE" in printed and "after adversarial" in printed
@@ -71,18 +71,51 @@ def test_demo_tiny_runs_end_to_end(demo_run):
         assert key in header
     wrote = [line for line in printed.splitlines() if "Wrote" in line]
     assert len(wrote) == 1 and "curves.png" in wrote[0] and "history.csv" in wrote[0]
+    assert "frontier.png" in wrote[0]
     assert str(output) in wrote[0]
 
 
-def test_demo_writes_a_readable_png(demo_run):
+@pytest.mark.parametrize("name", ["curves.png", "frontier.png"])
+def test_demo_writes_a_readable_png(demo_run, name):
     output, _ = demo_run
-    with open(output / "curves.png", "rb") as handle:
+    with open(output / name, "rb") as handle:
         assert handle.read(8) == PNG_MAGIC
     import matplotlib.image
 
-    image = matplotlib.image.imread(output / "curves.png")
+    image = matplotlib.image.imread(output / name)
     assert image.shape[0] >= 400 and image.shape[1] >= 600
     assert image.std() > 0.05
+
+
+def test_demo_compares_with_the_mle_models_temperature_frontier(demo_run):
+    """The MLE model at each of FRONTIER_TEMPERATURES, scored as the table's rows are
+    (its T=1 point is the "after MLE" row), and the adversarial model's margin to it."""
+    output, printed = demo_run
+    text = (output / "results.txt").read_text()
+    lines = text.split("\n\n")[1].splitlines()
+    assert lines[0].startswith("The MLE model sampled at other temperatures")
+    frontier = [
+        {"temperature": float(t), "nll_oracle": float(q), "nll_gen": float(d)}
+        for t, q, d in (line.split() for line in lines[2:-1])
+    ]
+    assert [p["temperature"] for p in frontier] == list(cli.FRONTIER_TEMPERATURES)
+    table = read_table(output)
+    at_one = frontier[cli.FRONTIER_TEMPERATURES.index(1.0)]
+    assert [at_one["nll_oracle"], at_one["nll_gen"]] == [float(v) for v in table["after MLE"][:2]]
+    colder, hotter = frontier[0], frontier[-1]
+    assert colder["nll_oracle"] < hotter["nll_oracle"]  # sharper samples: higher quality...
+    assert colder["nll_gen"] > hotter["nll_gen"]  # ...and less diversity
+    point = {"nll_oracle": float(table["after adversarial"][0]),
+             "nll_gen": float(table["after adversarial"][1])}  # fmt: skip
+    margin = ks.evaluation.frontier_margin(frontier, point)
+    verdict = lines[-1]
+    assert verdict.startswith("after adversarial: ") and verdict in printed
+    if margin is None:
+        assert "outside the MLE model's frontier" in verdict
+    else:  # from the table's 3 decimals, times the frontier's slope (~10 at tiny sizes)
+        stated = float(verdict.split(": ")[1].split()[0])
+        assert stated == pytest.approx(abs(margin), abs=0.02)
+        assert ("below" in verdict) == (margin > 0)
 
 
 def test_demo_history_covers_both_stages_and_anneals(demo_run):
@@ -150,8 +183,9 @@ def test_demo_without_matplotlib_or_annealing(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert printed.count(cli.NO_MATPLOTLIB) == 1
     assert "keras-seqgan[plot]" in cli.NO_MATPLOTLIB
-    assert not (output / "curves.png").exists()
+    assert not (output / "curves.png").exists() and not (output / "frontier.png").exists()
     assert "curves.png" not in [line for line in printed.splitlines() if "Wrote" in line][0]
+    assert "The MLE model sampled at other temperatures" in (output / "results.txt").read_text()
     rows = read_history(output)
     assert [row["stage"] for row in rows] == ["mle", "mle", "adversarial", "adversarial"]
     assert [float(row["temperature"]) for row in rows[2:]] == [1.0, 1.0]

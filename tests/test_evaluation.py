@@ -9,7 +9,7 @@ import pytest
 from keras import ops
 
 from keras_seqgan.data import OracleLSTM
-from keras_seqgan.evaluation import nll_gen, nll_oracle
+from keras_seqgan.evaluation import frontier_margin, nll_gen, nll_oracle, temperature_frontier
 
 
 class UniformGenerator:
@@ -151,3 +151,51 @@ def test_nll_gen_rejects_bad_temperature(temperature):
     generator = Generator(vocabulary_size=5, sequence_length=3)
     with pytest.raises((ValueError, TypeError), match="temperature"):
         nll_gen(generator, np.zeros((2, 3), "int32"), temperature=temperature)
+
+
+# ------------------------------------------------------------- the temperature frontier
+def test_frontier_margin_interpolates_the_frontier():
+    frontier = [
+        {"nll_gen": 8.0, "nll_oracle": 9.2},
+        {"nll_gen": 10.0, "nll_oracle": 8.6},  # colder sampling: better quality, less diversity
+        {"nll_gen": 9.0, "nll_oracle": 8.8},
+    ]
+    assert frontier_margin(frontier, {"nll_gen": 8.5, "nll_oracle": 8.9}) == pytest.approx(0.1)
+    assert frontier_margin(frontier, {"nll_gen": 9.5, "nll_oracle": 8.8}) == pytest.approx(-0.1)
+    assert frontier_margin(frontier, {"nll_gen": 9.0, "nll_oracle": 8.8}) == pytest.approx(0.0)
+    assert (
+        frontier_margin(frontier, {"nll_gen": 7.9, "nll_oracle": 5.0}) is None
+    )  # no extrapolation
+    assert frontier_margin(frontier, {"nll_gen": 10.5, "nll_oracle": 5.0}) is None
+    with pytest.raises(ValueError, match="at least 2"):
+        frontier_margin(frontier[:1], {"nll_gen": 8.0, "nll_oracle": 9.0})
+
+
+def test_temperature_frontier_is_oracle_nll_at_each_temperature(oracle):
+    import keras_seqgan as ks
+
+    generator = ks.models.Generator(
+        vocabulary_size=oracle.vocabulary_size, sequence_length=oracle.sequence_length,
+        embedding_dim=8, hidden_dim=8, seed=1,
+    )  # fmt: skip
+    held_out = oracle.sample(64, seed=5)
+    points = temperature_frontier(generator, oracle, held_out, (0.5, 1.0), num_samples=64, seed=9)
+    assert [p["temperature"] for p in points] == [0.5, 1.0]
+    for point in points:
+        expected = ks.callbacks.OracleNLL(
+            oracle, num_samples=64, temperature=point["temperature"], held_out=held_out, seed=9
+        ).evaluate(generator)
+        assert point["nll_oracle"] == pytest.approx(expected["nll_oracle"], rel=1e-6)
+        assert point["nll_gen"] == pytest.approx(expected["nll_gen"], rel=1e-6)
+    # Sharper sampling: the generator's NLL of the oracle's samples changes with T.
+    assert points[0]["nll_gen"] != pytest.approx(points[1]["nll_gen"])
+
+
+@pytest.mark.parametrize("temperatures", [(), (0.5, 0), "1.0", (True,)])
+def test_temperature_frontier_rejects_bad_temperatures(oracle, temperatures):
+    import keras_seqgan as ks
+
+    generator = ks.models.Generator(vocabulary_size=oracle.vocabulary_size,
+                                    sequence_length=oracle.sequence_length)  # fmt: skip
+    with pytest.raises(ValueError, match="temperatures"):
+        temperature_frontier(generator, oracle, None, temperatures)

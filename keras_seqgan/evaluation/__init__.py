@@ -1,5 +1,7 @@
-"""Evaluation: NLL-oracle, NLL-gen, BLEU, self-BLEU and condition accuracy (functions)."""
+"""Evaluation: NLL-oracle, NLL-gen, the temperature frontier, BLEU, self-BLEU and
+condition accuracy (functions)."""
 
+from keras_seqgan.evaluation.frontier import frontier_margin, temperature_frontier
 from keras_seqgan.evaluation.nll import nll_gen, nll_oracle
 from keras_seqgan.evaluation.text import (
     ConditionClassifier,
@@ -13,8 +15,10 @@ __all__ = [
     "ConditionClassifier",
     "bleu",
     "condition_accuracy",
+    "frontier_margin",
     "nll_gen",
     "nll_oracle",
     "self_bleu",
+    "temperature_frontier",
     "train_condition_classifier",
 ]

@@ -31,6 +31,33 @@ def _value(row: Mapping[str, object], key: str) -> float:
         return math.nan
 
 
+def _figure(caller: str, figsize):
+    """A matplotlib `Figure` on the off-screen Agg canvas; an `ImportError` naming the
+    `plot` extra when matplotlib is missing."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ImportError(
+            f"{caller} needs matplotlib, which is not installed: {PLOT_EXTRA_HINT} "
+            f"(or pip install matplotlib). ({error})",
+            name="matplotlib",
+        ) from error
+    figure = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure, path, title, dpi) -> str:
+    """Titles `figure` and writes it to `path` as a PNG, atomically."""
+    if title:
+        figure.suptitle(title)
+    path = os.fspath(path)
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=dpi)
+    return path
+
+
 def _stage_spans(xs: list[float], stages: list[str]) -> list[tuple[str, float, float]]:
     """`(stage, start, end)` per run of equal consecutive stages.
 
@@ -127,16 +154,6 @@ def plot_training_curves(
                          reference_lines={"oracle entropy": 7.5})
     ```
     """
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as error:
-        raise ImportError(
-            f"plot_training_curves needs matplotlib, which is not installed: {PLOT_EXTRA_HINT} "
-            f"(or pip install matplotlib). ({error})",
-            name="matplotlib",
-        ) from error
-
     rows = list(history_rows)
     if not rows:
         raise ValueError("`history_rows` is empty: there is nothing to plot.")
@@ -157,8 +174,7 @@ def plot_training_curves(
     names = {**DEFAULT_LABELS, **(labels or {})}
     has_secondary = any(not math.isnan(v) for key in secondary_keys for v in columns[key])
 
-    figure = Figure(figsize=(8, 6.5 if has_secondary else 5), layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = _figure("plot_training_curves", (8, 6.5 if has_secondary else 5))
     if has_secondary:
         top, bottom = figure.subplots(
             2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]}, squeeze=True
@@ -223,13 +239,7 @@ def plot_training_curves(
                 color="0.2",
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5},
             )
-    if title:
-        figure.suptitle(title)
-
-    path = os.fspath(path)
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=dpi)
-    return path
+    return _save(figure, path, title, dpi)
 
 
 def plot_frontier(
@@ -266,16 +276,6 @@ def plot_frontier(
         ImportError: if matplotlib is not installed.
         ValueError: if `frontier` has fewer than 2 points or a point lacks a value.
     """
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as error:
-        raise ImportError(
-            f"plot_frontier needs matplotlib, which is not installed: {PLOT_EXTRA_HINT} "
-            f"(or pip install matplotlib). ({error})",
-            name="matplotlib",
-        ) from error
-
     rows = sorted(
         ({**row, "x": _value(row, "nll_gen"), "y": _value(row, "nll_oracle")} for row in frontier),
         key=lambda row: row["x"],
@@ -289,8 +289,7 @@ def plot_frontier(
         raise ValueError(
             f"Every point needs numeric `nll_gen` and `nll_oracle`. Lacking: {missing[:5]}"
         )
-    figure = Figure(figsize=(7, 5), layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = _figure("plot_frontier", (7, 5))
     axis = figure.subplots(1, 1)
     axis.plot([r["x"] for r in rows], [r["y"] for r in rows], "o--", color="C0",
               label=frontier_label)  # fmt: skip
@@ -305,9 +304,4 @@ def plot_frontier(
     axis.set_ylabel("NLL-oracle (quality: lower is better)")
     axis.grid(True, alpha=0.3)
     axis.legend(loc="best", fontsize="small")
-    if title:
-        figure.suptitle(title)
-    path = os.fspath(path)
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=dpi)
-    return path
+    return _save(figure, path, title, dpi)

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from keras_seqgan.plotting import plot_training_curves
+from keras_seqgan.plotting import plot_frontier, plot_training_curves
 
 pytestmark = pytest.mark.backend_independent("matplotlib drawing from plain numbers")
 
@@ -87,3 +87,35 @@ def test_plot_without_matplotlib_names_the_extra(tmp_path, monkeypatch):
         plot_training_curves(history_rows(), tmp_path / "curves.png")
     assert error_info.value.name == "matplotlib"
     assert os.listdir(tmp_path) == []
+
+
+FRONTIER = [
+    {"temperature": 0.8, "nll_oracle": 5.3, "nll_gen": 5.2},
+    {"temperature": 1.0, "nll_oracle": 6.1, "nll_gen": 5.0},
+    {"temperature": 0.9, "nll_oracle": 5.7, "nll_gen": 5.1},
+]
+
+
+def test_plot_frontier_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = plot_frontier(FRONTIER, {"after adversarial": {"nll_oracle": 5.6, "nll_gen": 5.05}},
+                         tmp_path / "frontier.png", title="demo")  # fmt: skip
+    assert path == str(tmp_path / "frontier.png")
+    with open(path, "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert os.listdir(tmp_path) == ["frontier.png"]
+
+
+def test_plot_frontier_bad_input(tmp_path):
+    pytest.importorskip("matplotlib")
+    with pytest.raises(ValueError, match="at least 2"):
+        plot_frontier(FRONTIER[:1], {}, tmp_path / "f.png")
+    with pytest.raises(ValueError, match="after adversarial"):
+        plot_frontier(FRONTIER, {"after adversarial": {"nll_oracle": 5.6}}, tmp_path / "f.png")
+    assert os.listdir(tmp_path) == []
+
+
+def test_plot_frontier_without_matplotlib_names_the_extra(tmp_path, monkeypatch):
+    block_matplotlib(monkeypatch)
+    with pytest.raises(ImportError, match=r"plot_frontier.*keras-seqgan\[plot\]"):
+        plot_frontier(FRONTIER, {}, tmp_path / "frontier.png")

@@ -289,7 +289,7 @@ def plot_frontier(
         raise ValueError(
             f"Every point needs numeric `nll_gen` and `nll_oracle`. Lacking: {missing[:5]}"
         )
-    figure = _figure("plot_frontier", (7, 5))
+    figure = _figure("plot_frontier", (8, 5.5))
     axis = figure.subplots(1, 1)
     axis.plot([r["x"] for r in rows], [r["y"] for r in rows], "o--", color="C0",
               label=frontier_label)  # fmt: skip

@@ -51,17 +51,12 @@ def main(argv=None):
     os.makedirs(out, exist_ok=True)
     config = cli.DemoConfig(**cli.PRESETS["small"], verbose=0, output=out)
     keras.utils.set_random_seed(config.seed)
-    size = dict(vocabulary_size=config.vocabulary_size, sequence_length=config.sequence_length)
     oracle, real, held_out = cli.oracle_data(config)
     scorer = cli.nll_scorer(oracle, held_out, config)
     g_path, d_path = os.path.join(out, "g_mle.keras"), os.path.join(out, "d_pre.keras")
     frontier_path = os.path.join(out, "frontier.json")
     if not os.path.exists(d_path):
-        generator = ks.models.Generator(**size, seed=config.seed + 3)
-        widths = [w for w in (1, 2, 3, 4, 5, 8, 10, 15, 20) if w <= config.sequence_length]
-        discriminator = ks.models.Discriminator(
-            **size, filter_sizes=widths, num_filters=[64] * len(widths)
-        )
+        generator, discriminator = cli.demo_models(config)
         generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0))
         generator.fit(
             ks.data.mle_dataset(real, batch_size=config.batch_size, seed=config.seed),

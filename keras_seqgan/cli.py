@@ -317,6 +317,20 @@ def nll_scorer(oracle, held_out, config: DemoConfig):
     )
 
 
+def demo_models(config: DemoConfig):
+    """The demo's untrained generator (seeded) and discriminator (filter widths up to the
+    sequence length, 64 filters each)."""
+    import keras_seqgan as ks
+
+    size = dict(vocabulary_size=config.vocabulary_size, sequence_length=config.sequence_length)
+    widths = [w for w in (1, 2, 3, 4, 5, 8, 10, 15, 20) if w <= config.sequence_length]
+    generator = ks.models.Generator(**size, seed=config.seed + 3)
+    discriminator = ks.models.Discriminator(
+        **size, filter_sizes=widths, num_filters=[64] * len(widths)
+    )
+    return generator, discriminator
+
+
 def _discriminator_accuracy(discriminator, real, fake, batch_size: int = 256) -> float:
     """Accuracy of `discriminator` (a logit > 0 means "real") on `real` and `fake` tokens."""
     import numpy as np
@@ -477,11 +491,7 @@ def run_demo(config: DemoConfig) -> dict:
     oracle_entropy = oracle.nll(held_out)
     scorer = nll_scorer(oracle, held_out, config)
 
-    generator = ks.models.Generator(**size, seed=config.seed + 3)
-    small_filters = [w for w in (1, 2, 3, 4, 5, 8, 10, 15, 20) if w <= config.sequence_length]
-    discriminator = ks.models.Discriminator(
-        **size, filter_sizes=small_filters, num_filters=[64] * len(small_filters)
-    )
+    generator, discriminator = demo_models(config)
     rows: list[tuple[str, float | None, float | None, float | None]] = []
     untrained = scorer.evaluate(generator)
     _report("untrained", rows, untrained)
@@ -873,12 +883,7 @@ def _pretrain(demo: DemoConfig, real):
 
     import keras_seqgan as ks
 
-    size = dict(vocabulary_size=demo.vocabulary_size, sequence_length=demo.sequence_length)
-    generator = ks.models.Generator(**size, seed=demo.seed + 3)
-    small_filters = [w for w in (1, 2, 3, 4, 5, 8, 10, 15, 20) if w <= demo.sequence_length]
-    discriminator = ks.models.Discriminator(
-        **size, filter_sizes=small_filters, num_filters=[64] * len(small_filters)
-    )
+    generator, discriminator = demo_models(demo)
     print(
         f"\n== MLE pre-training of the generator ({_count(demo.mle_epochs, 'epoch')})", flush=True
     )

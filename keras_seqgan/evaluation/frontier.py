@@ -48,7 +48,8 @@ def temperature_frontier(
     from keras_seqgan.callbacks import OracleNLL
     from keras_seqgan.callbacks._checks import check_seed, draw_seed
 
-    temperatures = tuple(temperatures) if not isinstance(temperatures, str) else temperatures
+    if not isinstance(temperatures, str):
+        temperatures = tuple(temperatures)
     if (
         isinstance(temperatures, str)
         or not temperatures

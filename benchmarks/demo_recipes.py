@@ -12,8 +12,10 @@ temperature of the MLE model; `None`: outside the frontier's range).
 A variant's keys (all optional): `objective` ("reinforce" or "gumbel"), `kwargs` (the
 objective's arguments), `lr` (the generator's Adam rate, the demo's 1e-3), `anneal` (the
 demo's temperature annealing, true), `epochs` and `steps` (the demo's 25 x 2), `rollouts`
-(8), `d_steps` (1). `sum_anneal_1e-3`, `{}`, is the demo itself (its adversarial stage
-without the validation rows). Rows are appended to `rows.jsonl` as they finish; the MLE
+(8), `d_steps` (1), `constant_reward` (false; true replaces the discriminator by one
+that gives every sequence reward 0.5: the control for "does the discriminator matter?").
+`sum_anneal_1e-3`, `{}`, is the demo itself (its adversarial stage without the
+validation rows). Rows are appended to `rows.jsonl` as they finish; the MLE
 model, the discriminator and the frontier are reused by later runs into the same folder.
 Writes `results.json` (every row, the frontier, the machine, the commands).
 """
@@ -29,6 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from _machine import command_line, machine_record, write_json  # noqa: E402
+from oracle_ablation import ConstantLogit  # noqa: E402
 
 TEMPERATURES = (0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1)
 
@@ -79,6 +82,9 @@ def main(argv=None):
             started = time.time()
             generator = keras.saving.load_model(g_path)
             discriminator = keras.saving.load_model(d_path)
+            d_steps = v.get("d_steps", 1)
+            if v.get("constant_reward"):
+                discriminator, d_steps = ConstantLogit.make(config.sequence_length), 0
             if v.get("objective", "reinforce") == "gumbel":
                 objective = ks.objectives.Gumbel(**v.get("kwargs", {}))
             else:
@@ -90,7 +96,7 @@ def main(argv=None):
             gan.compile(
                 generator_optimizer=keras.optimizers.Adam(v.get("lr", 1e-3)),
                 discriminator_optimizer=keras.optimizers.Adam(1e-4),
-                d_steps=v.get("d_steps", 1),
+                d_steps=d_steps,
             )
             callbacks = [ks.callbacks.TemperatureAnnealing()] if v.get("anneal", True) else []
             dataset = ks.data.sequence_dataset(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 import warnings
 
 import keras
@@ -12,17 +11,18 @@ from keras import ops
 
 from keras_seqgan import backend
 from keras_seqgan import objectives as objectives_module
-from keras_seqgan.data.datasets import EpochOrder, check_fit_data
-from keras_seqgan.models.generator import (
-    TOKENS_KEY,
-    Generator,
-    _check_positive_int,
+from keras_seqgan._seed_state import SeedStateMixin
+from keras_seqgan._validation import (
+    check_float,
+    check_int,
     check_seed,
     check_temperature,
-    load_seed_state,
-    save_seed_state,
-    stream_seed,
+    derive_seed,
+    fold_seed,
 )
+from keras_seqgan.conditions import TOKENS_KEY, with_conditions
+from keras_seqgan.data.datasets import EpochOrder, check_fit_data
+from keras_seqgan.models.generator import Generator
 from keras_seqgan.objectives import (
     Objective,
     Reinforce,
@@ -80,7 +80,7 @@ class OptimizerPair:
 
 
 @keras.saving.register_keras_serializable(package="keras_seqgan")
-class SeqGAN(keras.Model):
+class SeqGAN(SeedStateMixin, keras.Model):
     """Adversarial training of a sequence generator, as one Keras model.
 
     `fit` alternates discriminator and generator updates inside one compiled
@@ -231,11 +231,11 @@ class SeqGAN(keras.Model):
         self.step_counter = self._add_counter("step_counter")
         self.g_skipped = self._add_counter("g_skipped")
         self.d_skipped = self._add_counter("d_skipped")
-        self.seed_generator = keras.random.SeedGenerator(stream_seed(seed), name="seqgan_seed")
+        self.seed_generator = keras.random.SeedGenerator(fold_seed(seed), name="seqgan_seed")
         # `evaluate` draws its fakes from a stream of its own, so that validation
         # (`fit(validation_data=...)`) leaves the training run's random numbers alone.
         self.evaluation_seed_generator = keras.random.SeedGenerator(
-            _derived_seed(self.seed), name="seqgan_evaluation_seed"
+            derive_seed(self.seed, 1), name="seqgan_evaluation_seed"
         )
         self.trackers = {name: keras.metrics.Mean(name=name) for name in _TRACKED}
         # [epoch, step_counter at its start] while `fit` runs an epoch, else [-1, 0]:
@@ -349,11 +349,11 @@ class SeqGAN(keras.Model):
                 where TensorFlow sees a GPU. The rewards are the same for every value.
                 Defaults to `"auto"`.
         """
-        self.d_train_interval = _check_positive_int("d_train_interval", d_train_interval)
-        self.d_steps = _check_positive_int("d_steps", d_steps, minimum=0)
-        self.g_steps = _check_positive_int("g_steps", g_steps)
+        self.d_train_interval = check_int("d_train_interval", d_train_interval)
+        self.d_steps = check_int("d_steps", d_steps, minimum=0)
+        self.g_steps = check_int("g_steps", g_steps)
         if rollout_chunk_size is not None:
-            rollout_chunk_size = _check_positive_int("rollout_chunk_size", rollout_chunk_size)
+            rollout_chunk_size = check_int("rollout_chunk_size", rollout_chunk_size)
         self.rollout_chunk_size = rollout_chunk_size
         self.rollout_sample_rows = _check_rows_option("rollout_sample_rows", rollout_sample_rows)
         self.rollout_score_rows = _check_rows_option("rollout_score_rows", rollout_score_rows)
@@ -363,19 +363,9 @@ class SeqGAN(keras.Model):
         )
         self._score_rows = _resolve_rows(self.rollout_score_rows, 1024 if on_cpu else None)
         if gradient_clip is not None:
-            if isinstance(gradient_clip, bool) or not isinstance(
-                gradient_clip, (int, float, np.number)
-            ):
-                raise TypeError(
-                    "`gradient_clip` must be a positive float or None. "
-                    f"Received: gradient_clip={gradient_clip!r}"
-                )
-            if not math.isfinite(float(gradient_clip)) or gradient_clip <= 0:
-                raise ValueError(
-                    "`gradient_clip` must be a finite float > 0 or None. "
-                    f"Received: gradient_clip={gradient_clip}"
-                )
-            gradient_clip = float(gradient_clip)
+            gradient_clip = check_float(
+                "gradient_clip", gradient_clip, low=0.0, low_inclusive=False
+            )
         self.gradient_clip = gradient_clip
         self.generator_optimizer = _get_optimizer("generator_optimizer", generator_optimizer)
         self.discriminator_optimizer = _get_optimizer(
@@ -509,16 +499,16 @@ class SeqGAN(keras.Model):
             soft, _ = self.generator.sample_relaxed(
                 batch_size, temperature=temperature, seed=seed, conditions=conditions
             )
-            return _with_conditions(ops.stop_gradient(soft), conditions)
+            return with_conditions(ops.stop_gradient(soft), conditions)
         fake = self.generator.sample(
             batch_size, temperature=temperature, seed=seed, conditions=conditions
         )
-        return _with_conditions(fake, conditions)
+        return with_conditions(fake, conditions)
 
     def _discriminator_updates(self, real, batch_size, temperature, conditions=None):
         totals = [ops.zeros((), "float32") for _ in range(4)]
         variables = self.discriminator.trainable_variables
-        real = _with_conditions(real, conditions)
+        real = with_conditions(real, conditions)
         for _ in range(self.d_steps):
             fake = self._fake_for_discriminator(batch_size, temperature, conditions)
 
@@ -596,7 +586,7 @@ class SeqGAN(keras.Model):
                         seed=self.seed_generator,
                         conditions=conditions,
                         loss=self.objective.loss,
-                        real=_with_conditions(real, conditions),
+                        real=with_conditions(real, conditions),
                     )
                     return loss + _sum(_weight_penalties(self.generator)), reward
 
@@ -711,7 +701,7 @@ class SeqGAN(keras.Model):
             batch_size, temperature, conditions, seed=self.evaluation_seed_generator
         )
         values = self.objective.discriminator_losses(
-            self.discriminator(_with_conditions(real, conditions), training=False),
+            self.discriminator(with_conditions(real, conditions), training=False),
             self.discriminator(fake, training=False),
         )
         values = backend.replica_mean(values)
@@ -746,7 +736,7 @@ class SeqGAN(keras.Model):
         """
         self._check_ready_to_train()
         if kwargs.get("batch_size") is not None:
-            _check_positive_int("batch_size", kwargs["batch_size"])
+            check_int("batch_size", kwargs["batch_size"])
         is_array = isinstance(x, (np.ndarray, list))
         positioned = hasattr(x, "data_position")  # the datasets of keras_seqgan.data
         position = getattr(x, "data_position", None)
@@ -914,14 +904,12 @@ class SeqGAN(keras.Model):
 
     def save_own_variables(self, store):
         super().save_own_variables(store)
-        save_seed_state(self.seed_generator, store)
         store[_EPOCH_KEY] = np.asarray(self._epoch_in_progress, dtype="int64")
         streams = self._random_streams()
         if streams:
             store[_STREAMS_KEY] = np.stack([np.asarray(v) for v in streams])
 
     def load_own_variables(self, store):
-        store = load_seed_state(self.seed_generator, store)
         if _EPOCH_KEY in list(store.keys()):
             self._epoch_in_progress = tuple(int(v) for v in np.asarray(store[_EPOCH_KEY]))
             store = {key: store[key] for key in store.keys() if key != _EPOCH_KEY}
@@ -994,7 +982,7 @@ def _check_rows_option(name, value):
         raise ValueError(
             f'`{name}` must be an int >= 1, None or "auto". Received: {name}={value!r}'
         )
-    return _check_positive_int(name, value)
+    return check_int(name, value)
 
 
 def _resolve_rows(value, auto):
@@ -1092,14 +1080,6 @@ def _warn_if_not_repositioned(x, positioned, is_array, shuffle):
     )
 
 
-def _derived_seed(seed):
-    """A seed for a second stream, distinct from `seed`'s; `None` stays `None`."""
-    if seed is None:
-        return None
-    (word,) = np.random.SeedSequence([seed, 1]).generate_state(1)
-    return int(word) >> 1
-
-
 def _weight_penalties(model):
     """The regularizers' penalties on `model`'s trainable weights (as `model.losses` has them)."""
     return [
@@ -1143,11 +1123,6 @@ def _get_optimizer(name, identifier):
 def _plain(conditions):
     """A conditions spec as a plain dict (Keras tracks dict attributes), or `None`."""
     return None if conditions is None else dict(conditions)
-
-
-def _with_conditions(tokens, conditions):
-    """The discriminator's input: `tokens`, or `{"tokens": tokens, **conditions}`."""
-    return tokens if conditions is None else {TOKENS_KEY: tokens, **conditions}
 
 
 def _unpack_batch(data, conditions):

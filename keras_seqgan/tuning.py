@@ -16,8 +16,15 @@ import keras
 import keras_tuner as kt
 import numpy as np
 
+from keras_seqgan._validation import (
+    check_float,
+    check_int,
+    check_int_sequence,
+    check_optional_int,
+    check_seed,
+    fold_seed,
+)
 from keras_seqgan.callbacks import OracleNLL, TemperatureAnnealing
-from keras_seqgan.callbacks._checks import check_float, check_int
 from keras_seqgan.callbacks.temperature_annealing import RELGAN_SCHEDULES, SCHEDULES
 from keras_seqgan.models import Discriminator, Generator
 from keras_seqgan.models.discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS
@@ -88,22 +95,8 @@ _COMPILE_KEYS_ALLOWED = (
 _TUNER_KEYS = {"tuner/epochs": "epochs", "tuner/trial_id": "continues"}
 
 
-def _check_optional_int(name: str, value, minimum: int = 1) -> int | None:
-    return None if value is None else check_int(name, value, minimum)
-
-
 def _check_positive_float(name: str, value) -> float:
     return check_float(name, value, low=0.0, low_inclusive=False)
-
-
-def _check_int_sequence(name: str, value) -> tuple[int, ...] | None:
-    if value is None:
-        return None
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
-        raise TypeError(
-            f"`{name}` must be a non-empty sequence of ints >= 1. Received: {name}={value!r}"
-        )
-    return tuple(check_int(f"{name}[{index}]", item) for index, item in enumerate(value))
 
 
 def _check_callable(name: str, value) -> Callable | None:
@@ -246,7 +239,7 @@ class SeqGANHyperModel(kt.HyperModel):
         objective: str. `"reinforce"` or `"gumbel"` (`SeqGAN(objective=)`). Defaults to
             `"reinforce"`.
         num_rollouts: int >= 1. Monte-Carlo rollouts per prefix. Defaults to `16`.
-        seed: int in `[0, 2**31)` or `None`. Seeds each trial's initial weights (Keras's
+        seed: int in `[0, 2**63)` or `None`. Seeds each trial's initial weights (Keras's
             global seed is set at every build) and the SeqGAN's random stream (and, built
             from sizes, the generator's, with `seed + 1`). Defaults to `None` (random).
         generator_learning_rate: float > 0. Adam learning rate of the generator (the
@@ -328,15 +321,19 @@ class SeqGANHyperModel(kt.HyperModel):
         if not isinstance(tunable, bool):
             raise TypeError(f"`tunable` must be a bool. Received: tunable={tunable!r}")
         super().__init__(name=name, tunable=tunable)
-        vocabulary_size = _check_optional_int("vocabulary_size", vocabulary_size, 2)
-        sequence_length = _check_optional_int("sequence_length", sequence_length, 1)
-        self.embedding_dim = _check_optional_int("embedding_dim", embedding_dim)
-        self.hidden_dim = _check_optional_int("hidden_dim", hidden_dim)
+        vocabulary_size = check_optional_int("vocabulary_size", vocabulary_size, 2)
+        sequence_length = check_optional_int("sequence_length", sequence_length, 1)
+        self.embedding_dim = check_optional_int("embedding_dim", embedding_dim)
+        self.hidden_dim = check_optional_int("hidden_dim", hidden_dim)
         self.discriminator_embedding_dim = check_int(
             "discriminator_embedding_dim", discriminator_embedding_dim
         )
-        self.filter_sizes = _check_int_sequence("filter_sizes", filter_sizes)
-        self.num_filters = _check_int_sequence("num_filters", num_filters)
+        self.filter_sizes = (
+            None if filter_sizes is None else check_int_sequence("filter_sizes", filter_sizes)
+        )
+        self.num_filters = (
+            None if num_filters is None else check_int_sequence("num_filters", num_filters)
+        )
         if (self.filter_sizes is None) != (self.num_filters is None) or (
             self.filter_sizes is not None and len(self.filter_sizes) != len(self.num_filters)
         ):
@@ -359,11 +356,7 @@ class SeqGANHyperModel(kt.HyperModel):
             )
         self.objective = objective
         self.num_rollouts = check_int("num_rollouts", num_rollouts)
-        if seed is not None:
-            seed = check_int("seed", seed, 0)
-            if seed >= 2**31:
-                raise ValueError(f"`seed` must be in [0, 2**31) or None. Received: seed={seed}")
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.generator_learning_rate = _check_positive_float(
             "generator_learning_rate", generator_learning_rate
         )
@@ -379,7 +372,7 @@ class SeqGANHyperModel(kt.HyperModel):
         if gradient_clip is not None:
             gradient_clip = _check_positive_float("gradient_clip", gradient_clip)
         self.gradient_clip = gradient_clip
-        self.annealing_epochs = _check_optional_int("annealing_epochs", annealing_epochs)
+        self.annealing_epochs = check_optional_int("annealing_epochs", annealing_epochs)
         self.compile_kwargs = self._check_compile_kwargs(compile_kwargs)
         self.vocabulary_size, self.sequence_length = self._sizes(vocabulary_size, sequence_length)
         if self.filter_sizes is not None and self.sequence_length is not None:
@@ -598,7 +591,7 @@ class SeqGANHyperModel(kt.HyperModel):
     def build(self, hp: kt.HyperParameters) -> SeqGAN:
         values = self.hyperparameter_values(hp)
         if self.seed is not None:
-            keras.utils.set_random_seed(self.seed)
+            keras.utils.set_random_seed(fold_seed(self.seed))
         generator = self._generator(hp)
         discriminator = self._discriminator(hp)
         if values["temperature_schedule"] in RELGAN_SCHEDULES:

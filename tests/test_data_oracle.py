@@ -239,37 +239,37 @@ def test_from_npz_non_finite(oracle, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "kwargs, error, match",
     [
-        ({"vocabulary_size": 0}, "vocabulary_size"),
-        ({"vocabulary_size": 10.0}, "vocabulary_size"),
-        ({"sequence_length": -1}, "sequence_length"),
-        ({"embedding_dim": True}, "embedding_dim"),
-        ({"hidden_dim": "4"}, "hidden_dim"),
-        ({"start_token": 10}, r"start_token.*\[0, 10\)"),
-        ({"seed": -1}, "seed"),
-        ({"seed": 1.5}, "seed"),
-        ({"jit_compile": "auto"}, "jit_compile"),
+        ({"vocabulary_size": 0}, ValueError, "vocabulary_size"),
+        ({"vocabulary_size": 10.0}, TypeError, "vocabulary_size"),
+        ({"sequence_length": -1}, ValueError, "sequence_length"),
+        ({"embedding_dim": True}, TypeError, "embedding_dim"),
+        ({"hidden_dim": "4"}, TypeError, "hidden_dim"),
+        ({"start_token": 10}, ValueError, r"start_token.*\[0, vocabulary_size=10\)"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"seed": 1.5}, TypeError, "seed"),
+        ({"jit_compile": "auto"}, ValueError, "jit_compile"),
     ],
 )
-def test_constructor_rejects_bad_arguments(kwargs, match):
+def test_constructor_rejects_bad_arguments(kwargs, error, match):
     arguments = {"vocabulary_size": 10, "sequence_length": 5, "embedding_dim": 4, "hidden_dim": 4}
     arguments["jit_compile"] = False
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(error, match=match):
         OracleLSTM(**{**arguments, **kwargs})
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "kwargs, error, match",
     [
-        ({"num_samples": 0}, r"num_samples.*Received: num_samples=0"),
-        ({"num_samples": 2.0}, "num_samples"),
-        ({"num_samples": 4, "batch_size": 0}, "batch_size"),
-        ({"num_samples": 4, "seed": "1"}, "seed"),
+        ({"num_samples": 0}, ValueError, r"num_samples.*Received: num_samples=0"),
+        ({"num_samples": 2.0}, TypeError, "num_samples"),
+        ({"num_samples": 4, "batch_size": 0}, ValueError, "batch_size"),
+        ({"num_samples": 4, "seed": "1"}, TypeError, "seed"),
     ],
 )
-def test_sample_rejects_bad_arguments(oracle, kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_sample_rejects_bad_arguments(oracle, kwargs, error, match):
+    with pytest.raises(error, match=match):
         oracle.sample(**kwargs)
 
 

@@ -308,7 +308,17 @@ def test_discriminator_dataset_names_the_bad_argument():
 # Shared argument checks
 
 
-@pytest.mark.parametrize("batch_size", [0, -3, 2.0, True, "8", None])
+@pytest.mark.parametrize(
+    "batch_size, error",
+    [
+        (0, ValueError),
+        (-3, ValueError),
+        (2.0, TypeError),
+        (True, TypeError),
+        ("8", TypeError),
+        (None, TypeError),
+    ],
+)
 @pytest.mark.parametrize(
     "make",
     [
@@ -317,14 +327,16 @@ def test_discriminator_dataset_names_the_bad_argument():
         lambda batch_size: discriminator_dataset(TOKENS, TOKENS, batch_size),
     ],
 )
-def test_bad_batch_size(make, batch_size):
-    with pytest.raises(ValueError, match=r"`batch_size` must be a positive integer"):
+def test_bad_batch_size(make, batch_size, error):
+    with pytest.raises(error, match=r"`batch_size` must be an int >= 1"):
         make(batch_size)
 
 
 def test_bad_seed():
-    with pytest.raises(ValueError, match="`seed`"):
+    with pytest.raises(TypeError, match="`seed`"):
         mle_dataset(TOKENS, seed=1.5)
+    with pytest.raises(ValueError, match=r"`seed` must be None or an int in \[0, 2\*\*63\)"):
+        mle_dataset(TOKENS, seed=-1)
 
 
 def test_validate_tokens_checks_its_size_arguments_and_refuses_ragged():
@@ -333,8 +345,12 @@ def test_validate_tokens_checks_its_size_arguments_and_refuses_ragged():
     from keras_seqgan.data import validate_tokens
 
     tokens = np.zeros((2, 3), dtype="int32")
-    for kwargs in ({"vocabulary_size": 0}, {"vocabulary_size": "10"}, {"sequence_length": 2.5}):
-        with pytest.raises(ValueError, match=next(iter(kwargs))):
+    for error, kwargs in (
+        (ValueError, {"vocabulary_size": 0}),
+        (TypeError, {"vocabulary_size": "10"}),
+        (TypeError, {"sequence_length": 2.5}),
+    ):
+        with pytest.raises(error, match=next(iter(kwargs))):
             validate_tokens(tokens, **kwargs)
     with pytest.raises(TypeError, match="tokens"):
         validate_tokens(tf.ragged.constant([[1, 2], [3]]))

@@ -108,7 +108,7 @@ def test_nll_gen_rejects_bad_tokens(tokens, error, match):
 
 
 def test_nll_gen_rejects_bad_batch_size():
-    with pytest.raises(ValueError, match="`batch_size` must be a positive integer"):
+    with pytest.raises(ValueError, match="`batch_size` must be an int >= 1"):
         nll_gen(UniformGenerator(), np.zeros((2, 5), "int32"), batch_size=0)
 
 

@@ -457,7 +457,7 @@ def test_fit_adds_the_trials_annealing_and_passes_the_rest(real):
         (dict(objective="wgan"), ValueError, "objective"),
         (dict(num_rollouts=0), ValueError, "num_rollouts"),
         (dict(seed=-1), ValueError, "seed"),
-        (dict(seed=2**31), ValueError, "seed"),
+        (dict(seed=2**63), ValueError, "seed"),
         (dict(seed=1.5), TypeError, "seed"),
         (dict(generator_learning_rate=0), ValueError, "generator_learning_rate"),
         (dict(discriminator_learning_rate="1e-4"), TypeError, "discriminator_learning_rate"),

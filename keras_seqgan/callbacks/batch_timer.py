@@ -7,7 +7,8 @@ import time
 
 import keras
 
-from keras_seqgan.callbacks._checks import check_verbose, print_message
+from keras_seqgan._validation import check_verbose
+from keras_seqgan.callbacks._printing import print_message
 
 EPOCH_KEYS = ("batch_ms_mean", "batch_ms_min", "batch_ms_max", "epoch_s")
 

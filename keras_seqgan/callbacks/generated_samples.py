@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 import keras
 import numpy as np
 
-from keras_seqgan.callbacks._checks import check_int, check_seed, draw_seed, print_message
-from keras_seqgan.models.generator import check_condition_values, check_temperature
+from keras_seqgan._validation import check_int, check_seed, check_temperature, draw_seed
+from keras_seqgan.callbacks._printing import print_message
+from keras_seqgan.conditions import check_condition_values
 
 
 class GeneratedSamples(keras.callbacks.Callback):

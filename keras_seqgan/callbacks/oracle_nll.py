@@ -6,16 +6,16 @@ import copy
 
 import keras
 
-from keras_seqgan.callbacks._checks import (
+from keras_seqgan._validation import (
     check_int,
     check_seed,
+    check_temperature,
     check_verbose,
     draw_seed,
-    print_message,
 )
+from keras_seqgan.callbacks._printing import print_message
 from keras_seqgan.data.datasets import validate_tokens
-from keras_seqgan.evaluation import nll_gen, nll_oracle
-from keras_seqgan.models.generator import check_temperature
+from keras_seqgan.evaluation.nll import check_oracle, oracle_scores, scored_generator
 
 LOG_KEYS = ("nll_oracle", "nll_gen", "nll_sum")
 
@@ -101,16 +101,7 @@ class OracleNLL(keras.callbacks.Callback):
         verbose: int = 0,
     ):
         super().__init__()
-        missing = [
-            key for key in ("vocabulary_size", "sequence_length") if not hasattr(oracle, key)
-        ]
-        missing += [m for m in ("sample", "nll") if not callable(getattr(oracle, m, None))]
-        if missing:
-            raise TypeError(
-                "`oracle` must be a `keras_seqgan.data.OracleLSTM` (or have "
-                "`vocabulary_size`, `sequence_length`, `sample()` and `nll()`). Received: "
-                f"oracle={oracle!r} (of type {type(oracle).__name__}), lacking {missing}"
-            )
+        check_oracle(oracle)
         self.oracle = oracle
         self.num_samples = check_int("num_samples", num_samples, 1)
         self.every = check_int("every", every, 1)
@@ -147,12 +138,10 @@ class OracleNLL(keras.callbacks.Callback):
                 used) or `None` for the model being trained.
         """
         generator = self._generator(self.model if generator is None else generator)
-        samples = generator.generate(
-            self.num_samples, temperature=self.temperature, seed=(self.seed + 1) % 2**31
-        )
-        quality = nll_oracle(self.oracle, samples)
-        diversity = nll_gen(generator, self._held_out(), temperature=self.temperature)
-        return {"nll_oracle": quality, "nll_gen": diversity, "nll_sum": quality + diversity}
+        return oracle_scores(
+            generator, self.oracle, self._held_out(), num_samples=self.num_samples,
+            temperature=self.temperature, seed=self.seed,
+        )  # fmt: skip
 
     def on_train_begin(self, logs=None):
         self._generator(self.model)  # fail before the first epoch, not after it
@@ -183,19 +172,4 @@ class OracleNLL(keras.callbacks.Callback):
         return self.held_out
 
     def _generator(self, model):
-        generator = getattr(model, "generator", model)
-        missing = [m for m in ("generate", "log_prob") if not callable(getattr(generator, m, None))]
-        if missing:
-            raise TypeError(
-                "OracleNLL needs a `keras_seqgan.SeqGAN` or a `keras_seqgan.models.Generator` "
-                f"(with `generate()` and `log_prob()`). Received a {type(model).__name__} "
-                f"lacking {missing}."
-            )
-        for size in ("vocabulary_size", "sequence_length"):
-            mine, theirs = getattr(generator, size, None), getattr(self.oracle, size)
-            if mine != theirs:
-                raise ValueError(
-                    f"The generator and the oracle disagree on `{size}`: generator.{size}="
-                    f"{mine}, oracle.{size}={theirs}."
-                )
-        return generator
+        return scored_generator(model, self.oracle, "OracleNLL")

@@ -6,13 +6,8 @@ import threading
 
 import keras
 
-from keras_seqgan.callbacks._checks import (
-    check_float,
-    check_int,
-    check_verbose,
-    print_message,
-    to_float,
-)
+from keras_seqgan._validation import check_float, check_int, check_verbose
+from keras_seqgan.callbacks._printing import print_message, to_float
 
 NETWORKS = ("any", "generator", "discriminator")
 _COUNTERS = {"generator": "g_skipped", "discriminator": "d_skipped"}

@@ -7,13 +7,8 @@ from collections.abc import Callable
 
 import keras
 
-from keras_seqgan.callbacks._checks import (
-    check_float,
-    check_int,
-    check_verbose,
-    print_message,
-    to_float,
-)
+from keras_seqgan._validation import check_float, check_int, check_verbose
+from keras_seqgan.callbacks._printing import print_message, to_float
 
 START_END_SCHEDULES = ("exponential", "linear", "cosine")
 RELGAN_SCHEDULES = ("exp", "log", "sigmoid", "quad", "sqrt", "lin")

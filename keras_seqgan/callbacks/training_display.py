@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 import keras
 
-from keras_seqgan.callbacks._checks import check_float, format_value, print_message
+from keras_seqgan._validation import check_float
+from keras_seqgan.callbacks._printing import format_value, print_message
 
 DEFAULT_METRICS = (
     "d_loss",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import keras
 import numpy as np
 import tensorflow as tf
+
+from keras_seqgan._validation import check_int, check_optional_int, check_seed
+from keras_seqgan.conditions import TOKENS_KEY, with_conditions
 
 _INT32_MAX = np.iinfo("int32").max
 
@@ -51,16 +52,8 @@ def validate_tokens(
     tokens = keras_seqgan.data.validate_tokens([[1, 2, 3], [4, 5, 6]], vocabulary_size=10)
     ```
     """
-    for argument, value, minimum in (
-        ("vocabulary_size", vocabulary_size, 2),
-        ("sequence_length", sequence_length, 1),
-    ):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum
-        ):
-            raise ValueError(
-                f"`{argument}` must be an int >= {minimum} or None. Received: {argument}={value!r}"
-            )
+    vocabulary_size = check_optional_int("vocabulary_size", vocabulary_size, 2)
+    sequence_length = check_optional_int("sequence_length", sequence_length, 1)
     if isinstance(tokens, (str, bytes)) or isinstance(tokens, tf.RaggedTensor):
         raise TypeError(
             f"`{name}` must be an integer array of token ids [num_sequences, sequence_length]. "
@@ -155,7 +148,7 @@ def validate_conditions(
         )
     checked = {}
     for key, ids in conditions.items():
-        if not isinstance(key, str) or not key.isidentifier() or key == "tokens":
+        if not isinstance(key, str) or not key.isidentifier() or key == TOKENS_KEY:
             raise ValueError(
                 f"Every name in `{name}` must be a str that is a valid Python identifier, "
                 f"other than 'tokens'. Received names {list(conditions)} (bad name {key!r})."
@@ -186,19 +179,6 @@ def validate_conditions(
             )
         checked[key] = np.ascontiguousarray(array, dtype="int32")
     return checked
-
-
-def _with_conditions(tokens, conditions):
-    """`tokens`, or the dict `{"tokens": tokens, **conditions}` of a conditional batch."""
-    return tokens if conditions is None else {"tokens": tokens, **conditions}
-
-
-def _check_batch_size(batch_size) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
-        raise ValueError(
-            f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
-        )
-    return int(batch_size)
 
 
 class DataPosition:
@@ -293,8 +273,7 @@ def _finish(
             "examples make no full batch: the dataset would be empty. Pass a smaller "
             "batch_size or drop_remainder=False."
         )
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral)):
-        raise ValueError(f"`seed` must be None or an integer. Received: seed={seed!r}")
+    seed = check_seed(seed)
     drop_remainder = bool(drop_remainder)
     position = None
     if shuffle and seed is None:
@@ -419,13 +398,13 @@ def mle_dataset(
     """
     tokens = validate_tokens(tokens, vocabulary_size=vocabulary_size)
     conditions = validate_conditions(conditions, len(tokens))
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_int("batch_size", batch_size)
 
     def transform(x):
-        return (x, x) if conditions is None else (x, x["tokens"])
+        return (x, x) if conditions is None else (x, x[TOKENS_KEY])
 
     return _finish(
-        _with_conditions(tokens, conditions),
+        with_conditions(tokens, conditions),
         len(tokens),
         batch_size,
         shuffle,
@@ -483,9 +462,9 @@ def sequence_dataset(
     """
     tokens = validate_tokens(tokens, vocabulary_size=vocabulary_size)
     conditions = validate_conditions(conditions, len(tokens))
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_int("batch_size", batch_size)
     return _finish(
-        _with_conditions(tokens, conditions),
+        with_conditions(tokens, conditions),
         len(tokens),
         batch_size,
         shuffle,
@@ -564,7 +543,7 @@ def discriminator_dataset(
             f"{None if real_conditions is None else list(real_conditions)} and "
             f"{None if fake_conditions is None else list(fake_conditions)}."
         )
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_int("batch_size", batch_size)
     tokens = np.concatenate([real, fake], axis=0)
     labels = np.concatenate(
         [np.ones((len(real), 1), dtype="float32"), np.zeros((len(fake), 1), dtype="float32")]
@@ -576,7 +555,7 @@ def discriminator_dataset(
             for key in real_conditions
         }
     return _finish(
-        (_with_conditions(tokens, conditions), labels),
+        (with_conditions(tokens, conditions), labels),
         len(tokens),
         batch_size,
         shuffle,

@@ -6,12 +6,12 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
-from numbers import Integral
 
 import keras
 import numpy as np
 from keras import ops
 
+from keras_seqgan._validation import check_index, check_int, check_seed, draw_seed
 from keras_seqgan.backend import compile_function
 from keras_seqgan.data.datasets import validate_tokens
 from keras_seqgan.sampling import sample_from_logits
@@ -25,23 +25,6 @@ _WEIGHT_KEYS = (
     "W_out",
     "b_out",
 )
-_MAX_SEED = 2**63
-
-
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
-    return int(value)
-
-
-def _check_seed(seed, name: str = "seed") -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= seed < _MAX_SEED:
-        raise ValueError(
-            f"`{name}` must be None or an integer in [0, 2**63). Received: {name}={seed!r}"
-        )
-    return int(seed)
 
 
 def _expected_shapes(vocabulary_size: int, embedding_dim: int, hidden_dim: int) -> dict:
@@ -166,10 +149,10 @@ class OracleLSTM:
         seed: int | None = None,
         jit_compile: bool = True,
     ):
-        vocabulary_size = _check_positive_int(vocabulary_size, "vocabulary_size")
-        embedding_dim = _check_positive_int(embedding_dim, "embedding_dim")
-        hidden_dim = _check_positive_int(hidden_dim, "hidden_dim")
-        seed = _check_seed(seed)
+        vocabulary_size = check_int("vocabulary_size", vocabulary_size)
+        embedding_dim = check_int("embedding_dim", embedding_dim)
+        hidden_dim = check_int("hidden_dim", hidden_dim)
+        seed = check_seed(seed)
         rng = np.random.default_rng(seed)
         shapes = _expected_shapes(vocabulary_size, embedding_dim, hidden_dim)
         weights = {key: rng.standard_normal(shapes[key], dtype="float32") for key in _WEIGHT_KEYS}
@@ -310,17 +293,10 @@ class OracleLSTM:
         self._weights = weights
         self._vocabulary_size, self._embedding_dim = weights["embedding"].shape
         self._hidden_dim = weights["W_i"].shape[1]
-        self._sequence_length = _check_positive_int(sequence_length, "sequence_length")
-        if (
-            isinstance(start_token, bool)
-            or not isinstance(start_token, Integral)
-            or not 0 <= start_token < self._vocabulary_size
-        ):
-            raise ValueError(
-                f"`start_token` must be an integer in [0, {self._vocabulary_size}) "
-                f"(the vocabulary size). Received: start_token={start_token!r}"
-            )
-        self._start_token = int(start_token)
+        self._sequence_length = check_int("sequence_length", sequence_length)
+        self._start_token = check_index(
+            "start_token", start_token, self._vocabulary_size, "vocabulary_size"
+        )
         # The four gates fused into one matrix each: [E, 4H], [H, 4H], [4H], in i, f, o, c order.
         self._embedding = ops.convert_to_tensor(weights["embedding"])
         self._input_kernel = ops.convert_to_tensor(
@@ -460,11 +436,11 @@ class OracleLSTM:
         tokens = oracle.sample(100, seed=2)  # int32 [100, 5]
         ```
         """
-        num_samples = _check_positive_int(num_samples, "num_samples")
-        batch_size = _check_positive_int(batch_size, "batch_size")
-        seed = _check_seed(seed)
+        num_samples = check_int("num_samples", num_samples)
+        batch_size = check_int("batch_size", batch_size)
+        seed = check_seed(seed)
         if seed is None:
-            seed = int(np.random.randint(0, 2**31 - 1))
+            seed = draw_seed()
         sample_batch = self._sample_batch_function(batch_size)
         self._seed_generator.state.assign(np.array([seed, 0], dtype="int64"))
         batches = []
@@ -499,7 +475,7 @@ class OracleLSTM:
         tokens = validate_tokens(
             tokens, vocabulary_size=self._vocabulary_size, sequence_length=self._sequence_length
         )
-        batch_size = _check_positive_int(batch_size, "batch_size")
+        batch_size = check_int("batch_size", batch_size)
         num_sequences = tokens.shape[0]
         results = []
         for start in range(0, num_sequences, batch_size):

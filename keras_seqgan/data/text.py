@@ -15,12 +15,11 @@ import itertools
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from numbers import Integral, Real
 
 import keras
 import numpy as np
 
-from keras_seqgan.callbacks._checks import check_int
+from keras_seqgan._validation import check_float, check_int, check_optional_int, check_seed
 from keras_seqgan.data.datasets import validate_tokens
 
 PAD_TOKEN = "<pad>"
@@ -35,21 +34,6 @@ _WORD_PATTERN = re.compile(r"'?\w+(?:'\w+)*|[^\w\s]")
 _ATTACH_LEFT = frozenset([",", ".", "!", "?", ";", ":", ")", "]", "}", "'", "%", "…", "-"])
 _ATTACH_RIGHT = frozenset(["(", "[", "{", "-"])
 _KNOWN_VALUES_SHOWN = 5
-
-
-# Argument checks (local: importing the callbacks' helpers from here would be circular).
-
-
-def _check_optional_int(name: str, value, minimum: int) -> int | None:
-    return None if value is None else check_int(name, value, minimum)
-
-
-def _check_seed(seed) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise ValueError(f"`seed` must be None or an int >= 0. Received: seed={seed!r}")
-    return int(seed)
 
 
 def _check_path(path, caller: str) -> str:
@@ -208,7 +192,7 @@ class Tokenizer:
         condition_vocabularies: Mapping[str, Sequence[str]] | None = None,
     ):
         self.sequence_length = check_int("sequence_length", sequence_length, 2)
-        self.max_tokens = _check_optional_int("max_tokens", max_tokens, len(RESERVED_TOKENS) + 1)
+        self.max_tokens = check_optional_int("max_tokens", max_tokens, len(RESERVED_TOKENS) + 1)
         if not isinstance(lowercase, bool):
             raise TypeError(f"`lowercase` must be a bool. Received: lowercase={lowercase!r}")
         self.lowercase = lowercase
@@ -652,16 +636,11 @@ class TextCorpus:
         Returns:
             `(train, validation)`, two `TextCorpus` with no text in common (by position).
         """
-        if (
-            isinstance(validation_fraction, bool)
-            or not isinstance(validation_fraction, (Real, np.number))
-            or not 0.0 < float(validation_fraction) < 1.0
-        ):
-            raise ValueError(
-                "`validation_fraction` must be a float in (0, 1). "
-                f"Received: validation_fraction={validation_fraction!r}"
-            )
-        seed = _check_seed(seed)
+        validation_fraction = check_float(
+            "validation_fraction", validation_fraction, low=0.0, high=1.0,
+            low_inclusive=False, high_inclusive=False,
+        )  # fmt: skip
+        seed = check_seed(seed)
         if len(self) < 2:
             raise ValueError(
                 "TextCorpus.split needs at least 2 texts (one per part). "
@@ -785,7 +764,7 @@ def load_text_corpus(
     """
     path = _check_path(path, "load_text_corpus")
     encoding = _check_encoding(encoding)
-    max_lines = _check_optional_int("max_lines", max_lines, 1)
+    max_lines = check_optional_int("max_lines", max_lines, 1)
     texts = []
     lines = _decoded_lines(path, encoding)
     try:
@@ -855,7 +834,7 @@ def load_csv_corpus(
             f"`condition_columns` must not repeat a column. Received: {condition_columns!r}"
         )
     encoding = _check_encoding(encoding)
-    max_rows = _check_optional_int("max_rows", max_rows, 1)
+    max_rows = check_optional_int("max_rows", max_rows, 1)
 
     lines = _decoded_lines(path, encoding)
     reader = csv.reader(line for _, line in lines)

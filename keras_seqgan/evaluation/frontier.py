@@ -12,6 +12,10 @@ from numbers import Real
 
 import numpy as np
 
+from keras_seqgan._validation import check_int, check_seed, draw_seed
+from keras_seqgan.data.datasets import validate_tokens
+from keras_seqgan.evaluation.nll import check_oracle, oracle_scores, scored_generator
+
 # Colder than 1.0 mostly: adversarial training sharpens (NLL-gen up, NLL-oracle down).
 DEFAULT_TEMPERATURES = (0.7, 0.8, 0.9, 1.0, 1.1)
 
@@ -45,9 +49,6 @@ def temperature_frontier(
     Returns:
         A list of `{"temperature", "nll_oracle", "nll_gen"}`, in the given order.
     """
-    from keras_seqgan.callbacks import OracleNLL
-    from keras_seqgan.callbacks._checks import check_seed, draw_seed
-
     if not isinstance(temperatures, str):
         temperatures = tuple(temperatures)
     if (
@@ -59,14 +60,24 @@ def temperature_frontier(
             "`temperatures` must be a non-empty sequence of numbers > 0. "
             f"Received: temperatures={temperatures!r}"
         )
+    check_oracle(oracle)
+    generator = scored_generator(generator, oracle, "temperature_frontier")
+    num_samples = check_int("num_samples", num_samples)
     seed = check_seed(seed)
     seed = draw_seed() if seed is None else seed
+    if held_out is None:
+        held_out = oracle.sample(num_samples, seed=seed)
+    else:
+        held_out = validate_tokens(
+            held_out, vocabulary_size=int(oracle.vocabulary_size),
+            sequence_length=int(oracle.sequence_length), name="held_out",
+        )  # fmt: skip
     points = []
     for temperature in temperatures:
-        values = OracleNLL(
-            oracle, num_samples=num_samples, temperature=float(temperature),
-            held_out=held_out, seed=seed,
-        ).evaluate(generator)  # fmt: skip
+        values = oracle_scores(
+            generator, oracle, held_out, num_samples=num_samples,
+            temperature=float(temperature), seed=seed,
+        )  # fmt: skip
         points.append(
             {
                 "temperature": float(temperature),

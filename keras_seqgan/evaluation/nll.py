@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import functools
-from numbers import Integral
 
 import numpy as np
 from keras import ops
 
+from keras_seqgan._validation import check_int, check_temperature
 from keras_seqgan.data.datasets import validate_tokens
-from keras_seqgan.models.generator import check_temperature
-
-
-def _check_batch_size(batch_size) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
-        raise ValueError(
-            f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}"
-        )
-    return int(batch_size)
 
 
 def _check_sizes(model, name: str, methods: tuple[str, ...]) -> tuple[int, int]:
@@ -86,7 +77,7 @@ def nll_oracle(oracle, samples, *, batch_size: int = 250) -> float:
     samples = validate_tokens(
         samples, vocabulary_size=vocabulary_size, sequence_length=sequence_length, name="samples"
     )
-    batch_size = _check_batch_size(batch_size)
+    batch_size = check_int("batch_size", batch_size)
     return float(oracle.nll(samples, batch_size=batch_size))
 
 
@@ -133,7 +124,7 @@ def nll_gen(
     tokens = validate_tokens(
         tokens, vocabulary_size=vocabulary_size, sequence_length=sequence_length
     )
-    batch_size = min(_check_batch_size(batch_size), len(tokens))
+    batch_size = min(check_int("batch_size", batch_size), len(tokens))
     temperature = check_temperature(temperature)
     conditions = _check_conditions(conditions, len(tokens))
     compiled = getattr(generator, "compiled_log_prob", None)
@@ -171,3 +162,46 @@ def nll_gen(
             )
         total += float(np.sum(log_probs[:size], dtype="float64"))
     return -total / tokens.size
+
+
+def check_oracle(oracle) -> None:
+    """`oracle` must be an `OracleLSTM` or have its sizes, `sample()` and `nll()`."""
+    missing = [key for key in ("vocabulary_size", "sequence_length") if not hasattr(oracle, key)]
+    missing += [m for m in ("sample", "nll") if not callable(getattr(oracle, m, None))]
+    if missing:
+        raise TypeError(
+            "`oracle` must be a `keras_seqgan.data.OracleLSTM` (or have "
+            "`vocabulary_size`, `sequence_length`, `sample()` and `nll()`). Received: "
+            f"oracle={oracle!r} (of type {type(oracle).__name__}), lacking {missing}"
+        )
+
+
+def scored_generator(model, oracle, owner: str):
+    """The generator to score against `oracle`: `model`, or a `SeqGAN`'s generator."""
+    generator = getattr(model, "generator", model)
+    missing = [m for m in ("generate", "log_prob") if not callable(getattr(generator, m, None))]
+    if missing:
+        raise TypeError(
+            f"{owner} needs a `keras_seqgan.SeqGAN` or a `keras_seqgan.models.Generator` "
+            f"(with `generate()` and `log_prob()`). Received a {type(model).__name__} "
+            f"lacking {missing}."
+        )
+    for size in ("vocabulary_size", "sequence_length"):
+        mine, theirs = getattr(generator, size, None), getattr(oracle, size)
+        if mine != theirs:
+            raise ValueError(
+                f"The generator and the oracle disagree on `{size}`: generator.{size}="
+                f"{mine}, oracle.{size}={theirs}."
+            )
+    return generator
+
+
+def oracle_scores(generator, oracle, held_out, *, num_samples, temperature, seed) -> dict:
+    """`nll_oracle` of `num_samples` samples drawn at `temperature` (from `seed + 1`),
+    `nll_gen` of the `held_out` oracle samples at that temperature, and their sum.
+
+    The arguments are checked by the callers (`OracleNLL`, `temperature_frontier`)."""
+    samples = generator.generate(num_samples, temperature=temperature, seed=(seed + 1) % 2**31)
+    quality = nll_oracle(oracle, samples)
+    diversity = nll_gen(generator, held_out, temperature=temperature)
+    return {"nll_oracle": quality, "nll_gen": diversity, "nll_sum": quality + diversity}

@@ -16,7 +16,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from keras_seqgan.callbacks._checks import check_float, check_int, check_seed, check_verbose
+from keras_seqgan._validation import check_float, check_int, check_seed, check_verbose
 from keras_seqgan.data.datasets import validate_tokens
 
 # ---------------------------------------------------------------------------------------------

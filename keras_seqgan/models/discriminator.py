@@ -2,53 +2,25 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
 import keras
-import numpy as np
 from keras import ops
 
+from keras_seqgan._validation import (
+    check_float,
+    check_int,
+    check_int_sequence,
+    check_seed,
+    derive_seed,
+)
+from keras_seqgan.conditions import check_conditions, split_inputs
 from keras_seqgan.models._compile import recompile_from_config
 from keras_seqgan.models.dropout import CounterDropout
-from keras_seqgan.models.generator import check_conditions, check_seed, split_inputs
 
 PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    expected = "a positive int" if minimum == 1 else f"an int >= {minimum}"
-    if not _is_int(value):
-        raise TypeError(f"`{name}` must be {expected}. Received: {name}={value!r}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
-    return int(value)
-
-
-def _check_int_sequence(name: str, value: Any) -> tuple[int, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise TypeError(
-            f"`{name}` must be a non-empty list or tuple of positive ints. "
-            f"Received: {name}={value!r}"
-        )
-    if len(value) == 0:
-        raise ValueError(
-            f"`{name}` must be a non-empty list or tuple of positive ints. "
-            f"Received: {name}={value!r}"
-        )
-    for item in value:
-        if not _is_int(item) or item < 1:
-            raise ValueError(
-                f"Every entry of `{name}` must be a positive int. "
-                f"Received: {name}={value!r} (bad entry {item!r})"
-            )
-    return tuple(int(item) for item in value)
 
 
 @keras.saving.register_keras_serializable(package="keras_seqgan")
@@ -167,11 +139,11 @@ class Discriminator(keras.Model):
         output_l2: float = 0.0,
         **kwargs: Any,
     ) -> None:
-        vocabulary_size = _check_int("vocabulary_size", vocabulary_size, minimum=2)
-        sequence_length = _check_int("sequence_length", sequence_length, minimum=1)
-        embedding_dim = _check_int("embedding_dim", embedding_dim, minimum=1)
-        filter_sizes = _check_int_sequence("filter_sizes", filter_sizes)
-        num_filters = _check_int_sequence("num_filters", num_filters)
+        vocabulary_size = check_int("vocabulary_size", vocabulary_size, 2)
+        sequence_length = check_int("sequence_length", sequence_length, 1)
+        embedding_dim = check_int("embedding_dim", embedding_dim, 1)
+        filter_sizes = check_int_sequence("filter_sizes", filter_sizes)
+        num_filters = check_int_sequence("num_filters", num_filters)
         if len(filter_sizes) != len(num_filters):
             raise ValueError(
                 "`filter_sizes` and `num_filters` must have the same length (one filter "
@@ -187,17 +159,11 @@ class Discriminator(keras.Model):
                 f"filter_sizes={list(filter_sizes)} (too wide: {too_wide}). Use smaller "
                 f"widths, e.g. filter_sizes={[s for s in filter_sizes if s <= sequence_length]}"
             )
-        highway_layers = _check_int("highway_layers", highway_layers, minimum=0)
-        if not isinstance(dropout, numbers.Real) or isinstance(dropout, bool):
-            raise TypeError(f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"`dropout` must be a float in [0, 1). Received: dropout={dropout!r}")
-        if not isinstance(output_l2, numbers.Real) or isinstance(output_l2, bool):
-            raise TypeError(f"`output_l2` must be a float >= 0. Received: output_l2={output_l2!r}")
-        if not 0.0 <= output_l2 < float("inf"):
-            raise ValueError(f"`output_l2` must be a float >= 0. Received: output_l2={output_l2!r}")
+        highway_layers = check_int("highway_layers", highway_layers, 0)
+        dropout = check_float("dropout", dropout, low=0.0, high=1.0, high_inclusive=False)
+        output_l2 = check_float("output_l2", output_l2, low=0.0)
         conditions = check_conditions(conditions)
-        condition_embedding_dim = _check_int(
+        condition_embedding_dim = check_int(
             "condition_embedding_dim", condition_embedding_dim, minimum=1
         )
         seed = check_seed(seed)
@@ -419,11 +385,8 @@ class _SeedStream:
         self._count = 0
 
     def next(self) -> int | None:
-        if self._seed is None:
-            return None
         self._count += 1
-        (word,) = np.random.SeedSequence([self._seed, self._count]).generate_state(1)
-        return int(word) >> 1  # in [0, 2**31): Keras's initializers take 32-bit seeds
+        return derive_seed(self._seed, self._count)
 
     def initializer(self, name: str):
         seed = self.next()

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import keras
 from keras import ops
 
 from keras_seqgan import backend
-from keras_seqgan.models.generator import (
-    check_seed,
-    load_seed_state,
-    save_seed_state,
-    stream_seed,
-)
+from keras_seqgan._seed_state import SeedStateMixin
+from keras_seqgan._validation import check_float, check_seed, fold_seed
 
 
 @keras.saving.register_keras_serializable(package="keras_seqgan")
-class CounterDropout(keras.layers.Layer):
+class CounterDropout(SeedStateMixin, keras.layers.Layer):
     """Dropout with its mask drawn from keras_seqgan's counter-based random numbers.
 
     In training, each element is kept with probability `1 - rate` and scaled by
@@ -55,16 +50,11 @@ class CounterDropout(keras.layers.Layer):
     """
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
-        if not isinstance(rate, numbers.Real) or isinstance(rate, bool):
-            raise TypeError(f"`rate` must be a float in [0, 1). Received: rate={rate!r}")
-        if not 0.0 <= float(rate) < 1.0:
-            raise ValueError(f"`rate` must be a float in [0, 1). Received: rate={rate!r}")
+        rate = check_float("rate", rate, low=0.0, high=1.0, high_inclusive=False)
         super().__init__(**kwargs)
-        self.rate = float(rate)
+        self.rate = rate
         self.seed = check_seed(seed)
-        self.seed_generator = keras.random.SeedGenerator(
-            stream_seed(self.seed), name="dropout_seed"
-        )
+        self.seed_generator = keras.random.SeedGenerator(fold_seed(self.seed), name="dropout_seed")
         self.supports_masking = True
         self.built = True
 
@@ -80,13 +70,6 @@ class CounterDropout(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def save_own_variables(self, store):
-        super().save_own_variables(store)
-        save_seed_state(self.seed_generator, store)
-
-    def load_own_variables(self, store):
-        super().load_own_variables(load_seed_state(self.seed_generator, store))
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import keras
@@ -10,27 +9,23 @@ import numpy as np
 from keras import ops
 
 from keras_seqgan import backend
+from keras_seqgan._seed_state import SeedStateMixin
+from keras_seqgan._validation import (
+    check_index,
+    check_int,
+    check_seed,
+    check_temperature,
+    fold_seed,
+)
+from keras_seqgan.conditions import (
+    check_condition_names,
+    check_condition_values,
+    check_conditions,
+    split_inputs,
+    with_conditions,
+)
 from keras_seqgan.models._compile import recompile_from_config
 from keras_seqgan.sampling import default_block_size, sample_from_logits
-
-
-def _check_positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"`{name}` must be an int >= {minimum}. Received: {name}={value!r}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be an int >= {minimum}. Received: {name}={value}")
-    return int(value)
-
-
-def check_seed(seed, name: str = "seed") -> int | None:
-    """Validates a seed: `None` or an int in `[0, 2**63)` (a random stream's int64 state)."""
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"`{name}` must be an int or None. Received: {name}={seed!r}")
-    if not 0 <= seed < 2**63:
-        raise ValueError(f"`{name}` must be in [0, 2**63) or None. Received: {name}={seed}")
-    return int(seed)
 
 
 def _check_initializer(initializer):
@@ -96,174 +91,8 @@ def _check_tokenizer(tokenizer, vocabulary_size, sequence_length, conditions):
     return tokenizer
 
 
-def check_temperature(temperature, name: str = "temperature") -> float:
-    """Validates a Python temperature: a finite number > 0."""
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.number)):
-        raise TypeError(
-            f"`{name}` must be a positive float. Received: {name}={temperature!r} "
-            f"(of type {type(temperature).__name__})"
-        )
-    if not math.isfinite(float(temperature)) or temperature <= 0:
-        raise ValueError(f"`{name}` must be a finite float > 0. Received: {name}={temperature}")
-    return float(temperature)
-
-
-TOKENS_KEY = "tokens"
-
-
-def check_conditions(conditions, name: str = "conditions") -> dict[str, int] | None:
-    """Validates a conditions spec: `None` or a dict `{name: number_of_values}`.
-
-    Names must be non-empty str identifiers other than `"tokens"` (the key of the token
-    sequences in a dict input); sizes ints >= 1. The dict's order is kept: it fixes the
-    order in which the condition embeddings are concatenated.
-    """
-    if conditions is None:
-        return None
-    expected = (
-        "None (or {}) or a dict {condition_name: number_of_values}, "
-        "e.g. {'character': 30, 'scene': 120}"
-    )
-    if not isinstance(conditions, Mapping):
-        raise TypeError(
-            f"`{name}` must be {expected}. Received: {name}={conditions!r} "
-            f"(of type {type(conditions).__name__})"
-        )
-    if not conditions:
-        return None  # {}, e.g. an unconditional tokenizer's `condition_sizes`: no conditions
-    checked = {}
-    for key, size in conditions.items():
-        if not isinstance(key, str) or not key.isidentifier() or key == TOKENS_KEY:
-            raise ValueError(
-                f"Every name in `{name}` must be a non-empty str that is a valid Python "
-                f"identifier, other than {TOKENS_KEY!r}. Received: {name}={dict(conditions)!r} "
-                f"(bad name {key!r})"
-            )
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(
-                f"Every size in `{name}` must be an int >= 1 (the number of values of that "
-                f"condition). Received: {name}={dict(conditions)!r} (bad size {key!r}: {size!r})"
-            )
-        checked[key] = int(size)
-    return checked
-
-
-def split_inputs(inputs, conditions: dict[str, int] | None, owner: str):
-    """Splits a model input into `(tokens, condition ids dict or None)`, checking names.
-
-    `inputs` is a token tensor or a dict `{"tokens": ..., <condition name>: ids [B]}`.
-    A conditional model must get exactly its condition names; an unconditional one takes
-    a plain tensor or `{"tokens": ...}`. Errors are `ValueError`s raised at trace time.
-    """
-    if isinstance(inputs, Mapping):
-        if TOKENS_KEY not in inputs:
-            raise ValueError(
-                f"A dict input to the {owner} must hold the token sequences under "
-                f"{TOKENS_KEY!r}. Received keys {sorted(inputs)}."
-            )
-        given = {key: value for key, value in inputs.items() if key != TOKENS_KEY}
-        tokens = inputs[TOKENS_KEY]
-    else:
-        given, tokens = {}, inputs
-    expected = list(conditions or ())
-    if sorted(given) != sorted(expected):
-        if not expected:
-            raise ValueError(
-                f"The {owner} is unconditional (conditions=None), but its input carries "
-                f"conditions {sorted(given)}. Pass the tokens alone."
-            )
-        missing = [key for key in expected if key not in given]
-        extra = [key for key in given if key not in expected]
-        layout = ", ".join(f"{key!r}: ids [B]" for key in expected)
-        raise ValueError(
-            f"The {owner} was built with conditions={dict(conditions)}, so its input must be "
-            f"a dict {{{TOKENS_KEY!r}: tokens, {layout}}}. Received condition names "
-            f"{sorted(given)} (missing: {missing}, unexpected: {extra})."
-        )
-    if not expected:
-        return tokens, None
-    return tokens, {key: given[key] for key in expected}
-
-
-def check_condition_names(given, conditions: dict[str, int] | None, owner: str) -> None:
-    """Checks that the condition ids `given` (a dict or `None`) match a model's `conditions`."""
-    if conditions is None:
-        if given:
-            raise ValueError(
-                f"The {owner} is unconditional (conditions=None); `conditions` must be None. "
-                f"Received condition names {sorted(given)}."
-            )
-        return
-    if not isinstance(given, Mapping) or sorted(given) != sorted(conditions):
-        received = None if given is None else sorted(given) if isinstance(given, Mapping) else given
-        raise ValueError(
-            f"The {owner} was built with conditions={dict(conditions)}: pass `conditions`, a "
-            f"dict of int ids [B] with exactly the names {list(conditions)}. Received: "
-            f"{received!r}."
-        )
-
-
-def check_condition_values(
-    conditions, sizes: dict[str, int] | None, num_rows: int, name: str = "conditions"
-) -> dict[str, np.ndarray] | None:
-    """Host-side check of condition ids for `num_rows` sequences; returns int32 arrays.
-
-    Each value is an int (the same for every row) or an int array-like of length
-    `num_rows`; every id must be in `[0, size)`. Errors name the condition, the bad value
-    and the valid range.
-    """
-    if sizes is None:
-        if conditions is not None:
-            raise ValueError(
-                f"This generator is unconditional (conditions=None), so `{name}` must be None. "
-                f"Received: {name}={conditions!r}"
-            )
-        return None
-    if not isinstance(conditions, Mapping):
-        raise ValueError(
-            f"This generator was built with conditions={sizes}: pass `{name}`, a dict with one "
-            "int or int array per condition, e.g. "
-            + "{"
-            + ", ".join(f"{key!r}: 0" for key in sizes)
-            + f"}}. Received: {name}={conditions!r}"
-        )
-    missing = [key for key in sizes if key not in conditions]
-    extra = [key for key in conditions if key not in sizes]
-    if missing or extra:
-        raise ValueError(
-            f"`{name}` must have exactly the generator's condition names {list(sizes)}. "
-            f"Received names {list(conditions)} (missing: {missing}, unexpected: {extra})."
-        )
-    checked = {}
-    for key, size in sizes.items():
-        value = conditions[key]
-        if keras.ops.is_tensor(value):
-            value = keras.ops.convert_to_numpy(value)
-        array = np.asarray(value)
-        if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
-            raise TypeError(
-                f"`{name}[{key!r}]` must be an int or an int array of length {num_rows}. "
-                f"Received {value!r} (dtype {array.dtype})."
-            )
-        if array.ndim == 0:
-            array = np.full((num_rows,), array, dtype=array.dtype)
-        if array.shape != (num_rows,):
-            raise ValueError(
-                f"`{name}[{key!r}]` must be an int or an int array of length {num_rows} (one "
-                f"id per sequence). Received shape {array.shape}."
-            )
-        bad = (array < 0) | (array >= size)
-        if bad.any():
-            raise ValueError(
-                f"`{name}[{key!r}]` ids must be in [0, {size}) (condition {key!r} has {size} "
-                f"values). Received {int(array[bad][0])}."
-            )
-        checked[key] = array.astype("int32")
-    return checked
-
-
 @keras.saving.register_keras_serializable(package="keras_seqgan")
-class Generator(keras.Model):
+class Generator(SeedStateMixin, keras.Model):
     """An autoregressive LSTM token generator, as in SeqGAN.
 
     Tokens are embedded, run through one LSTM layer, and projected to logits over the
@@ -359,27 +188,19 @@ class Generator(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.vocabulary_size = _check_positive_int("vocabulary_size", vocabulary_size, 2)
-        self.sequence_length = _check_positive_int("sequence_length", sequence_length)
-        self.embedding_dim = _check_positive_int("embedding_dim", embedding_dim)
-        self.hidden_dim = _check_positive_int("hidden_dim", hidden_dim)
-        if isinstance(start_token, bool) or not isinstance(start_token, (int, np.integer)):
-            raise TypeError(f"`start_token` must be an int. Received: start_token={start_token!r}")
-        if not 0 <= start_token < vocabulary_size:
-            raise ValueError(
-                f"`start_token` must be in [0, vocabulary_size={vocabulary_size}). "
-                f"Received: start_token={start_token}"
-            )
+        self.vocabulary_size = check_int("vocabulary_size", vocabulary_size, 2)
+        self.sequence_length = check_int("sequence_length", sequence_length)
+        self.embedding_dim = check_int("embedding_dim", embedding_dim)
+        self.hidden_dim = check_int("hidden_dim", hidden_dim)
+        check_index("start_token", start_token, self.vocabulary_size, "vocabulary_size")
         self.start_token = int(start_token)
         if sampler_block_size is not None:
-            sampler_block_size = _check_positive_int("sampler_block_size", sampler_block_size)
+            sampler_block_size = check_int("sampler_block_size", sampler_block_size)
         self.sampler_block_size = sampler_block_size
         self.seed = check_seed(seed)
         self.initializer = _check_initializer(initializer)
         self.conditions = check_conditions(conditions)
-        self.condition_embedding_dim = _check_positive_int(
-            "condition_embedding_dim", condition_embedding_dim
-        )
+        self.condition_embedding_dim = check_int("condition_embedding_dim", condition_embedding_dim)
         self.tokenizer = _check_tokenizer(
             tokenizer, self.vocabulary_size, self.sequence_length, self.conditions
         )
@@ -422,7 +243,7 @@ class Generator(keras.Model):
             )
             for (name, size), kw in zip((self.conditions or {}).items(), condition_kw, strict=True)
         ]
-        self.seed_generator = keras.random.SeedGenerator(stream_seed(seed), name="generator_seed")
+        self.seed_generator = keras.random.SeedGenerator(fold_seed(seed), name="generator_seed")
         self.build((None, self.sequence_length))
 
     def build(self, input_shape=None):
@@ -603,7 +424,7 @@ class Generator(keras.Model):
         """
         check_condition_names(conditions, self.conditions, "generator")
         tokens = ops.cast(tokens, "int32")
-        inputs = tokens if conditions is None else {TOKENS_KEY: tokens, **conditions}
+        inputs = with_conditions(tokens, conditions)
         logits = ops.cast(self(inputs), "float32") / ops.cast(temperature, "float32")
         log_probs = ops.log_softmax(logits, axis=-1)
         return ops.take_along_axis(log_probs, tokens[..., None], axis=-1)[..., 0]
@@ -666,12 +487,10 @@ class Generator(keras.Model):
                 each in `[0, number_of_values)`. Must be `None` for an unconditional
                 generator. Defaults to `None`.
         """
-        num_samples = _check_positive_int("num_samples", num_samples)
+        num_samples = check_int("num_samples", num_samples)
         temperature = check_temperature(temperature)
         batch_size = (
-            min(num_samples, 1024)
-            if batch_size is None
-            else _check_positive_int("batch_size", batch_size)
+            min(num_samples, 1024) if batch_size is None else check_int("batch_size", batch_size)
         )
         seed = check_seed(seed)
         conditions = check_condition_values(conditions, self.conditions, num_samples)
@@ -726,7 +545,7 @@ class Generator(keras.Model):
                 "none (it was built without `tokenizer=`). Use generate() for token ids, or "
                 "build the generator with `tokenizer=keras_seqgan.data.Tokenizer(...)`."
             )
-        num_samples = _check_positive_int("num_samples", num_samples)
+        num_samples = check_int("num_samples", num_samples)
         names, given = list(self.conditions or ()), list(conditions or ())
         if sorted(names) != sorted(given):
             example = ", ".join(
@@ -789,13 +608,6 @@ class Generator(keras.Model):
             kwargs["callbacks"] = [EpochOrder(position), *(kwargs.get("callbacks") or [])]
         return super().fit(x, *args, **kwargs)
 
-    def save_own_variables(self, store):
-        super().save_own_variables(store)
-        save_seed_state(self.seed_generator, store)
-
-    def load_own_variables(self, store):
-        super().load_own_variables(load_seed_state(self.seed_generator, store))
-
     def get_config(self):
         config = super().get_config()
         config.update(
@@ -818,39 +630,6 @@ class Generator(keras.Model):
         return config
 
 
-_SEED_KEY = "seed_generator_state"
-
-
-def stream_seed(seed):
-    """`seed` as the first word of a `SeedGenerator`'s state.
-
-    JAX holds that state as uint32, so a seed of 2**32 or more (`check_seed` takes seeds
-    up to 2**63) would overflow there. Such seeds are folded into 32 bits, on both
-    backends, so one seed gives one stream everywhere; smaller seeds are kept as they are.
-    """
-    if seed is None or seed < 2**32:
-        return seed
-    return int(np.random.SeedSequence(seed).generate_state(1)[0])
-
-
-def save_seed_state(seed_generator, store, key: str = _SEED_KEY) -> None:
-    """Adds a random stream's position to a layer's saved variables, under `key`.
-
-    Keras saves no `SeedGenerator` state, so a reloaded model would otherwise restart its
-    random stream and a resumed run would not repeat an uninterrupted one.
-    """
-    store[key] = np.asarray(seed_generator.state)
-
-
-def load_seed_state(seed_generator, store, key: str = _SEED_KEY):
-    """Restores what `save_seed_state` saved; returns the rest of `store` for Keras."""
-    keys = list(store.keys())
-    if key not in keys:
-        return store  # files written before the state was saved
-    seed_generator.state.assign(np.asarray(store[key]))
-    return {name: store[name] for name in keys if name != key}
-
-
 def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile, conditions=None):
     """Host loop of compiled sampling calls, with a seed stream reset from `seed`.
 
@@ -862,7 +641,7 @@ def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile
     if key not in cache:
         stream = generator.__dict__.get("_generate_stream")
         if stream is None:
-            stream = keras.random.SeedGenerator(stream_seed(generator.seed), name="generate_seed")
+            stream = keras.random.SeedGenerator(fold_seed(generator.seed), name="generate_seed")
             generator.__dict__["_generate_stream"] = stream
 
         def sample_batch(temperature, conditions=None):
@@ -875,7 +654,7 @@ def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile
         )
     stream = generator.__dict__["_generate_stream"]
     if seed is not None:
-        stream.state.assign(np.array([stream_seed(seed), 0], dtype=stream.state.dtype))
+        stream.state.assign(np.array([fold_seed(seed), 0], dtype=stream.state.dtype))
     temperature_tensor = ops.convert_to_tensor(temperature, dtype="float32")
     batches = []
     for index in range(-(-num_samples // batch_size)):

@@ -7,10 +7,10 @@ the generator learns from it; each has a `get_config`, so it travels in `.keras`
 
 from __future__ import annotations
 
-import numbers
-
 import keras
 from keras import ops
+
+from keras_seqgan._validation import check_choice, check_float, check_int
 
 ADVERSARIAL_LOSSES = ("standard", "relativistic", "hinge", "least_squares")
 REDUCTIONS = ("mean", "sum")
@@ -70,12 +70,6 @@ def generator_adversarial_loss(loss, fake_logits, real_logits=None):
     raise ValueError(f"Unknown adversarial loss {loss!r}; one of {ADVERSARIAL_LOSSES}.")
 
 
-def _check_choice(name, value, choices):
-    if value not in choices or isinstance(value, bool):
-        raise ValueError(f"`{name}` must be one of {choices}. Received: {name}={value!r}")
-    return value
-
-
 class Objective:
     """Base of the objectives: the discriminator's adversarial `loss` and a config.
 
@@ -87,7 +81,7 @@ class Objective:
     name: str = ""
 
     def __init__(self, loss: str = "standard") -> None:
-        self.loss = _check_choice("loss", loss, ADVERSARIAL_LOSSES)
+        self.loss = check_choice("loss", loss, ADVERSARIAL_LOSSES)
 
     def discriminator_losses(self, real_logits, fake_logits):
         """`(d_loss, d_loss_real, d_loss_fake, d_acc)` of one discriminator batch."""
@@ -186,28 +180,13 @@ class Reinforce(Objective):
                 "gives no per-sequence reward. Received: loss='relativistic'"
             )
         super().__init__(loss=loss)
-        if (
-            isinstance(num_rollouts, bool)
-            or not isinstance(num_rollouts, numbers.Integral)
-            or num_rollouts < 1
-        ):
-            raise ValueError(
-                f"`num_rollouts` must be an int >= 1. Received: num_rollouts={num_rollouts!r}"
-            )
-        if (
-            isinstance(rollout_update_rate, bool)
-            or not isinstance(rollout_update_rate, numbers.Real)
-            or not 0.0 <= float(rollout_update_rate) <= 1.0
-        ):
-            raise ValueError(
-                "`rollout_update_rate` must be a float in [0, 1]. "
-                f"Received: rollout_update_rate={rollout_update_rate!r}"
-            )
-        self.num_rollouts = int(num_rollouts)
-        self.rollout_update_rate = float(rollout_update_rate)
-        self.reduction = _check_choice("reduction", reduction, REDUCTIONS)
-        self.baseline = _check_choice("baseline", baseline, BASELINES)
-        self.reward = _check_choice("reward", reward, REWARDS)
+        self.num_rollouts = check_int("num_rollouts", num_rollouts)
+        self.rollout_update_rate = check_float(
+            "rollout_update_rate", rollout_update_rate, low=0.0, high=1.0
+        )
+        self.reduction = check_choice("reduction", reduction, REDUCTIONS)
+        self.baseline = check_choice("baseline", baseline, BASELINES)
+        self.reward = check_choice("reward", reward, REWARDS)
 
     def advantages(self, rewards):
         """`rewards` `[B, T]`, shaped (`reward`) and less the baseline: what multiplies

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from keras import ops
 
+from keras_seqgan.conditions import with_conditions
 from keras_seqgan.objectives.core import generator_adversarial_loss
 
 
@@ -36,7 +37,7 @@ def gumbel_generator_loss(
     soft, _ = generator.sample_relaxed(
         batch_size, temperature=temperature, seed=seed, training=True, conditions=conditions
     )
-    inputs = soft if conditions is None else {"tokens": soft, **conditions}
+    inputs = with_conditions(soft, conditions)
     logits = ops.cast(discriminator(inputs, training=False), "float32")
     real_logits = None
     if loss == "relativistic":

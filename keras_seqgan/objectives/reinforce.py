@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from keras import ops
 
+from keras_seqgan.conditions import with_conditions
+
 
 def rollout_completions(
     rollout,
@@ -143,10 +145,6 @@ def completion_conditions(conditions, *, num_rollouts, sequence_length):
     }
 
 
-def _discriminator_inputs(tokens, conditions):
-    return tokens if conditions is None else {"tokens": tokens, **conditions}
-
-
 def rollout_rewards(
     rollout,
     discriminator,
@@ -204,7 +202,7 @@ def rollout_rewards(
     tokens = ops.cast(tokens, "int32")
     batch_size = ops.shape(tokens)[0]
     length = rollout.sequence_length
-    full_logits = discriminator(_discriminator_inputs(tokens, conditions), training=False)
+    full_logits = discriminator(with_conditions(tokens, conditions), training=False)
     full_score = ops.sigmoid(ops.cast(full_logits, "float32"))[:, 0]
     if length == 1:
         return ops.stop_gradient(full_score[:, None])
@@ -231,9 +229,7 @@ def rollout_rewards(
         def score(inputs):
             return ops.sigmoid(ops.cast(discriminator(inputs, training=False), "float32"))
 
-        scores = in_row_blocks(
-            score, _discriminator_inputs(completions, repeated), score_rows, "float32"
-        )
+        scores = in_row_blocks(score, with_conditions(completions, repeated), score_rows, "float32")
         return ops.mean(ops.reshape(scores, (length - 1, rows, num_rollouts)), axis=-1)
 
     static_batch = tokens.shape[0]

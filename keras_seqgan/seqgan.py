@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 
 import keras
@@ -20,8 +19,9 @@ from keras_seqgan._validation import (
     derive_seed,
     fold_seed,
 )
-from keras_seqgan.conditions import TOKENS_KEY, with_conditions
+from keras_seqgan.conditions import with_conditions
 from keras_seqgan.data.datasets import EpochOrder, check_fit_data
+from keras_seqgan.data.fit_data import clear_batch_errors, unpack_batch, validate_training_data
 from keras_seqgan.models.generator import Generator
 from keras_seqgan.objectives import (
     Objective,
@@ -650,7 +650,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
         return self._train_step(data)
 
     def _train_step(self, data):
-        real, conditions = _unpack_batch(data, self.conditions)
+        real, conditions = unpack_batch(data, self.conditions)
         batch_size = ops.shape(real)[0]
         temperature = ops.cast(self.temperature, "float32")  # a tensor, read once
         train_d = ops.equal(ops.mod(self.step_counter, self.d_train_interval), 0)
@@ -694,7 +694,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
         return self._test_step(data)
 
     def _test_step(self, data):
-        real, conditions = _unpack_batch(data, self.conditions)
+        real, conditions = unpack_batch(data, self.conditions)
         batch_size = ops.shape(real)[0]
         temperature = ops.cast(self.temperature, "float32")
         fake = self._fake_for_discriminator(
@@ -741,7 +741,9 @@ class SeqGAN(SeedStateMixin, keras.Model):
         positioned = hasattr(x, "data_position")  # the datasets of keras_seqgan.data
         position = getattr(x, "data_position", None)
         check_fit_data(x, kwargs.get("steps_per_epoch"))
-        x = self._validate_training_data(x, "x")
+        x = validate_training_data(
+            x, self.vocabulary_size, self.sequence_length, self.conditions, "x"
+        )
         if not is_array and not args:
             kwargs.setdefault("shuffle", False)  # datasets shuffle themselves
         if len(args) < 5:  # `callbacks` is fit's 6th positional argument
@@ -750,7 +752,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
             if resumes:
                 _warn_if_not_repositioned(x, positioned, is_array, kwargs.get("shuffle", True))
             kwargs["callbacks"] = [_DataOrder(position, resumes), *callbacks]
-        with _clear_batch_errors():
+        with clear_batch_errors():
             return super().fit(x, *args, **kwargs)
 
     def make_train_function(self, force=False):
@@ -789,7 +791,9 @@ class SeqGAN(SeedStateMixin, keras.Model):
 
     def train_on_batch(self, x=None, *args, **kwargs):
         self._check_ready_to_train()
-        x = self._validate_training_data(x, "x")
+        x = validate_training_data(
+            x, self.vocabulary_size, self.sequence_length, self.conditions, "x"
+        )
         return super().train_on_batch(x, *args, **kwargs)
 
     def _check_ready_to_train(self):
@@ -798,43 +802,6 @@ class SeqGAN(SeedStateMixin, keras.Model):
                 "SeqGAN must be compiled before training: call "
                 "`gan.compile(generator_optimizer=..., discriminator_optimizer=...)` first."
             )
-
-    def _validate_training_data(self, x, name):
-        from keras_seqgan.data.datasets import validate_tokens
-
-        if x is None:
-            raise ValueError(f"`{name}` is required: real token sequences [N, T]. Received None.")
-        conditions = self.conditions
-        if isinstance(x, dict):
-            if conditions is None:
-                raise TypeError(
-                    f"`{name}` must be token sequences [N, T] (an int array or a dataset of "
-                    f"them): a dict is for conditional models. Received a dict with keys "
-                    f"{sorted(x)}."
-                )
-            _check_batch_names(list(x), conditions, name)
-            tokens = validate_tokens(
-                x[TOKENS_KEY],
-                vocabulary_size=self.vocabulary_size,
-                sequence_length=self.sequence_length,
-                name=f"{name}[{TOKENS_KEY!r}]",
-            )
-            return {
-                TOKENS_KEY: tokens,
-                **_check_condition_arrays(x, conditions, len(tokens), name),
-            }
-        if isinstance(x, (np.ndarray, list)) or backend_is_tensor(x):
-            if conditions is not None:
-                _check_batch_names([TOKENS_KEY], conditions, name)
-            return validate_tokens(
-                x,
-                vocabulary_size=self.vocabulary_size,
-                sequence_length=self.sequence_length,
-                name=name,
-            )
-        return _validate_dataset(
-            x, self.vocabulary_size, self.sequence_length, name, conditions=conditions
-        )
 
     def generate(
         self,
@@ -989,10 +956,6 @@ def _resolve_rows(value, auto):
     return auto if isinstance(value, str) else value
 
 
-def backend_is_tensor(x) -> bool:
-    return keras.ops.is_tensor(x)
-
-
 class _DataOrder(EpochOrder):
     """Added by `SeqGAN.fit`: positions a shuffled dataset at each epoch's order, notes
     which epoch is in progress (saved with the model), and makes a fit that resumes a
@@ -1123,238 +1086,3 @@ def _get_optimizer(name, identifier):
 def _plain(conditions):
     """A conditions spec as a plain dict (Keras tracks dict attributes), or `None`."""
     return None if conditions is None else dict(conditions)
-
-
-def _unpack_batch(data, conditions):
-    """`(tokens int32 [B, T], condition ids dict or None)` from a batch, names checked.
-
-    A batch is a token tensor, or, for a conditional model, a dict
-    `{"tokens": [B, T], name: ids [B], ...}`; either may come wrapped as `(x,)` or
-    `(x, y)` (the `y` is ignored).
-    """
-    if isinstance(data, (tuple, list)):
-        if len(data) > 1 and isinstance(data[1], dict):
-            raise ValueError(
-                "Batches `(tokens, {condition: ids})` are not accepted: pass conditions in "
-                f"one dict {{{TOKENS_KEY!r}: tokens, <name>: ids [B], ...}} (see "
-                "`keras_seqgan.data.sequence_dataset(..., conditions=...)`)."
-            )
-        data = data[0]
-    if isinstance(data, dict):
-        given = list(data)
-    else:
-        given = [TOKENS_KEY]
-    if conditions is None and given != [TOKENS_KEY]:
-        raise ValueError(
-            "This SeqGAN is unconditional (conditions=None): batches must be token tensors "
-            f"[B, T]. Received a dict with keys {sorted(given)}."
-        )
-    if conditions is not None:
-        _check_batch_names(given, conditions, "x")
-    tokens = ops.cast(data[TOKENS_KEY] if isinstance(data, dict) else data, "int32")
-    if conditions is None:
-        return tokens, None
-    return tokens, {key: ops.cast(data[key], "int32") for key in conditions}
-
-
-def _check_batch_names(given, conditions, name):
-    """A conditional model's batches hold `"tokens"` and exactly its condition names."""
-    expected = [TOKENS_KEY, *conditions]
-    if sorted(given) != sorted(expected):
-        missing = [key for key in expected if key not in given]
-        extra = [key for key in given if key not in expected]
-        layout = ", ".join(f"{key!r}: ids [B]" for key in conditions)
-        raise ValueError(
-            f"This SeqGAN has conditions={dict(conditions)}, so `{name}` must give dicts "
-            f"{{{TOKENS_KEY!r}: tokens [B, T], {layout}}}. Received keys {sorted(given)} "
-            f"(missing: {missing}, unexpected: {extra})."
-        )
-
-
-def _check_condition_arrays(batch, conditions, num_rows, name):
-    """Host-side check of a dict batch's condition ids: int, `[num_rows]`, in range."""
-    checked = {}
-    for key, size in conditions.items():
-        value = batch[key]
-        array = keras.ops.convert_to_numpy(value) if backend_is_tensor(value) else value
-        array = np.asarray(array)
-        if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
-            raise TypeError(
-                f"`{name}[{key!r}]` must hold integer condition ids. Received dtype "
-                f"{array.dtype} (shape {array.shape})."
-            )
-        if array.shape != (num_rows,):
-            raise ValueError(
-                f"`{name}[{key!r}]` must have shape ({num_rows},): one id per sequence. "
-                f"Received shape {array.shape}."
-            )
-        _check_ids_in_range(array, key, size, name)
-        checked[key] = array.astype("int32")
-    return checked
-
-
-def _check_ids_in_range(array, key, size, name, where=""):
-    if array.size and (array.min() < 0 or array.max() >= size):
-        bad = array[(array < 0) | (array >= size)].reshape(-1)[0]
-        raise ValueError(
-            f"`{name}` has condition ids out of range for condition {key!r}{where}: found "
-            f"{int(bad)}; expected ids in [0, {size}) (the condition has {size} values)."
-        )
-
-
-def _validate_dataset(dataset, vocabulary_size, sequence_length, name, conditions=None):
-    """Checks a `tf.data.Dataset`'s spec and its first batch before training starts."""
-    try:
-        import tensorflow as tf
-    except ImportError:  # pragma: no cover
-        return
-    if not isinstance(dataset, tf.data.Dataset):
-        return dataset  # Python generators and PyDatasets are checked by Keras as they run.
-    spec = dataset.element_spec
-    x_spec = spec[0] if isinstance(spec, (tuple, list)) else spec
-    if isinstance(spec, (tuple, list)) and len(spec) > 1 and isinstance(spec[1], dict):
-        _unpack_batch(tuple(spec), conditions)  # raises the error about this layout
-    if isinstance(x_spec, dict):
-        if conditions is None:
-            raise TypeError(
-                f"`{name}` must yield int token batches [B, T]: dict batches are for "
-                f"conditional models. Received element_spec={spec}"
-            )
-        _check_batch_names(list(x_spec), conditions, name)
-        for key in conditions:
-            item = x_spec[key]
-            if not isinstance(item, tf.TensorSpec) or not item.dtype.is_integer:
-                raise TypeError(
-                    f"`{name}` must yield integer condition ids for {key!r}. Received "
-                    f"element_spec[{key!r}]={item}"
-                )
-            if item.shape.rank is not None and item.shape.rank != 1:
-                raise ValueError(
-                    f"`{name}` must yield condition ids of shape [B] for {key!r}. Received "
-                    f"shape {item.shape}."
-                )
-        token_spec = x_spec[TOKENS_KEY]
-    else:
-        if conditions is not None:
-            _check_batch_names([TOKENS_KEY], conditions, name)
-        token_spec = x_spec
-    if not isinstance(token_spec, tf.TensorSpec):
-        raise TypeError(
-            f"`{name}` must yield int token batches [B, T]. Received element_spec={spec}"
-        )
-    if not token_spec.dtype.is_integer:
-        raise TypeError(
-            f"`{name}` must yield integer token ids. Received dtype={token_spec.dtype.name} "
-            f"(element_spec={token_spec}); expected int32 or int64."
-        )
-    shape = token_spec.shape
-    if shape.rank is not None and shape.rank != 2:
-        raise ValueError(
-            f"`{name}` must yield batches of rank 2 [batch, sequence_length]. "
-            f"Received shape {shape}."
-        )
-    if shape.rank == 2 and shape[1] is not None and shape[1] != sequence_length:
-        raise ValueError(
-            f"`{name}` yields sequences of length {shape[1]}, but the model's "
-            f"sequence_length is {sequence_length}."
-        )
-    first = next(iter(dataset.take(1)), None)
-    if first is None:
-        raise ValueError(f"`{name}` is an empty dataset: it yields no batch.")
-    first = first[0] if isinstance(first, (tuple, list)) else first
-    tokens = np.asarray(first[TOKENS_KEY] if isinstance(first, dict) else first)
-    if tokens.size and (tokens.min() < 0 or tokens.max() >= vocabulary_size):
-        raise ValueError(
-            f"`{name}` has token ids out of range: min {tokens.min()}, max {tokens.max()} in "
-            f"its first batch; expected ids in [0, vocabulary_size={vocabulary_size})."
-        )
-    for key, size in (conditions or {}).items():
-        _check_ids_in_range(np.asarray(first[key]), key, size, name, " in its first batch")
-    return _check_every_batch(dataset, vocabulary_size, sequence_length, name, conditions)
-
-
-_BATCH_ERROR = "keras_seqgan batch check: "
-
-
-def _check_every_batch(dataset, vocabulary_size, sequence_length, name, conditions=None):
-    """Adds range and length checks to every batch of `dataset` (cheap: a min and a max).
-
-    The first batch is checked before training; a later bad batch stops `fit` with a
-    `ValueError` (see `_clear_batch_errors`) instead of training on negative ids, or
-    failing with an unexplained gather error deep in the step.
-    """
-    import tensorflow as tf
-
-    expected = f"expected ids in [0, vocabulary_size={vocabulary_size})"
-
-    def check_conditions(x):
-        checks = []
-        for key, size in conditions.items():
-            ids = x[key]
-            condition_expected = f"expected ids in [0, {size}) for condition {key!r}"
-            checks += [
-                tf.debugging.assert_non_negative(
-                    ids,
-                    message=f"{_BATCH_ERROR}`{name}` has a negative condition id for "
-                    f"{key!r}; {condition_expected}.",
-                ),
-                tf.debugging.assert_less(
-                    ids,
-                    tf.cast(size, ids.dtype),
-                    message=f"{_BATCH_ERROR}`{name}` has a condition id >= {size} for "
-                    f"{key!r}; {condition_expected}.",
-                ),
-            ]
-        with tf.control_dependencies(checks):
-            x = {key: tf.identity(value) for key, value in x.items()}
-        return x
-
-    def check(*element):
-        if isinstance(element[0], dict):
-            x = check_conditions(dict(element[0]))
-            x[TOKENS_KEY] = check_tokens(x[TOKENS_KEY])
-            return x if len(element) == 1 else (x, *element[1:])
-        tokens = check_tokens(element[0])
-        return tokens if len(element) == 1 else (tokens, *element[1:])
-
-    def check_tokens(tokens):
-        checks = [
-            tf.debugging.assert_non_negative(
-                tokens, message=f"{_BATCH_ERROR}`{name}` has a negative token id; {expected}."
-            ),
-            tf.debugging.assert_less(
-                tokens,
-                tf.cast(vocabulary_size, tokens.dtype),
-                message=f"{_BATCH_ERROR}`{name}` has a token id >= {vocabulary_size}; {expected}.",
-            ),
-            tf.debugging.assert_equal(
-                tf.shape(tokens)[-1],
-                sequence_length,
-                message=f"{_BATCH_ERROR}`{name}` has a batch of sequences whose length is not "
-                f"the model's sequence_length={sequence_length}.",
-            ),
-        ]
-        with tf.control_dependencies(checks):
-            return tf.identity(tokens)
-
-    return dataset.map(check)
-
-
-@contextlib.contextmanager
-def _clear_batch_errors():
-    """Turns a failed `_check_every_batch` check into a `ValueError` with its message."""
-    try:
-        import tensorflow as tf
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    try:
-        yield
-    except tf.errors.InvalidArgumentError as error:
-        text = str(error)
-        if _BATCH_ERROR not in text:
-            raise
-        # TensorFlow prints "[<our message>] [Condition x < y ...] [x = ...]".
-        # TensorFlow escapes the quotes of the message (condition names are quoted).
-        message = text.split(_BATCH_ERROR, 1)[1].split("]", 1)[0].strip().replace("\\'", "'")
-        raise ValueError(f"{message} (found in a batch after the first)") from None

@@ -24,6 +24,7 @@ from keras_seqgan.conditions import (
     split_inputs,
     with_conditions,
 )
+from keras_seqgan.data.datasets import EpochOrder, check_fit_data
 from keras_seqgan.models._compile import recompile_from_config
 from keras_seqgan.sampling import default_block_size, sample_from_logits
 
@@ -600,8 +601,6 @@ class Generator(SeedStateMixin, keras.Model):
         resumed by `keras.callbacks.BackupAndRestore(save_freq="epoch")`, trains on the
         batches an uninterrupted run would.
         """
-        from keras_seqgan.data.datasets import EpochOrder, check_fit_data
-
         check_fit_data(x, kwargs.get("steps_per_epoch"))
         position = getattr(x, "data_position", None)
         if position is not None and len(args) < 5:  # `callbacks` is fit's 6th argument

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from keras import ops
 
+from keras_seqgan import backend
 from keras_seqgan.conditions import with_conditions
+from keras_seqgan.sampling import sample_from_logits
 
 
 def rollout_completions(
@@ -100,8 +102,6 @@ def rollout_uniforms(batch_size, num_rollouts, sequence_length, seed):
     `s * B * num_rollouts` numbers each), rows within a position as `rollout_completions`
     orders them.
     """
-    from keras_seqgan import backend
-
     total = (sequence_length * (sequence_length - 1)) // 2
     return backend.uniform((total * batch_size * num_rollouts,), seed)
 
@@ -246,8 +246,6 @@ def rollout_rewards(
 
 def _chunked(mean_scores, tokens, uniforms, conditions, num_rollouts, length, chunk_size):
     """`mean_scores` over chunks of `chunk_size` rows, one after another: `[T - 1, B]`."""
-    from keras_seqgan import backend
-
     batch_size = ops.shape(tokens)[0]
     num_chunks = (batch_size + chunk_size - 1) // chunk_size
     padding = num_chunks * chunk_size - batch_size
@@ -284,8 +282,6 @@ def in_row_blocks(fn, inputs, block_rows, dtype):
     """
     import keras
 
-    from keras_seqgan import backend
-
     leaves = keras.tree.flatten(inputs)
     static_rows = leaves[0].shape[0]
     if block_rows is None or (static_rows is not None and static_rows <= block_rows):
@@ -320,14 +316,10 @@ def _project_and_sample(rollout, h, temperature, uniform, block_rows):
 
 
 def _sample(generator, logits, uniform):
-    from keras_seqgan.sampling import sample_from_logits
-
     return sample_from_logits(logits, uniform, generator.block_size)
 
 
-def policy_gradient_loss(
-    generator, tokens, rewards, *, temperature, training=True, conditions=None
-):
+def policy_gradient_loss(generator, tokens, rewards, *, temperature, conditions=None):
     """`-mean(log pi(token_t | prefix, conditions) * reward_t)` over batch and positions."""
     log_probs = generator.log_prob(tokens, temperature=temperature, conditions=conditions)
     return -ops.mean(log_probs * ops.stop_gradient(rewards))

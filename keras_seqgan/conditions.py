@@ -37,12 +37,7 @@ def check_conditions(conditions, name: str = "conditions") -> dict[str, int] | N
         return None  # {}, e.g. an unconditional tokenizer's `condition_sizes`: no conditions
     checked = {}
     for key, size in conditions.items():
-        if not isinstance(key, str) or not key.isidentifier() or key == TOKENS_KEY:
-            raise ValueError(
-                f"Every name in `{name}` must be a non-empty str that is a valid Python "
-                f"identifier, other than {TOKENS_KEY!r}. Received: {name}={dict(conditions)!r} "
-                f"(bad name {key!r})"
-            )
+        check_condition_name(key, conditions, name)
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
             raise ValueError(
                 f"Every size in `{name}` must be an int >= 1 (the number of values of that "
@@ -50,6 +45,16 @@ def check_conditions(conditions, name: str = "conditions") -> dict[str, int] | N
             )
         checked[key] = int(size)
     return checked
+
+
+def check_condition_name(key, conditions, name: str) -> None:
+    """A condition name is a str identifier other than `"tokens"` (the sequences' key)."""
+    if not isinstance(key, str) or not key.isidentifier() or key == TOKENS_KEY:
+        raise ValueError(
+            f"Every name in `{name}` must be a non-empty str that is a valid Python "
+            f"identifier, other than {TOKENS_KEY!r}. Received names {list(conditions)} "
+            f"(bad name {key!r})."
+        )
 
 
 def split_inputs(inputs, conditions: dict[str, int] | None, owner: str):
@@ -138,32 +143,66 @@ def check_condition_values(
             f"`{name}` must have exactly the generator's condition names {list(sizes)}. "
             f"Received names {list(conditions)} (missing: {missing}, unexpected: {extra})."
         )
-    checked = {}
-    for key, size in sizes.items():
-        value = conditions[key]
-        if keras.ops.is_tensor(value):
-            value = keras.ops.convert_to_numpy(value)
+    return {
+        key: condition_ids(conditions[key], key, num_rows, name, size=size, scalar=True)
+        for key, size in sizes.items()
+    }
+
+
+_INT32_MAX = np.iinfo("int32").max
+
+
+def condition_ids(
+    value,
+    key: str,
+    num_rows: int,
+    name: str,
+    *,
+    size: int | None = None,
+    scalar: bool = False,
+    where: str = "",
+) -> np.ndarray:
+    """One condition's ids for `num_rows` sequences, checked on the host: an int32 array.
+
+    `value` is an int array-like (or tensor) of shape `[num_rows]`, or with `scalar`, one
+    int for every row. The ids must be in `[0, size)`, or, without `size` (a model's
+    sizes not known yet), non-negative and within int32. Errors name `name[key]`, what
+    was received and what is expected (`where`, e.g. `" in its first batch"`, says where
+    the ids were found).
+    """
+    label = f"`{name}[{key!r}]`"
+    if keras.ops.is_tensor(value):
+        value = keras.ops.convert_to_numpy(value)
+    try:
         array = np.asarray(value)
-        if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
-            raise TypeError(
-                f"`{name}[{key!r}]` must be an int or an int array of length {num_rows}. "
-                f"Received {value!r} (dtype {array.dtype})."
-            )
-        if array.ndim == 0:
-            array = np.full((num_rows,), array, dtype=array.dtype)
-        if array.shape != (num_rows,):
-            raise ValueError(
-                f"`{name}[{key!r}]` must be an int or an int array of length {num_rows} (one "
-                f"id per sequence). Received shape {array.shape}."
-            )
-        bad = (array < 0) | (array >= size)
-        if bad.any():
-            raise ValueError(
-                f"`{name}[{key!r}]` ids must be in [0, {size}) (condition {key!r} has {size} "
-                f"values). Received {int(array[bad][0])}."
-            )
-        checked[key] = array.astype("int32")
-    return checked
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"{label} must be an integer array of {num_rows} condition ids; could not convert "
+            f"a {type(value).__name__} to an array: {error}"
+        ) from error
+    shape = f"shape ({num_rows},): one id per sequence" + (", or one int" if scalar else "")
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
+        raise TypeError(
+            f"{label} must hold integer condition ids ({shape}). Received dtype "
+            f"{array.dtype} (shape {array.shape})."
+        )
+    if scalar and array.ndim == 0:
+        array = np.full((num_rows,), array, dtype=array.dtype)
+    if array.shape != (num_rows,):
+        raise ValueError(f"{label} must have {shape}. Received shape {array.shape}.")
+    high = _INT32_MAX + 1 if size is None else size
+    bad = (array < 0) | (array >= high)
+    if bad.any():
+        expected = (
+            "non-negative ids that fit in int32"
+            if size is None
+            else f"ids in [0, {size}) (condition {key!r} has {size} values)"
+        )
+        raise ValueError(
+            f"{label} has an id out of range for condition {key!r}{where}: found "
+            f"{int(array[bad][0])}; expected {expected}."
+        )
+    return np.ascontiguousarray(array, dtype="int32")
 
 
 def with_conditions(tokens, conditions):

@@ -7,7 +7,12 @@ import numpy as np
 import tensorflow as tf
 
 from keras_seqgan._validation import check_int, check_optional_int, check_seed
-from keras_seqgan.conditions import TOKENS_KEY, with_conditions
+from keras_seqgan.conditions import (
+    TOKENS_KEY,
+    check_condition_name,
+    condition_ids,
+    with_conditions,
+)
 
 _INT32_MAX = np.iinfo("int32").max
 
@@ -146,39 +151,9 @@ def validate_conditions(
             f"`{name}` must be None or a dict {{condition_name: int ids "
             f"[{num_sequences}]}}. Received {_describe(conditions)}: {conditions!r}"
         )
-    checked = {}
-    for key, ids in conditions.items():
-        if not isinstance(key, str) or not key.isidentifier() or key == TOKENS_KEY:
-            raise ValueError(
-                f"Every name in `{name}` must be a str that is a valid Python identifier, "
-                f"other than 'tokens'. Received names {list(conditions)} (bad name {key!r})."
-            )
-        if keras.ops.is_tensor(ids) or isinstance(ids, (tf.Tensor, tf.Variable)):
-            ids = keras.ops.convert_to_numpy(ids)
-        try:
-            array = np.asarray(ids)
-        except (ValueError, TypeError) as error:
-            raise ValueError(
-                f"`{name}[{key!r}]` must be an integer array of {num_sequences} ids; could "
-                f"not convert {_describe(ids)} to an array: {error}"
-            ) from error
-        if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
-            raise TypeError(
-                f"`{name}[{key!r}]` must be an integer array of condition ids. Received dtype "
-                f"{array.dtype} (shape {array.shape})."
-            )
-        if array.shape != (num_sequences,):
-            raise ValueError(
-                f"`{name}[{key!r}]` must have shape ({num_sequences},): one id per sequence "
-                f"({num_sequences} sequences). Received shape {array.shape}."
-            )
-        if array.size and (array.min() < 0 or array.max() > _INT32_MAX):
-            bad = int(array.min()) if array.min() < 0 else int(array.max())
-            raise ValueError(
-                f"`{name}[{key!r}]` ids must be non-negative and fit in int32. Received {bad}."
-            )
-        checked[key] = np.ascontiguousarray(array, dtype="int32")
-    return checked
+    for key in conditions:
+        check_condition_name(key, conditions, name)
+    return {key: condition_ids(ids, key, num_sequences, name) for key, ids in conditions.items()}
 
 
 class DataPosition:

@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_seqgan.conditions import TOKENS_KEY
+from keras_seqgan.conditions import TOKENS_KEY, condition_ids
 from keras_seqgan.data.datasets import validate_tokens
 
 
@@ -103,33 +103,10 @@ def check_batch_names(given, conditions, name):
 
 def check_condition_arrays(batch, conditions, num_rows, name):
     """Host-side check of a dict batch's condition ids: int, `[num_rows]`, in range."""
-    checked = {}
-    for key, size in conditions.items():
-        value = batch[key]
-        array = keras.ops.convert_to_numpy(value) if keras.ops.is_tensor(value) else value
-        array = np.asarray(array)
-        if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer):
-            raise TypeError(
-                f"`{name}[{key!r}]` must hold integer condition ids. Received dtype "
-                f"{array.dtype} (shape {array.shape})."
-            )
-        if array.shape != (num_rows,):
-            raise ValueError(
-                f"`{name}[{key!r}]` must have shape ({num_rows},): one id per sequence. "
-                f"Received shape {array.shape}."
-            )
-        check_ids_in_range(array, key, size, name)
-        checked[key] = array.astype("int32")
-    return checked
-
-
-def check_ids_in_range(array, key, size, name, where=""):
-    if array.size and (array.min() < 0 or array.max() >= size):
-        bad = array[(array < 0) | (array >= size)].reshape(-1)[0]
-        raise ValueError(
-            f"`{name}` has condition ids out of range for condition {key!r}{where}: found "
-            f"{int(bad)}; expected ids in [0, {size}) (the condition has {size} values)."
-        )
+    return {
+        key: condition_ids(batch[key], key, num_rows, name, size=size)
+        for key, size in conditions.items()
+    }
 
 
 def validate_dataset(dataset, vocabulary_size, sequence_length, name, conditions=None):
@@ -195,7 +172,8 @@ def validate_dataset(dataset, vocabulary_size, sequence_length, name, conditions
             f"its first batch; expected ids in [0, vocabulary_size={vocabulary_size})."
         )
     for key, size in (conditions or {}).items():
-        check_ids_in_range(np.asarray(first[key]), key, size, name, " in its first batch")
+        ids = np.asarray(first[key])
+        condition_ids(ids, key, len(ids), name, size=size, where=" in its first batch")
     return check_every_batch(dataset, vocabulary_size, sequence_length, name, conditions)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from keras import ops
 
 from keras_seqgan._validation import check_int, check_temperature
-from keras_seqgan.data.datasets import validate_tokens
+from keras_seqgan.data.datasets import validate_conditions, validate_tokens
 
 
 def _check_sizes(model, name: str, methods: tuple[str, ...]) -> tuple[int, int]:
@@ -21,27 +21,6 @@ def _check_sizes(model, name: str, methods: tuple[str, ...]) -> tuple[int, int]:
             f"Received a {type(model).__name__} object lacking {missing}."
         )
     return int(model.vocabulary_size), int(model.sequence_length)
-
-
-def _check_conditions(conditions, count: int):
-    """`None` or `{name: int32 [count]}`; errors name the condition."""
-    if conditions is None:
-        return None
-    if not isinstance(conditions, dict):
-        raise TypeError(
-            "`conditions` must be None or a dict {name: int ids [N]}. "
-            f"Received: {type(conditions).__name__}"
-        )
-    checked = {}
-    for name, values in conditions.items():
-        values = np.asarray(values)
-        if values.shape != (count,) or not np.issubdtype(values.dtype, np.integer):
-            raise ValueError(
-                f"`conditions[{name!r}]` must be {count} int ids, one per sequence. "
-                f"Received shape {values.shape} and dtype {values.dtype}."
-            )
-        checked[name] = values.astype("int32")
-    return checked
 
 
 def nll_oracle(oracle, samples, *, batch_size: int = 250) -> float:
@@ -126,7 +105,7 @@ def nll_gen(
     )
     batch_size = min(check_int("batch_size", batch_size), len(tokens))
     temperature = check_temperature(temperature)
-    conditions = _check_conditions(conditions, len(tokens))
+    conditions = validate_conditions(conditions, len(tokens))
     compiled = getattr(generator, "compiled_log_prob", None)
     if callable(compiled):
         score = functools.partial(compiled, temperature=temperature)

@@ -211,7 +211,7 @@ PRESETS = {
 # --------------------------------------------------------------------- helpers
 def words_of(tokenizer, text):
     """The tokenizer's `split` of a text, with `<unk>` (from `decode`) kept as one token."""
-    from keras_seqgan.data.text import OOV_TOKEN
+    from keras_seqgan.data.tokenizer import OOV_TOKEN
 
     pieces = text.split(OOV_TOKEN)
     words = tokenizer.split(pieces[0])

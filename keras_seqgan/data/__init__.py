@@ -1,5 +1,6 @@
 """Data: the SeqGAN oracle, text corpora and a tokenizer, token checks, `tf.data` pipelines."""
 
+from keras_seqgan.data.corpus import TextCorpus, load_csv_corpus, load_text_corpus
 from keras_seqgan.data.datasets import (
     DataPosition,
     EpochOrder,
@@ -10,7 +11,7 @@ from keras_seqgan.data.datasets import (
     validate_tokens,
 )
 from keras_seqgan.data.oracle import OracleLSTM
-from keras_seqgan.data.text import TextCorpus, Tokenizer, load_csv_corpus, load_text_corpus
+from keras_seqgan.data.tokenizer import Tokenizer
 
 __all__ = [
     "DataPosition",

@@ -1,15 +1,14 @@
 """Evaluation: NLL-oracle, NLL-gen, the temperature frontier, BLEU, self-BLEU and
 condition accuracy (functions)."""
 
-from keras_seqgan.evaluation.frontier import frontier_margin, temperature_frontier
-from keras_seqgan.evaluation.nll import nll_gen, nll_oracle
-from keras_seqgan.evaluation.text import (
+from keras_seqgan.evaluation.bleu import bleu, self_bleu
+from keras_seqgan.evaluation.condition_accuracy import (
     ConditionClassifier,
-    bleu,
     condition_accuracy,
-    self_bleu,
     train_condition_classifier,
 )
+from keras_seqgan.evaluation.frontier import frontier_margin, temperature_frontier
+from keras_seqgan.evaluation.nll import nll_gen, nll_oracle
 
 __all__ = [
     "ConditionClassifier",

@@ -89,6 +89,10 @@ ARMS = {
     ),
     "hinge": ("hinge loss for D (rewards stay sigmoid(logit))", {"objective": {"loss": "hinge"}}),
     "least_squares": ("least-squares loss for D", {"objective": {"loss": "least_squares"}}),
+    "sum_least_squares": (
+        "least-squares loss for D and the summed policy-gradient loss",
+        {"objective": {"loss": "least_squares", "reduction": "sum"}},
+    ),
     "rollouts_x4": ("4x the rollouts", {"rollout_factor": 4}),
     "adam_eps_1e-10": ("Adam epsilon 1e-10 for G (Keras: 1e-7)", {"g_epsilon": 1e-10}),
     "constant_reward": (

@@ -375,6 +375,11 @@ def main(argv=None):
     done = {(row["arm"], row["seed"]) for row in rows}
     if done:
         print(f"--resume: {len(done)} arm-seed rows kept from {output}", flush=True)
+    # What a resumed record carries beyond its rows: every command that added rows, and
+    # the notes written into it by hand.
+    kept = {key: earlier[key] for key in ("mle_from_committed", "discriminator_note")
+            if earlier and key in earlier}  # fmt: skip
+    commands = [*(earlier.get("commands", []) if earlier else []), command_line(__file__, argv)]
     record = {}
 
     def write(status):
@@ -399,6 +404,8 @@ def main(argv=None):
                 "summary": summary,
                 "points": run.points,
                 "total_seconds": round(time.perf_counter() - started, 1),
+                "commands": commands,
+                **kept,
             }
         )
         write_json(os.path.join(output, "results.json"), record)

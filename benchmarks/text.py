@@ -76,6 +76,17 @@ COMMON = dict(
     filter_sizes=[1, 2, 3, 4, 5, 8, 10, 15, 20],
     seed_lines=10,
 )
+# The adversarial stages a run can train (`objectives`): name -> (objective, its arguments).
+# Learning rate and annealing follow the objective (`g_learning_rate`, `annealing`).
+ARMS = {
+    "reinforce": ("reinforce", {}),
+    "gumbel": ("gumbel", {}),
+    # The one discriminator loss that kept the discriminator from memorizing in issue 18's
+    # oracle ablation (held-out accuracy 0.54 against ~1.0; docs/oracle.md).
+    "reinforce_least_squares": ("reinforce", {"loss": "least_squares"}),
+    "gumbel_least_squares": ("gumbel", {"loss": "least_squares"}),
+}
+KINDS = ("conditional", "unconditional")  # the Shakespeare models
 PRESETS = {
     "coco": {
         # Sequence length 24: the tokenizer splits punctuation off, so train captions run to
@@ -144,8 +155,13 @@ PRESETS = {
         # tokens of the 30 speakers' lines (13,565 word types).
         # Objective: gumbel, the cheaper per step here. Measured with the conditional model
         # at `full` sizes (16 rollouts, 3 D updates a step) on the shared machine: gumbel
-        # 2.15 s/step, reinforce 8.1 s/step (3.8x). `--set objective='"reinforce"'` runs
-        # reinforce instead, for 150 steps: about the same time as gumbel's 600.
+        # 2.15 s/step, reinforce 8.1 s/step (3.8x). `--set objectives='["reinforce"]'` runs
+        # reinforce instead, for 150 steps: about the same time as gumbel's 600. Each arm
+        # in `objectives` (names in `ARMS`) starts from the same MLE generator and
+        # pre-trained discriminator, `adversarial_seeds` times; `kinds` picks the models.
+        # Every model is also sampled at each of `temperatures`: the MLE model's points
+        # are the quality-diversity frontier (BLEU-n against Self-BLEU-n) the adversarial
+        # models are measured against at equal Self-BLEU.
         #
         # MLE: 10 epochs. A 30-epoch run of the conditional model (results of 2026-11-26)
         # overfits from the first evaluation on: validation NLL 2.418 after 5 epochs,
@@ -169,8 +185,11 @@ PRESETS = {
             mle_eval_every=5,
             d_rounds=5,
             d_epochs=3,
-            objective="gumbel",
+            kinds=["conditional", "unconditional"],
+            objectives=["gumbel"],
             adversarial_steps={"reinforce": 150, "gumbel": 600},
+            adversarial_seeds=1,
+            temperatures=[0.8, 0.9, 1.0, 1.1, 1.2],
             log_every=30,
             classifier_epochs=5,
             num_eval=2000,
@@ -190,8 +209,11 @@ PRESETS = {
             mle_eval_every=1,
             d_rounds=1,
             d_epochs=1,
-            objective="gumbel",
+            kinds=["conditional", "unconditional"],
+            objectives=["gumbel"],
             adversarial_steps={"reinforce": 2, "gumbel": 2},
+            adversarial_seeds=1,
+            temperatures=[0.9, 1.0],
             log_every=1,
             num_rollouts=2,
             d_steps=1,
@@ -351,22 +373,30 @@ def pretrain_discriminator(discriminator, generator, real, conditions, held_out,
     return round(float(results.get("accuracy", results.get("binary_accuracy", np.nan))), 5)
 
 
-def train_adversarial(objective, generator, discriminator, real, conditions, config, seed,
-                      verbose):  # fmt: skip
-    """`adversarial_steps[objective]` `fit` steps (each `d_steps` D updates on fresh fakes,
-    then one G update), logged every `log_every` steps (whole logging intervals: the count
-    is rounded down to a multiple of `log_every`); returns the SeqGAN and its logs."""
+def make_objective(arm, config):
+    """The objective of an arm of `ARMS`, with the preset's `num_rollouts` for reinforce."""
+    import keras_seqgan as ks
+
+    objective, options = ARMS[arm]
+    if objective == "reinforce":
+        return ks.objectives.Reinforce(num_rollouts=config["num_rollouts"], **options)
+    return ks.objectives.Gumbel(**options)
+
+
+def train_adversarial(arm, generator, discriminator, real, conditions, config, seed, verbose):
+    """`adversarial_steps[objective]` `fit` steps of the arm's objective (each `d_steps` D
+    updates on fresh fakes, then one G update), logged every `log_every` steps (whole
+    logging intervals: the count is rounded down to a multiple of `log_every`); returns
+    the SeqGAN and its logs."""
     import keras
 
     import keras_seqgan as ks
 
+    objective = ARMS[arm][0]
     generator = clone_generator(generator)
     discriminator = clone_discriminator(discriminator, generator.sequence_length)
     discriminator.compile(optimizer=keras.optimizers.Adam(config["d_learning_rate"]))
-    gan = ks.SeqGAN(
-        generator, discriminator, objective=objective, num_rollouts=config["num_rollouts"],
-        seed=seed,
-    )  # fmt: skip
+    gan = ks.SeqGAN(generator, discriminator, objective=make_objective(arm, config), seed=seed)
     gan.compile(
         generator_optimizer=keras.optimizers.Adam(config["g_learning_rate"][objective]),
         discriminator_optimizer=keras.optimizers.Adam(config["d_learning_rate"]),
@@ -402,9 +432,9 @@ def train_adversarial(objective, generator, discriminator, real, conditions, con
     return gan, {"history": logs, "step_time": timing, "describe": timer.describe()}
 
 
-def generated_set(generator, tokenizer, count, seed, conditions=None):
-    """`count` generated rows (ids cut after `<eos>`) and their text, at temperature 1."""
-    tokens = generator.generate(count, temperature=1.0, seed=seed, conditions=conditions)
+def generated_set(generator, tokenizer, count, seed, conditions=None, temperature=1.0):
+    """`count` generated rows (ids cut after `<eos>`) and their text."""
+    tokens = generator.generate(count, temperature=temperature, seed=seed, conditions=conditions)
     tokens = end_at_eos(tokens, tokenizer)
     return tokens, tokenizer.decode(tokens)
 
@@ -421,6 +451,64 @@ def text_figures(generator, tokenizer, lines, reference_words, held_out, held_ou
         generator, held_out, conditions=held_out_conditions or None
     )
     return rounded(figures)
+
+
+def versus_frontier(point, frontier, max_n):
+    """A model's BLEU-n against the MLE model's temperature sweep at equal Self-BLEU-n.
+
+    `point`: figures at one temperature; `frontier`: {temperature: figures} of the MLE
+    model. For each n, the MLE BLEU-n at `point`'s Self-BLEU-n, linear between the sweep's
+    points (`None` outside their range), and the margin `point - frontier` (> 0: better
+    than any temperature of the MLE model at that diversity).
+    """
+    result = {}
+    for n in range(2, max_n + 1):
+        bleu, self_bleu = f"bleu_{n}", f"self_bleu_{n}"
+        xs = np.array([figures[self_bleu] for figures in frontier.values()])
+        ys = np.array([figures[bleu] for figures in frontier.values()])
+        order = np.argsort(xs)
+        xs, ys = xs[order], ys[order]
+        x = point[self_bleu]
+        inside = bool(xs[0] <= x <= xs[-1])
+        at = float(np.interp(x, xs, ys)) if inside else None
+        result[f"mle_{bleu}_at_equal_{self_bleu}"] = None if at is None else round(at, 5)
+        result[f"{bleu}_margin"] = None if at is None else round(point[bleu] - at, 5)
+    return result
+
+
+def speaker_judgement(discriminator, tokens, conditions, seed):
+    """How a conditional discriminator scores real lines under their own and other speakers.
+
+    Every held-out line is scored with its own conditions and with those of another row
+    (one permutation of the rows: the `(character, play)` pairs move together, so each is
+    a real pair, just not this line's). Rows whose character the permutation left
+    unchanged are dropped from the wrong-speaker figures. Returns the share of own-speaker
+    lines judged real (P > 0.5), of wrong-speaker lines judged fake (P < 0.5), the mean
+    P(real) of each, and the share of lines the discriminator prefers with their own
+    speaker (P own > P wrong): 0.5 means it ignores the speaker.
+    """
+    import keras
+
+    order = np.random.default_rng(seed).permutation(len(tokens))
+    wrong = {name: ids[order] for name, ids in conditions.items()}
+    changed = wrong["character"] != conditions["character"]
+
+    def probability(names):
+        logits = discriminator.predict({"tokens": tokens, **names}, batch_size=512, verbose=0)
+        return np.asarray(keras.ops.sigmoid(logits)).reshape(-1)
+
+    own, other = probability(conditions), probability(wrong)[changed]
+    return rounded(
+        {
+            "own_speaker_judged_real": np.mean(own > 0.5),
+            "wrong_speaker_judged_fake": np.mean(other < 0.5),
+            "mean_p_real_own_speaker": np.mean(own),
+            "mean_p_real_wrong_speaker": np.mean(other),
+            "prefers_own_speaker": np.mean(own[changed] > other),
+            "rows": len(tokens),
+            "rows_with_another_speaker": int(np.sum(changed)),
+        }
+    )
 
 
 def print_table(title, rows, columns):
@@ -624,24 +712,35 @@ def run_shakespeare(config, data_dir, output, record, seed, verbose):
     }
 
     figures = record.body.setdefault("figures", {})
+    sweeps = record.body.setdefault("temperature_sweep", {})
+    versus = record.body.setdefault("versus_mle_frontier", {})
+    judgements = record.body.setdefault("speaker_judgement", {})
     samples = record.body.setdefault("samples", {})
     adversarial = record.body.setdefault("adversarial", {})
-    objective = config["objective"]
+    n = config["max_n"]
+    temperatures = sorted(set(config["temperatures"]) | {1.0})
 
     def evaluate(name, generator, conditional):
         tok = tokenizer if conditional else plain
-        tokens, lines = generated_set(
-            generator, tok, len(rows), seed + 7, wanted if conditional else None
-        )
-        values = {"condition_accuracy_character": classifier.accuracy(tokens, wanted["character"])}
-        values.update(
-            text_figures(
-                generator, tok, lines, references, held_out,
-                held_out_conditions if conditional else None, config, seed, "nll_held_out",
-            )
-        )  # fmt: skip
-        figures[name] = rounded(values)
-        print(f"[{name}] {figures[name]}", flush=True)
+        sweep = {}
+        for temperature in temperatures:
+            tokens, lines = generated_set(
+                generator, tok, len(rows), seed + 7, wanted if conditional else None,
+                temperature=temperature,
+            )  # fmt: skip
+            values = {
+                "condition_accuracy_character": classifier.accuracy(tokens, wanted["character"])
+            }
+            values.update(
+                text_figures(
+                    generator, tok, lines, references, held_out,
+                    held_out_conditions if conditional else None, config, seed, "nll_held_out",
+                )
+            )  # fmt: skip
+            sweep[f"{temperature:g}"] = rounded(values)
+            print(f"[{name} T={temperature:g}] {sweep[f'{temperature:g}']}", flush=True)
+        sweeps[name] = sweep
+        figures[name] = sweep["1"]
         if conditional:
             samples[name] = {}
             for character in showcase:
@@ -662,8 +761,14 @@ def run_shakespeare(config, data_dir, output, record, seed, verbose):
             for line in samples[name]:
                 print(f"    {line}")
 
-    for conditional in (True, False):
-        kind = "conditional" if conditional else "unconditional"
+    def judge(name, discriminator):
+        judgements[name] = speaker_judgement(discriminator, held_out, held_out_conditions, seed + 5)
+        print(f"[{name}] discriminator on real held-out lines, own vs another speaker: "
+              f"{judgements[name]}", flush=True)  # fmt: skip
+
+    seeds = config["adversarial_seeds"]
+    for kind in config["kinds"]:
+        conditional = kind == "conditional"
         tok = tokenizer if conditional else plain
         conditions = real_conditions if conditional else None
         held_conditions = held_out_conditions if conditional else None
@@ -679,16 +784,24 @@ def run_shakespeare(config, data_dir, output, record, seed, verbose):
             f"discriminator-{kind}", pretrain_discriminator, discriminator, generator, real,
             conditions, held_out, held_conditions, config, seed + 100, verbose,
         )  # fmt: skip
-        gan, logs = record.stage(
-            f"adversarial-{kind}", train_adversarial, objective, generator, discriminator, real,
-            conditions, config, seed + 200, verbose,
-        )  # fmt: skip
-        adversarial[kind] = logs
-        print(logs["describe"], flush=True)
-        save_model(gan, os.path.join(output, f"seqgan_{kind}_{objective}.keras"))
-        record.stage(
-            f"evaluate-{kind}", evaluate, f"{objective}_{kind}", gan.generator, conditional
-        )
+        if conditional:
+            judge(f"pretrained_{kind}", discriminator)
+        for arm in config["objectives"]:
+            for index in range(seeds):
+                name = f"{arm}_{kind}" + (f"_seed{index}" if seeds > 1 else "")
+                gan, logs = record.stage(
+                    f"adversarial-{name}", train_adversarial, arm, generator, discriminator,
+                    real, conditions, config, seed + 200 + index, verbose,
+                )  # fmt: skip
+                adversarial[name] = logs
+                print(logs["describe"], flush=True)
+                save_model(gan, os.path.join(output, f"seqgan_{name}.keras"))
+                save_model(gan.generator, os.path.join(output, f"generator_{name}.keras"))
+                record.stage(f"evaluate-{name}", evaluate, name, gan.generator, conditional)
+                versus[name] = versus_frontier(figures[name], sweeps[f"mle_{kind}"], n)
+                print(f"[{name}] against the MLE model's temperature sweep: {versus[name]}")
+                if conditional:
+                    judge(name, gan.discriminator)
 
     rows_table = dict(figures)
     rows_table["real held-out lines"] = {
@@ -697,7 +810,6 @@ def run_shakespeare(config, data_dir, output, record, seed, verbose):
     rows_table["chance (commonest speaker)"] = {
         "condition_accuracy_character": record.body["classifier"]["chance"]
     }
-    n = config["max_n"]
     print_table(
         f"Shakespeare, {len(rows)} lines generated for held-out rows' speakers and plays at "
         f"temperature 1.0 (speaker accuracy by a classifier trained on real lines)",
@@ -739,6 +851,12 @@ def main(argv=None):
     args = parse_args(argv)
     config = dict(PRESETS[args.experiment][args.preset])
     apply_overrides(config, args.set)
+    unknown = [arm for arm in config["objectives"] if arm not in ARMS]
+    if unknown:
+        raise SystemExit(f"--set objectives: unknown {unknown}; choose from {list(ARMS)}")
+    unknown = [kind for kind in config.get("kinds", ()) if kind not in KINDS]
+    if unknown:
+        raise SystemExit(f"--set kinds: unknown {unknown}; choose from {list(KINDS)}")
     missing = [
         os.path.join(args.data_dir, name)
         for name in DATA_FILES[args.experiment]

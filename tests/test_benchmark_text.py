@@ -79,20 +79,41 @@ def test_shakespeare_smoke_writes_every_output(text_benchmark, tmp_path):
     import keras
 
     saved = smoke(text_benchmark, "shakespeare", tmp_path)
-    objective = saved["config"]["objective"]
+    (objective,) = saved["config"]["objectives"]
     models = ["classifier_character.keras"]
     for kind in ("conditional", "unconditional"):
-        models += [f"generator_mle_{kind}.keras", f"seqgan_{kind}_{objective}.keras"]
+        models += [f"generator_mle_{kind}.keras", f"seqgan_{objective}_{kind}.keras"]
+        models += [f"generator_{objective}_{kind}.keras"]
     for name in models:
         assert (tmp_path / name).stat().st_size > 0, name
     keys = ["condition_accuracy_character"] + [f"bleu_{n}" for n in range(2, 5)]
     keys += [f"self_bleu_{n}" for n in range(2, 5)] + ["nll_held_out"]
-    assert set(saved["figures"]) == {
+    names = {
         f"{stage}_{kind}"
         for stage in ("mle", objective)
         for kind in ("conditional", "unconditional")
     }
+    assert set(saved["figures"]) == names
     assert_figures(saved["figures"], keys)
+    # Every model at every temperature of the sweep; the figures are its T=1 point.
+    assert set(saved["temperature_sweep"]) == names
+    for name, sweep in saved["temperature_sweep"].items():
+        assert set(sweep) == {"0.9", "1"}, name
+        assert_figures(sweep, keys)
+        assert sweep["1"] == saved["figures"][name]
+    for kind in ("conditional", "unconditional"):
+        versus = saved["versus_mle_frontier"][f"{objective}_{kind}"]
+        assert set(versus) == {f"mle_bleu_{n}_at_equal_self_bleu_{n}" for n in range(2, 5)} | {
+            f"bleu_{n}_margin" for n in range(2, 5)
+        }
+    # The conditional discriminators, before and after the adversarial stage, judged on
+    # real lines under their own and another speaker.
+    assert set(saved["speaker_judgement"]) == {"pretrained_conditional", f"{objective}_conditional"}
+    for judgement in saved["speaker_judgement"].values():
+        assert judgement["rows"] == saved["data"]["validation_lines"]
+        assert 0 < judgement["rows_with_another_speaker"] <= judgement["rows"]
+        for key in ("own_speaker_judged_real", "wrong_speaker_judged_fake", "prefers_own_speaker"):
+            assert 0.0 <= judgement[key] <= 1.0, key
     classifier = saved["classifier"]
     assert 0.0 <= classifier["accuracy_real_held_out"] <= 1.0 and 0.0 < classifier["chance"] <= 1
     assert saved["data"]["rows"] <= 400 and saved["data"]["conditions"]["character"] <= 30
@@ -129,6 +150,10 @@ def test_bad_arguments_exit(text_benchmark, argv):
 def test_bad_set_and_missing_data_exit_with_a_message(text_benchmark, tmp_path):
     with pytest.raises(SystemExit, match="nonsense=1"):
         text_benchmark.main(["--experiment", "coco", "--set", "nonsense=1"])
+    with pytest.raises(SystemExit, match="unknown \\['sarsa'\\]"):
+        text_benchmark.main(["--experiment", "coco", "--set", 'objectives=["sarsa"]'])
+    with pytest.raises(SystemExit, match="unknown \\['both'\\]"):
+        text_benchmark.main(["--experiment", "shakespeare", "--set", 'kinds=["both"]'])
     with pytest.raises(SystemExit, match="not JSON"):
         text_benchmark.main(["--experiment", "coco", "--set", "mle_epochs=two"])
     for experiment, files in (("coco", COCO), ("shakespeare", SHAKESPEARE)):

@@ -65,7 +65,7 @@ def main(argv=None):
             ks.data.mle_dataset(real, batch_size=config.batch_size, seed=config.seed),
             epochs=config.mle_epochs, verbose=0, shuffle=False,
         )  # fmt: skip
-        cli._pretrain_discriminator(discriminator, generator, real, config)
+        cli.pretrain_demo_discriminator(discriminator, generator, real, config)
         ks.saving.save_model(generator, g_path)
         ks.saving.save_model(discriminator, d_path)
         frontier = ks.evaluation.temperature_frontier(

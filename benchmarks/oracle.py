@@ -31,14 +31,10 @@ the authors' logged curve), `frontier.png`, and the trained models (`.keras`).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import sys
 import time
-
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _machine import apply_overrides, command_line, machine_record, write_json  # noqa: E402
@@ -211,18 +207,11 @@ def evaluation_callback(run, stage, every, steps_per_epoch=1, on_evaluated=None)
 
 
 # ---------------------------------------------------------------------- stages
-def clone_generator(generator, weights=None):
-    import keras_seqgan as ks
-
-    clone = ks.models.Generator.from_config(generator.get_config())
-    clone.set_weights(generator.get_weights() if weights is None else weights)
-    return clone
-
-
 def mle_stage(run, config, oracle, real, validation, seed, verbose):
     import keras
 
     import keras_seqgan as ks
+    from keras_seqgan.pipeline import copy_model
 
     generator = ks.models.Generator(
         vocabulary_size=oracle.vocabulary_size,
@@ -257,7 +246,7 @@ def mle_stage(run, config, oracle, real, validation, seed, verbose):
     )
     if config["mle_epochs"] % every:
         run.point("mle", config["mle_epochs"], generator)
-    early = clone_generator(generator, best["weights"])
+    early = copy_model(generator, best["weights"])
     return generator, early, best["epoch"]
 
 
@@ -294,30 +283,20 @@ def make_discriminator(config, oracle):
 
 def train_discriminator(discriminator, generator, real, rounds, epochs, config, seed):
     """`rounds` x (fresh negatives as many as `real`, `epochs` epochs): the paper's loop."""
-    import keras_seqgan as ks
+    from keras_seqgan.pipeline import pretrain_discriminator
 
-    for index in range(rounds):
-        fake = generator.generate(len(real), seed=seed + index)
-        discriminator.fit(
-            ks.data.discriminator_dataset(
-                real, fake, batch_size=config["batch_size"], seed=seed + index
-            ),
-            epochs=epochs,
-            shuffle=False,
-            verbose=0,
-        )
+    pretrain_discriminator(
+        discriminator, generator, real, rounds=rounds, epochs=epochs,
+        batch_size=config["batch_size"], seed=seed,
+    )  # fmt: skip
 
 
 def discriminator_accuracy(discriminator, generator, held_out, seed):
-    import keras_seqgan as ks
+    """Held-out real rows against as many fresh samples (`seed`), to 4 digits."""
+    from keras_seqgan.pipeline import discriminator_accuracy
 
     fake = generator.generate(len(held_out), seed=seed)
-    results = discriminator.evaluate(
-        ks.data.discriminator_dataset(held_out, fake, batch_size=250, shuffle=False),
-        verbose=0,
-        return_dict=True,
-    )
-    return round(float(results.get("accuracy", results.get("binary_accuracy", np.nan))), 4)
+    return round(discriminator_accuracy(discriminator, held_out, fake), 4)
 
 
 def discriminator_stage(run, config, oracle, generator, real, held_out, seed):
@@ -339,12 +318,10 @@ def adversarial_stage(
     import keras
 
     import keras_seqgan as ks
+    from keras_seqgan.pipeline import copy_model
 
-    generator = clone_generator(generator)
-    d_clone = discriminator.__class__.from_config(discriminator.get_config())
-    if not d_clone.built:
-        d_clone.build((None, generator.sequence_length))
-    d_clone.set_weights(discriminator.get_weights())
+    generator = copy_model(generator)
+    d_clone = copy_model(discriminator)
     d_clone.compile(optimizer=keras.optimizers.Adam(config["d_learning_rate"]))
     gan = ks.SeqGAN(
         generator, d_clone, objective=objective, num_rollouts=config["num_rollouts"], seed=seed
@@ -511,17 +488,6 @@ def plot_frontier(path, rows, entropy, title):
     plt.close(fig)
 
 
-def write_csv(path, points):
-    from keras_seqgan.saving import write_text
-
-    keys = list(dict.fromkeys(k for p in points for k in p))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=keys)
-    writer.writeheader()
-    writer.writerows(points)
-    write_text(path, buffer.getvalue())
-
-
 # ------------------------------------------------------------------------- main
 def parse_args(argv):
     parser = argparse.ArgumentParser(
@@ -602,7 +568,7 @@ def main(argv=None):
     import keras
 
     import keras_seqgan as ks
-    from keras_seqgan.saving import save_model
+    from keras_seqgan.saving import save_model, write_csv
 
     keras.utils.set_random_seed(args.seed)
     seed = args.seed

@@ -144,9 +144,10 @@ def run_arm(name, seed, config, start, discriminator, real, held_out, run):
     import keras
 
     import keras_seqgan as ks
+    from keras_seqgan.pipeline import copy_model
 
     _, spec = ARMS[name]
-    generator = base.clone_generator(start)
+    generator = copy_model(start)
     rollouts = config["num_rollouts"] * spec.get("rollout_factor", 1)
     compile_args = {"d_steps": config["d_steps"], **spec.get("compile", {})}
     if spec.get("constant_reward"):

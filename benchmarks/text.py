@@ -265,22 +265,6 @@ def rounded(values):
     return {key: round(float(value), 5) for key, value in values.items()}
 
 
-def clone_generator(generator):
-    import keras_seqgan as ks
-
-    clone = ks.models.Generator.from_config(generator.get_config())
-    clone.set_weights(generator.get_weights())
-    return clone
-
-
-def clone_discriminator(discriminator, sequence_length):
-    clone = discriminator.__class__.from_config(discriminator.get_config())
-    if not clone.built:
-        clone.build((None, sequence_length))
-    clone.set_weights(discriminator.get_weights())
-    return clone
-
-
 def make_generator(tokenizer, config, seed):
     import keras_seqgan as ks
 
@@ -345,32 +329,21 @@ def pretrain_discriminator(discriminator, generator, real, conditions, held_out,
     `d_epochs` epochs); returns the accuracy on held-out real lines against fresh fakes."""
     import keras
 
-    import keras_seqgan as ks
+    from keras_seqgan import pipeline
 
     discriminator.compile(optimizer=keras.optimizers.Adam(config["d_learning_rate"]))
-    conditions = conditions or None
-    for index in range(config["d_rounds"]):
-        fake = generator.generate(len(real), seed=seed + index, conditions=conditions)
-        discriminator.fit(
-            ks.data.discriminator_dataset(
-                real, fake, batch_size=config["batch_size"], seed=seed + index,
-                real_conditions=conditions, fake_conditions=conditions,
-            ),
-            epochs=config["d_epochs"],
-            shuffle=False,
-            verbose=verbose,
-        )  # fmt: skip
+    pipeline.pretrain_discriminator(
+        discriminator, generator, real, rounds=config["d_rounds"], epochs=config["d_epochs"],
+        batch_size=config["batch_size"], seed=seed, conditions=conditions or None,
+        verbose=verbose,
+    )  # fmt: skip
     held_out_conditions = held_out_conditions or None
     fake = generator.generate(len(held_out), seed=seed + 999, conditions=held_out_conditions)
-    results = discriminator.evaluate(
-        ks.data.discriminator_dataset(
-            held_out, fake, batch_size=256, shuffle=False,
-            real_conditions=held_out_conditions, fake_conditions=held_out_conditions,
-        ),
-        verbose=0,
-        return_dict=True,
+    accuracy = pipeline.discriminator_accuracy(
+        discriminator, held_out, fake, real_conditions=held_out_conditions,
+        fake_conditions=held_out_conditions,
     )  # fmt: skip
-    return round(float(results.get("accuracy", results.get("binary_accuracy", np.nan))), 5)
+    return round(accuracy, 5)
 
 
 def make_objective(arm, config):
@@ -391,10 +364,11 @@ def train_adversarial(arm, generator, discriminator, real, conditions, config, s
     import keras
 
     import keras_seqgan as ks
+    from keras_seqgan.pipeline import copy_model
 
     objective = ARMS[arm][0]
-    generator = clone_generator(generator)
-    discriminator = clone_discriminator(discriminator, generator.sequence_length)
+    generator = copy_model(generator)
+    discriminator = copy_model(discriminator)
     discriminator.compile(optimizer=keras.optimizers.Adam(config["d_learning_rate"]))
     gan = ks.SeqGAN(generator, discriminator, objective=make_objective(arm, config), seed=seed)
     gan.compile(
@@ -498,17 +472,16 @@ def speaker_judgement(discriminator, tokens, conditions, seed):
         return np.asarray(keras.ops.sigmoid(logits)).reshape(-1)
 
     own, other = probability(conditions), probability(wrong)[changed]
-    return rounded(
+    shares = rounded(
         {
             "own_speaker_judged_real": np.mean(own > 0.5),
             "wrong_speaker_judged_fake": np.mean(other < 0.5),
             "mean_p_real_own_speaker": np.mean(own),
             "mean_p_real_wrong_speaker": np.mean(other),
             "prefers_own_speaker": np.mean(own[changed] > other),
-            "rows": len(tokens),
-            "rows_with_another_speaker": int(np.sum(changed)),
         }
     )
+    return {**shares, "rows": len(tokens), "rows_with_another_speaker": int(np.sum(changed))}
 
 
 def print_table(title, rows, columns):

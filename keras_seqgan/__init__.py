@@ -1,6 +1,15 @@
 """keras-seqgan: adversarial training of discrete-sequence generators for Keras 3."""
 
-from keras_seqgan import callbacks, data, evaluation, models, objectives, saving, tuning
+from keras_seqgan import (
+    callbacks,
+    data,
+    evaluation,
+    models,
+    objectives,
+    pipeline,
+    saving,
+    tuning,
+)
 from keras_seqgan.seqgan import SeqGAN
 from keras_seqgan.version import __version__
 
@@ -12,6 +21,7 @@ __all__ = [
     "evaluation",
     "models",
     "objectives",
+    "pipeline",
     "saving",
     "tuning",
 ]

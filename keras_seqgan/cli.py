@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
-import io
 import math
 import os
 import sys
@@ -331,21 +329,6 @@ def demo_models(config: DemoConfig):
     return generator, discriminator
 
 
-def _discriminator_accuracy(discriminator, real, fake, batch_size: int = 256) -> float:
-    """Accuracy of `discriminator` (a logit > 0 means "real") on `real` and `fake` tokens."""
-    import numpy as np
-    from keras import ops
-
-    correct = 0
-    for tokens, is_real in ((real, True), (fake, False)):
-        for start in range(0, len(tokens), batch_size):
-            logits = ops.convert_to_numpy(
-                discriminator(tokens[start : start + batch_size], training=False)
-            )
-            correct += int(np.sum((np.asarray(logits).reshape(-1) > 0) == is_real))
-    return correct / (len(real) + len(fake))
-
-
 def _report(stage, rows, nll=None, d_acc=None):
     nll = nll or {}
     rows.append((stage, nll.get("nll_oracle"), nll.get("nll_gen"), d_acc))
@@ -423,16 +406,10 @@ def _history_rows(stage: str, history, first_epoch: int) -> list[dict]:
 
 def write_history(path: str, rows: list[dict]) -> None:
     """Writes per-epoch rows to a CSV file atomically (`HISTORY_COLUMNS` first)."""
-    from keras_seqgan.saving import write_text
+    from keras_seqgan.saving import write_csv
 
     extra = sorted({key for row in rows for key in row} - set(HISTORY_COLUMNS))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(
-        buffer, fieldnames=[*HISTORY_COLUMNS, *extra], restval="", lineterminator="\n"
-    )
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text(path, buffer.getvalue())
+    write_csv(path, rows, columns=[*HISTORY_COLUMNS, *extra])
 
 
 def _title(config: DemoConfig) -> str:
@@ -451,23 +428,19 @@ def _title(config: DemoConfig) -> str:
     )
 
 
-def _pretrain_discriminator(discriminator, generator, real, config: DemoConfig) -> None:
-    """`config.d_rounds` x (fresh negatives as many as the real sequences, `d_epochs`)."""
+def pretrain_demo_discriminator(discriminator, generator, real, config: DemoConfig) -> None:
+    """The demo's discriminator pre-training: Adam 1e-4, `config.d_rounds` rounds of fresh
+    negatives, `config.d_epochs` epochs each."""
     import keras
 
-    import keras_seqgan as ks
+    from keras_seqgan.pipeline import pretrain_discriminator
 
     discriminator.compile(optimizer=keras.optimizers.Adam(1e-4))
-    for round_index in range(config.d_rounds):
-        fake = generator.generate(config.num_samples, seed=config.seed + 200 + round_index)
-        discriminator.fit(
-            ks.data.discriminator_dataset(
-                real, fake, batch_size=config.batch_size, seed=config.seed + round_index
-            ),
-            epochs=config.d_epochs,
-            verbose=config.verbose,
-            shuffle=False,
-        )
+    pretrain_discriminator(
+        discriminator, generator, real, rounds=config.d_rounds, epochs=config.d_epochs,
+        batch_size=config.batch_size, seed=config.seed, fake_seed=config.seed + 200,
+        verbose=config.verbose,
+    )  # fmt: skip
 
 
 def run_demo(config: DemoConfig) -> dict:
@@ -475,6 +448,7 @@ def run_demo(config: DemoConfig) -> dict:
     import keras
 
     import keras_seqgan as ks
+    from keras_seqgan.pipeline import discriminator_accuracy
     from keras_seqgan.saving import save_model, write_text
 
     started = time.perf_counter()
@@ -524,12 +498,12 @@ def run_demo(config: DemoConfig) -> dict:
     print(
         f"\n== Discriminator pre-training ({config.d_rounds} rounds of fresh negatives)", flush=True
     )
-    _pretrain_discriminator(discriminator, generator, real, config)
+    pretrain_demo_discriminator(discriminator, generator, real, config)
 
     def d_accuracy():
         # Held-out real sequences against fresh samples at temperature 1.0.
         fresh = generator.generate(config.num_eval, temperature=1.0, seed=config.seed + 300)
-        return _discriminator_accuracy(discriminator, held_out, fresh)
+        return discriminator_accuracy(discriminator, held_out, fresh)
 
     _report("after D pre-training", rows, d_acc=d_accuracy())
 
@@ -898,7 +872,7 @@ def _pretrain(demo: DemoConfig, real):
         f"\n== Discriminator pre-training ({_count(demo.d_rounds, 'round')} of fresh negatives)",
         flush=True,
     )
-    _pretrain_discriminator(discriminator, generator, real, demo)
+    pretrain_demo_discriminator(discriminator, generator, real, demo)
     return generator, discriminator
 
 
@@ -927,19 +901,6 @@ def _make_tuner(config: TuneConfig, hypermodel, objective, **common):
     return kt.RandomSearch(hypermodel, objective=objective, max_trials=config.max_trials, **common)
 
 
-def _write_trials_csv(path: str, rows: list[dict]) -> None:
-    from keras_seqgan.saving import write_text
-
-    columns: list[str] = []
-    for row in rows:
-        columns += [key for key in row if key not in columns]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, restval="", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows([{k: "" if v is None else v for k, v in row.items()} for row in rows])
-    write_text(path, buffer.getvalue())
-
-
 def run_tune(config: TuneConfig) -> dict:
     """Pre-trains once, searches the adversarial stage, prints the table, saves the best."""
     import json
@@ -948,7 +909,7 @@ def run_tune(config: TuneConfig) -> dict:
     import keras_tuner as kt
 
     from keras_seqgan import tuning
-    from keras_seqgan.saving import load_model, save_model, write_text
+    from keras_seqgan.saving import load_model, save_model, write_csv, write_text
 
     demo = config.demo
     started = time.perf_counter()
@@ -1041,7 +1002,7 @@ def run_tune(config: TuneConfig) -> dict:
 
     best_model = tuner.get_best_models(1)[0]
     save_model(best_model, paths["best"])
-    _write_trials_csv(paths["csv"], every_row)
+    write_csv(paths["csv"], every_row)
     record = {
         "tuner": config.tuner,
         "objective": {"name": config.objective, "direction": "min"},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import os
 import tempfile
 import zipfile
@@ -66,6 +68,26 @@ def write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_path(path) as temporary:
         with open(temporary, "w", encoding="utf-8") as handle:
             handle.write(text)
+
+
+def write_csv(path: str | os.PathLike, rows, columns=None) -> None:
+    """Writes dict rows to a CSV file atomically, one line per row.
+
+    Args:
+        path: str or path-like. The file.
+        rows: iterable of dicts, column name -> value. A missing or `None` value is an
+            empty cell.
+        columns: list of str or `None`. The header, in order. Defaults to `None`: every
+            key of `rows` in the order it first appears.
+    """
+    rows = list(rows)
+    if columns is None:
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(path, buffer.getvalue())
 
 
 def load_model(path: str | os.PathLike, **kwargs) -> keras.Model:

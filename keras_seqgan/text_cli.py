@@ -339,6 +339,7 @@ def run_train(config: TrainConfig) -> dict:
     import numpy as np
 
     import keras_seqgan as ks
+    from keras_seqgan.pipeline import pretrain_discriminator
     from keras_seqgan.saving import save_model, write_text
 
     started = time.perf_counter()
@@ -441,21 +442,17 @@ def run_train(config: TrainConfig) -> dict:
     if done:
         discriminator = keras.models.load_model(progress.path("discriminator.keras"))
         print(f"Rounds 1-{done}: done by the earlier run", flush=True)
-    for index in range(done, config.d_rounds):
-        fake = generator.generate(
-            len(real), seed=config.seed + 100 + index, conditions=real_conditions or None
-        )
-        discriminator.fit(
-            ks.data.discriminator_dataset(
-                real, fake, batch_size=config.batch_size, seed=config.seed + index,
-                real_conditions=real_conditions or None, fake_conditions=real_conditions or None,
-            ),
-            epochs=config.d_epochs,
-            verbose=config.verbose,
-            shuffle=False,
-        )  # fmt: skip
+
+    def round_done(rounds):
         save_model(discriminator, progress.path("discriminator.keras"))
-        progress.update(d_rounds=index + 1)
+        progress.update(d_rounds=rounds)
+
+    pretrain_discriminator(
+        discriminator, generator, real, rounds=config.d_rounds, epochs=config.d_epochs,
+        batch_size=config.batch_size, seed=config.seed, fake_seed=config.seed + 100,
+        conditions=real_conditions or None, first_round=done, after_round=round_done,
+        verbose=config.verbose,
+    )  # fmt: skip
 
     print(
         f"\n== Adversarial training ({config.objective}, {config.adversarial_epochs} epochs x "

@@ -20,7 +20,7 @@ LAYERS = (
     {"data", "objectives"},
     {"models", "evaluation"},
     {"callbacks", "seqgan"},
-    {"tuning", "plotting"},
+    {"tuning", "plotting", "pipeline"},
     {"cli", "text_cli", "__init__"},
 )
 

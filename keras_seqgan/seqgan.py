@@ -59,26 +59,6 @@ def all_finite(tensors):
     return ops.all(ops.stack([ops.all(ops.isfinite(t)) for t in tensors]))
 
 
-class OptimizerPair:
-    """The generator's and the discriminator's optimizers, seen as one by Keras's JAX trainer.
-
-    Keras's JAX trainer passes `self.optimizer.variables` into each compiled step and
-    takes their new values out; a GAN has two optimizers. `SeqGAN.compile` sets
-    `self.optimizer` to this pair on JAX: its `variables` are both optimizers' (generator
-    first), and the step applies each optimizer itself. It saves nothing: each optimizer
-    is saved as its own attribute of the model.
-    """
-
-    built = True
-
-    def __init__(self, generator_optimizer, discriminator_optimizer):
-        self.optimizers = (generator_optimizer, discriminator_optimizer)
-
-    @property
-    def variables(self):
-        return [variable for optimizer in self.optimizers for variable in optimizer.variables]
-
-
 @keras.saving.register_keras_serializable(package="keras_seqgan")
 class SeqGAN(SeedStateMixin, keras.Model):
     """Adversarial training of a sequence generator, as one Keras model.
@@ -392,37 +372,34 @@ class SeqGAN(SeedStateMixin, keras.Model):
             self.generator_optimizer.build(self.generator.trainable_variables)
         if not self.discriminator_optimizer.built:
             self.discriminator_optimizer.build(self.discriminator.trainable_variables)
-        if keras.backend.backend() == "jax":
-            if jit_compile is False and not run_eagerly:
-                warnings.warn(
-                    "On JAX, `jit_compile=False` runs the whole step op by op (Keras's JAX "
-                    "trainer compiles only with True or 'auto'): pass `jit_compile='auto'`.",
-                    stacklevel=2,
-                )
-            # Keras's JAX trainer carries `self.optimizer.variables` between steps.
-            self.optimizer = OptimizerPair(self.generator_optimizer, self.discriminator_optimizer)
+        # Keras's JAX trainer carries `self.optimizer.variables` between steps: there it is
+        # a pair of both optimizers; TensorFlow needs none.
+        self.optimizer = backend.trainer_optimizer(
+            self.generator_optimizer, self.discriminator_optimizer, jit_compile, run_eagerly
+        )
+        # What `get_compile_config` saves and `compile_from_config` passes back to
+        # `compile` (Keras keeps its own arguments the same way).
+        self._compile_arguments = dict(
+            generator_optimizer=self.generator_optimizer,
+            discriminator_optimizer=self.discriminator_optimizer,
+            d_train_interval=self.d_train_interval,
+            d_steps=self.d_steps,
+            g_steps=self.g_steps,
+            gradient_clip=self.gradient_clip,
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+            rollout_jit_compile=self.rollout_jit_compile,
+            rollout_chunk_size=self.rollout_chunk_size,
+            rollout_sample_rows=self.rollout_sample_rows,
+            rollout_score_rows=self.rollout_score_rows,
+        )
         if sync_rollout:
             self.sync_rollout()
 
     def get_compile_config(self):
         if not self.compiled:
             return None
-        return {
-            "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
-            "discriminator_optimizer": keras.saving.serialize_keras_object(
-                self.discriminator_optimizer
-            ),
-            "d_train_interval": self.d_train_interval,
-            "d_steps": self.d_steps,
-            "g_steps": self.g_steps,
-            "gradient_clip": self.gradient_clip,
-            "jit_compile": self._requested_jit_compile,
-            "steps_per_execution": self.steps_per_execution,
-            "rollout_jit_compile": self.rollout_jit_compile,
-            "rollout_chunk_size": self.rollout_chunk_size,
-            "rollout_sample_rows": self.rollout_sample_rows,
-            "rollout_score_rows": self.rollout_score_rows,
-        }
+        return keras.saving.serialize_keras_object(self._compile_arguments)
 
     def _compiled_completions(self):
         """`rollout_completions` as its own XLA program, called from the step."""
@@ -458,11 +435,8 @@ class SeqGAN(SeedStateMixin, keras.Model):
         return completions_fn
 
     def compile_from_config(self, config):
-        config = dict(config)
-        for key in ("generator_optimizer", "discriminator_optimizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
         # Loading restores the rollout copy's own weights after this.
-        self.compile(**config, sync_rollout=False)
+        self.compile(**keras.saving.deserialize_keras_object(config), sync_rollout=False)
 
     # ------------------------------------------------------------------- step
     def _update(self, loss_fn, variables, optimizer, skip_counter, after_apply=None):
@@ -608,25 +582,6 @@ class SeqGAN(SeedStateMixin, keras.Model):
             variables.extend(optimizer.variables)
         return variables
 
-    def _stateless(self, step, state, data, groups):
-        """Runs the stateful `step(data)` as Keras's JAX trainer wants it: `(logs, state)`.
-
-        `state` holds the values of `groups` (lists of variables, in Keras's order); the
-        step reads and assigns them in a `keras.StatelessScope`, and their new values are
-        returned in the same structure.
-        """
-        mapping = [
-            (variable, value)
-            for variables, values in zip(groups, state, strict=True)
-            for variable, value in zip(variables, values, strict=True)
-        ]
-        with keras.StatelessScope(state_mapping=mapping) as scope:
-            logs = step(data)
-        new_state = tuple(
-            [scope.get_current_value(variable) for variable in variables] for variables in groups
-        )
-        return logs, new_state
-
     def train_step(self, *args):
         """One adversarial step.
 
@@ -635,19 +590,19 @@ class SeqGAN(SeedStateMixin, keras.Model):
         optimizer and metric variables and expects `(logs, new_state)`. Keras carries the
         variables of `self.optimizer` only, so on JAX `compile` sets `self.optimizer` to an
         `OptimizerPair` whose variables are both optimizers'; the same stateful step then
-        runs in a `keras.StatelessScope` (see `backend.jax`).
+        runs in a `keras.StatelessScope`. `backend.run_step` does either (see
+        `backend.jax`).
         """
-        if keras.backend.backend() == "jax":
-            state, data = args
-            groups = (
-                self.trainable_variables,
-                self.non_trainable_variables,
-                self.optimizer.variables,
-                self.metrics_variables,
-            )
-            return self._stateless(self._train_step, state, data, groups)
-        (data,) = args
-        return self._train_step(data)
+        return backend.run_step(self._train_step, args, self._train_state)
+
+    def _train_state(self):
+        """The variable lists Keras's JAX trainer passes a train step, in its order."""
+        return (
+            self.trainable_variables,
+            self.non_trainable_variables,
+            self.optimizer.variables,
+            self.metrics_variables,
+        )
 
     def _train_step(self, data):
         real, conditions = unpack_batch(data, self.conditions)
@@ -682,16 +637,15 @@ class SeqGAN(SeedStateMixin, keras.Model):
 
         On JAX: `test_step(state, data) -> (logs, state)`, as `train_step`.
         """
-        if keras.backend.backend() == "jax":
-            state, data = args
-            groups = (
+        return backend.run_step(
+            self._test_step,
+            args,
+            lambda: (
                 self.trainable_variables,
                 self.non_trainable_variables,
                 self.metrics_variables,
-            )
-            return self._stateless(self._test_step, state, data, groups)
-        (data,) = args
-        return self._test_step(data)
+            ),
+        )
 
     def _test_step(self, data):
         real, conditions = unpack_batch(data, self.conditions)
@@ -775,15 +729,8 @@ class SeqGAN(SeedStateMixin, keras.Model):
             for _ in range(min(self.steps_per_execution, self._batches_to_skip)):
                 next(iterator)
                 self._batches_to_skip -= 1
-            if keras.backend.backend() == "jax":
-                groups = (
-                    self.trainable_variables,
-                    self.non_trainable_variables,
-                    self.optimizer.variables,
-                    self.metrics_variables,
-                )
-                return self._stateless(lambda _: self._logs(), args[0], None, groups)
-            return self._logs()
+            # Logs only: on JAX with the state passed in, unchanged.
+            return backend.run_step(lambda _: self._logs(), args, self._train_state)
 
         function._skips_resumed_batches = True
         self.train_function = function

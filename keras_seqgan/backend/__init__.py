@@ -1,4 +1,5 @@
-"""Per-backend gradient plumbing: the only modules that import a backend framework."""
+"""Per-backend plumbing (gradients, branches, the state a step threads, the RNG): the only
+modules that import a backend framework or ask which backend runs."""
 
 import keras
 
@@ -13,8 +14,10 @@ if _BACKEND == "tensorflow":
         map_sequential,
         num_replicas,
         replica_mean,
+        run_step,
         scan,
         step_logs,
+        trainer_optimizer,
         uniform,
         value_and_gradients,
     )
@@ -27,8 +30,10 @@ elif _BACKEND == "jax":
         map_sequential,
         num_replicas,
         replica_mean,
+        run_step,
         scan,
         step_logs,
+        trainer_optimizer,
         uniform,
         value_and_gradients,
     )
@@ -46,8 +51,10 @@ __all__ = [
     "map_sequential",
     "num_replicas",
     "replica_mean",
+    "run_step",
     "scan",
     "step_logs",
+    "trainer_optimizer",
     "uniform",
     "value_and_gradients",
 ]

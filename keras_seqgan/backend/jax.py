@@ -12,6 +12,7 @@ no value is baked into a trace as a constant.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Sequence
 
 import jax
@@ -100,6 +101,64 @@ def apply_gradients(optimizer, grads, variables) -> None:
 def step_logs(logs: dict) -> dict:
     """`logs`, unchanged (the TensorFlow backend reshapes them for multi-worker runs)."""
     return logs
+
+
+class OptimizerPair:
+    """The generator's and the discriminator's optimizers, seen as one by Keras's JAX trainer.
+
+    Keras's JAX trainer passes `model.optimizer.variables` into each compiled step and
+    takes their new values out; a GAN has two optimizers. `SeqGAN.compile` sets
+    `model.optimizer` to this pair on JAX (`trainer_optimizer`): its `variables` are both
+    optimizers' (generator first), and the step applies each optimizer itself. It saves
+    nothing: each optimizer is saved as its own attribute of the model.
+    """
+
+    built = True
+
+    def __init__(self, generator_optimizer, discriminator_optimizer):
+        self.optimizers = (generator_optimizer, discriminator_optimizer)
+
+    @property
+    def variables(self):
+        return [variable for optimizer in self.optimizers for variable in optimizer.variables]
+
+
+def trainer_optimizer(generator_optimizer, discriminator_optimizer, jit_compile, run_eagerly):
+    """What `model.optimizer` must be for Keras's JAX trainer: an `OptimizerPair`.
+
+    Warns when `jit_compile=False` (not eager): Keras's JAX trainer compiles only with
+    `True` or `"auto"`, so the step would run op by op.
+    """
+    if jit_compile is False and not run_eagerly:
+        warnings.warn(
+            "On JAX, `jit_compile=False` runs the whole step op by op (Keras's JAX "
+            "trainer compiles only with True or 'auto'): pass `jit_compile='auto'`.",
+            stacklevel=3,
+        )
+    return OptimizerPair(generator_optimizer, discriminator_optimizer)
+
+
+def run_step(step: Callable, args: tuple, groups: Callable[[], Sequence]):
+    """Runs a stateful `step(data)` as Keras's JAX trainer calls it: `(logs, new_state)`.
+
+    Keras calls `train_step(state, data)` (and `test_step`) with the values of the
+    variable lists `groups()` (trainable, non-trainable, optimizer, metrics: Keras's
+    order); the step reads and assigns them in a `keras.StatelessScope`, and their new
+    values come back in the same structure.
+    """
+    state, data = args
+    groups = groups()
+    mapping = [
+        (variable, value)
+        for variables, values in zip(groups, state, strict=True)
+        for variable, value in zip(variables, values, strict=True)
+    ]
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        logs = step(data)
+    new_state = tuple(
+        [scope.get_current_value(variable) for variable in variables] for variables in groups
+    )
+    return logs, new_state
 
 
 def _is_traced(tree) -> bool:

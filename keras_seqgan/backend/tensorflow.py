@@ -159,6 +159,21 @@ def step_logs(logs: dict) -> dict:
     return {key: tf.reshape(tf.cast(value, "float32"), [1]) for key, value in logs.items()}
 
 
+def trainer_optimizer(generator_optimizer, discriminator_optimizer, jit_compile, run_eagerly):
+    """`None`: Keras's TensorFlow trainer needs no `model.optimizer`; the step applies both."""
+    return None
+
+
+def run_step(step: Callable, args: tuple, groups: Callable[[], Sequence]):
+    """Runs `step(data)`: on TensorFlow a step assigns its variables in place.
+
+    Keras calls `train_step(data)`; `groups` (the variables the JAX backend threads) is
+    not needed here.
+    """
+    (data,) = args
+    return step(data)
+
+
 def has_accelerator() -> bool:
     """Whether TensorFlow sees a GPU (or TPU) to run on."""
     return bool(tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("TPU"))

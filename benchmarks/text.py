@@ -76,15 +76,20 @@ COMMON = dict(
     filter_sizes=[1, 2, 3, 4, 5, 8, 10, 15, 20],
     seed_lines=10,
 )
-# The adversarial stages a run can train (`objectives`): name -> (objective, its arguments).
-# Learning rate and annealing follow the objective (`g_learning_rate`, `annealing`).
+# The adversarial stages a run can train (`objectives`): name -> (objective, its arguments,
+# extra `SeqGAN.compile` arguments). Learning rate and annealing follow the objective
+# (`g_learning_rate`, `annealing`).
 ARMS = {
-    "reinforce": ("reinforce", {}),
-    "gumbel": ("gumbel", {}),
+    "reinforce": ("reinforce", {}, {}),
+    "gumbel": ("gumbel", {}, {}),
     # The one discriminator loss that kept the discriminator from memorizing in issue 18's
     # oracle ablation (held-out accuracy 0.54 against ~1.0; docs/oracle.md).
-    "reinforce_least_squares": ("reinforce", {"loss": "least_squares"}),
-    "gumbel_least_squares": ("gumbel", {"loss": "least_squares"}),
+    "reinforce_least_squares": ("reinforce", {"loss": "least_squares"}, {}),
+    "gumbel_least_squares": ("gumbel", {"loss": "least_squares"}, {}),
+    # A matching-aware discriminator: real lines under another line's speaker and play as
+    # negatives too (conditional models; pair with `d_mismatched_conditions`).
+    "reinforce_mismatched": ("reinforce", {}, {"mismatched_conditions": 0.5}),
+    "gumbel_mismatched": ("gumbel", {}, {"mismatched_conditions": 0.5}),
 }
 KINDS = ("conditional", "unconditional")  # the Shakespeare models
 PRESETS = {
@@ -185,6 +190,9 @@ PRESETS = {
             mle_eval_every=5,
             d_rounds=5,
             d_epochs=3,
+            # The share of real lines under another line's speaker and play among the
+            # conditional discriminator's pre-training negatives (`pipeline`).
+            d_mismatched_conditions=0.0,
             kinds=["conditional", "unconditional"],
             objectives=["gumbel"],
             adversarial_steps={"reinforce": 150, "gumbel": 600},
@@ -209,6 +217,9 @@ PRESETS = {
             mle_eval_every=1,
             d_rounds=1,
             d_epochs=1,
+            # The share of real lines under another line's speaker and play among the
+            # conditional discriminator's pre-training negatives (`pipeline`).
+            d_mismatched_conditions=0.0,
             kinds=["conditional", "unconditional"],
             objectives=["gumbel"],
             adversarial_steps={"reinforce": 2, "gumbel": 2},
@@ -335,6 +346,7 @@ def pretrain_discriminator(discriminator, generator, real, conditions, held_out,
     pipeline.pretrain_discriminator(
         discriminator, generator, real, rounds=config["d_rounds"], epochs=config["d_epochs"],
         batch_size=config["batch_size"], seed=seed, conditions=conditions or None,
+        mismatched_conditions=config.get("d_mismatched_conditions", 0.0) if conditions else 0.0,
         verbose=verbose,
     )  # fmt: skip
     held_out_conditions = held_out_conditions or None
@@ -350,7 +362,7 @@ def make_objective(arm, config):
     """The objective of an arm of `ARMS`, with the preset's `num_rollouts` for reinforce."""
     import keras_seqgan as ks
 
-    objective, options = ARMS[arm]
+    objective, options, _ = ARMS[arm]
     if objective == "reinforce":
         return ks.objectives.Reinforce(num_rollouts=config["num_rollouts"], **options)
     return ks.objectives.Gumbel(**options)
@@ -377,6 +389,7 @@ def train_adversarial(arm, generator, discriminator, real, conditions, config, s
         d_steps=config["d_steps"],
         gradient_clip=5.0,
         rollout_jit_compile=objective == "reinforce" and config["rollout_jit_compile"],
+        **ARMS[arm][2],
     )
     timer = ks.callbacks.BatchTimer(verbose=0)
     callbacks = [timer]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from keras_seqgan._validation import check_int
+from keras_seqgan._validation import check_float, check_int
 from keras_seqgan.conditions import with_conditions
 from keras_seqgan.data.datasets import discriminator_dataset
 
@@ -46,6 +46,7 @@ def pretrain_discriminator(
     seed: int,
     fake_seed: int | None = None,
     conditions: dict | None = None,
+    mismatched_conditions: float = 0.0,
     first_round: int = 0,
     after_round: Callable[[int], None] | None = None,
     verbose: int | str = 0,
@@ -68,6 +69,11 @@ def pretrain_discriminator(
             Defaults to `None`, `seed`.
         conditions: dict of condition ids `[N]` or `None`. For a conditional pair: the real
             rows' conditions, under which the negatives are generated too.
+        mismatched_conditions: float in `[0, 1)`. With `conditions`: the share of each
+            round's negatives that are real rows under another real row's conditions
+            instead of generated rows (a matching-aware discriminator, as
+            `SeqGAN.compile(mismatched_conditions=...)`), so that it learns to check that
+            a sequence fits its conditions. Defaults to `0.0`.
         first_round: int >= 0. Round to start at (to resume: earlier rounds are done).
             Defaults to `0`.
         after_round: callable or `None`. Called with the number of rounds done after each
@@ -78,12 +84,30 @@ def pretrain_discriminator(
     epochs = check_int("epochs", epochs)
     seed = check_int("seed", seed, minimum=0)
     fake_seed = seed if fake_seed is None else check_int("fake_seed", fake_seed, minimum=0)
+    mismatched_conditions = check_float(
+        "mismatched_conditions", mismatched_conditions, low=0.0, high=1.0, high_inclusive=False
+    )
+    if mismatched_conditions and not conditions:
+        raise ValueError(
+            "`mismatched_conditions` needs `conditions` (the real rows' condition ids). "
+            f"Received: mismatched_conditions={mismatched_conditions}, conditions=None"
+        )
+    count = int(round(mismatched_conditions * len(real)))
     for index in range(check_int("first_round", first_round, minimum=0), rounds):
         fake = generator.generate(len(real), seed=fake_seed + index, conditions=conditions)
+        fake_conditions = conditions
+        if count:  # the first `count` negatives: real rows with other rows' conditions
+            rng = np.random.default_rng(fake_seed + index)
+            rows, donors = rng.permutation(len(real))[:count], rng.permutation(len(real))[:count]
+            fake = np.concatenate([np.asarray(real)[rows], fake[count:]])
+            fake_conditions = {
+                name: np.concatenate([np.asarray(ids)[donors], np.asarray(ids)[count:]])
+                for name, ids in conditions.items()
+            }
         discriminator.fit(
             discriminator_dataset(
                 real, fake, batch_size=batch_size, seed=seed + index,
-                real_conditions=conditions, fake_conditions=conditions,
+                real_conditions=conditions, fake_conditions=fake_conditions,
             ),
             epochs=epochs,
             verbose=verbose,

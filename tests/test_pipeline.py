@@ -141,3 +141,25 @@ def test_write_csv_orders_columns_and_leaves_nothing_else(tmp_path):
     write_csv(path, [{"a": 1, "b": 2}], columns=["b", "a"])
     assert path.read_text(encoding="utf-8") == "b,a\n2,1\n"
     assert os.listdir(tmp_path) == ["rows.csv"]  # no temporary file left beside it
+
+
+def test_mismatched_conditions_in_pretraining_teach_the_speaker():
+    # Speaker k speaks only tokens [4k, 4k + 4): with real rows under other rows'
+    # speakers among the negatives, the discriminator learns to reject a wrong speaker.
+    rng = np.random.default_rng(0)
+    speaker = rng.integers(0, 3, size=256).astype("int32")
+    real = (4 * speaker[:, None] + rng.integers(0, 4, size=(256, T))).astype("int32")
+    generator, discriminator = models(conditions={"speaker": 3})
+    discriminator.compile(optimizer=keras.optimizers.Adam(1e-2))
+    pipeline.pretrain_discriminator(
+        discriminator, generator, real, rounds=4, epochs=2, batch_size=32, seed=0,
+        conditions={"speaker": speaker}, mismatched_conditions=0.5,
+    )  # fmt: skip
+    wrong = {"speaker": (speaker + 1) % 3}
+    logits = keras.ops.convert_to_numpy(discriminator({"tokens": real, **wrong}))
+    assert np.mean(logits < 0) > 0.8  # without them (mismatched_conditions=0): 0.33
+    with pytest.raises(ValueError, match="needs `conditions`"):
+        pipeline.pretrain_discriminator(
+            discriminator, generator, real, rounds=1, epochs=1, batch_size=32, seed=0,
+            mismatched_conditions=0.5,
+        )  # fmt: skip

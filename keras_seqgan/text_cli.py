@@ -53,6 +53,7 @@ class TrainConfig:
     keep_top: dict = dataclasses.field(default_factory=dict)
     max_lines: int | None = None
     objective: str = "reinforce"
+    mismatched_conditions: float = 0.0
     annealing: bool = True
     temperature_start: float = 2.0
     temperature_end: float = 0.5
@@ -93,6 +94,16 @@ def _name_count(text: str) -> tuple[str, int]:
     if count < 1:
         raise argparse.ArgumentTypeError(f"expected NAME=N with N >= 1, got {text!r}")
     return name, count
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text}")
+    return value
 
 
 def _fraction(text: str) -> float:
@@ -159,6 +170,12 @@ def add_text_parsers(commands, positive, positive_float, decay) -> None:
     )  # fmt: skip
     train.add_argument("--objective", choices=("reinforce", "gumbel"), default="reinforce")
     train.add_argument(
+        "--mismatched-conditions", type=_share, default=0.0, metavar="W",
+        help="with --condition: the share of the discriminator's negatives that are real "
+        "lines under another line's conditions, in pre-training and in each adversarial "
+        "update, so that it checks that a line fits its conditions (0 = off)",
+    )  # fmt: skip
+    train.add_argument(
         "--no-annealing", dest="annealing", action="store_false",
         help="train at temperature 1.0 instead of annealing it",
     )  # fmt: skip
@@ -211,6 +228,11 @@ def train_config(parser, args) -> TrainConfig:
     unknown = sorted(set(keep_top) - set(args.condition))
     if unknown:
         parser.error(f"--keep-top names {unknown}, which are not --condition columns")
+    if args.mismatched_conditions and not args.condition:
+        parser.error(
+            "--mismatched-conditions needs --condition (a conditional model); received "
+            f"--mismatched-conditions {args.mismatched_conditions} and no --condition"
+        )
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     values = {k: v for k, v in vars(args).items() if k in fields}
     values.update(
@@ -451,7 +473,7 @@ def run_train(config: TrainConfig) -> dict:
         discriminator, generator, real, rounds=config.d_rounds, epochs=config.d_epochs,
         batch_size=config.batch_size, seed=config.seed, fake_seed=config.seed + 100,
         conditions=real_conditions or None, first_round=done, after_round=round_done,
-        verbose=config.verbose,
+        mismatched_conditions=config.mismatched_conditions, verbose=config.verbose,
     )  # fmt: skip
 
     print(
@@ -469,6 +491,7 @@ def run_train(config: TrainConfig) -> dict:
     gan.compile(
         generator_optimizer=keras.optimizers.Adam(1e-3),
         discriminator_optimizer=keras.optimizers.Adam(1e-4),
+        mismatched_conditions=config.mismatched_conditions,
     )
     # First, so that its epoch-end backup precedes the log line of that epoch.
     backup = progress.backup("adversarial")

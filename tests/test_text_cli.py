@@ -3,6 +3,7 @@
 import contextlib
 import csv
 import json
+import zipfile
 
 import numpy as np
 import pytest
@@ -47,7 +48,7 @@ def trained(tmp_path_factory):
     data = write_corpus(folder / "corpus.csv")
     output = folder / "out"
     argv = ["train", "--data", str(data), "--condition", "character", "--condition", "scene",
-            "--output", str(output), *TINY]  # fmt: skip
+            "--mismatched-conditions", "0.5", "--output", str(output), *TINY]  # fmt: skip
     # Enough MLE to learn who speaks which words (2 epochs do not: see below); ~2 s more.
     argv[argv.index("--mle-epochs") + 1] = "15"
     code = cli.main(argv)
@@ -61,6 +62,8 @@ def test_train_writes_every_output(trained):
         assert (output / name).stat().st_size > 0, name
     record = json.loads((output / "results.json").read_text())
     assert record["conditions"] == {"character": 2, "scene": 3}
+    config = json.loads(zipfile.ZipFile(output / "seqgan.keras").read("config.json"))
+    assert config["compile_config"]["mismatched_conditions"] == 0.5
     for stage in ("untrained", "mle", "adversarial"):
         scores = record["scores"][stage]
         assert set(scores) >= {"nll_validation", "bleu_2", "bleu_4", "self_bleu_2"}
@@ -138,6 +141,12 @@ def test_bad_input_is_reported_without_traceback(trained, tmp_path, capsys):
     assert "lines.txt" in err and "line 2" in err
     with pytest.raises(SystemExit):
         cli.main(["train", "--data", str(data), "--keep-top", "character=0"])
+    capsys.readouterr()
+    for bad in (["--mismatched-conditions", "0.5"],  # without --condition
+                ["--condition", "character", "--mismatched-conditions", "1"]):  # fmt: skip
+        with pytest.raises(SystemExit):
+            cli.main(["train", "--data", str(data), *bad])
+        assert "--mismatched-conditions" in capsys.readouterr().err
 
 
 @pytest.mark.slow  # ~15s; the default suite stays under 10 minutes on 2 cores

@@ -622,47 +622,87 @@ def run_coco(config, data_dir, output, record, seed, verbose):
     )
 
 
+def shakespeare_data(config, data_dir, seed):
+    """What the Shakespeare experiment reads and derives from `shakespeare_dialogue.csv`:
+    the same for a run and for `--rescore` of its models (same config and seed)."""
+    import types
+
+    import keras_seqgan as ks
+
+    path = os.path.join(data_dir, DATA_FILES["shakespeare"][0])
+    corpus = ks.data.load_csv_corpus(
+        path, condition_columns=["character", "play"], max_rows=config["max_rows"]
+    )
+    corpus = corpus.most_frequent("character", config["top_characters"])
+    train, validation = corpus.split(config["validation_fraction"], seed=seed)
+    tokenizer = ks.data.Tokenizer(config["sequence_length"], max_tokens=config["max_tokens"])
+    tokenizer.adapt(train.texts, train.conditions)
+    validation, dropped = known_rows(validation, tokenizer)
+    # The unconditional model: the same word ids, no conditions.
+    plain = ks.data.Tokenizer(config["sequence_length"], vocabulary=tokenizer.vocabulary)
+    real, real_conditions = train.tokenize(tokenizer)
+    held_out, held_out_conditions = validation.tokenize(tokenizer)
+    # The held-out rows whose speakers (and plays) the models generate for.
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.choice(len(validation), min(config["num_eval"], len(validation)), False))
+    return types.SimpleNamespace(
+        corpus=corpus, train=train, validation=validation, dropped=dropped,
+        tokenizer=tokenizer, plain=plain, real=real, real_conditions=real_conditions,
+        held_out=held_out, held_out_conditions=held_out_conditions, rows=rows,
+        wanted={name: ids[rows] for name, ids in held_out_conditions.items()},
+        references=[words_of(tokenizer, text) for text in validation.texts],
+    )  # fmt: skip
+
+
+def temperature_sweep(generator, data, classifier, config, seed, temperatures, conditional,
+                      label):  # fmt: skip
+    """A generator's figures at each temperature: speaker accuracy (by `classifier`), BLEU
+    against the held-out lines, Self-BLEU, held-out NLL. {"T": figures}; printed."""
+    tok = data.tokenizer if conditional else data.plain
+    sweep = {}
+    for temperature in temperatures:
+        tokens, lines = generated_set(
+            generator, tok, len(data.rows), seed + 7, data.wanted if conditional else None,
+            temperature=temperature,
+        )  # fmt: skip
+        values = {
+            "condition_accuracy_character": classifier.accuracy(tokens, data.wanted["character"])
+        }
+        values.update(
+            text_figures(
+                generator, tok, lines, data.references, data.held_out,
+                data.held_out_conditions if conditional else None, config, seed, "nll_held_out",
+            )
+        )  # fmt: skip
+        sweep[f"{temperature:g}"] = rounded(values)
+        print(f"[{label} T={temperature:g}] {sweep[f'{temperature:g}']}", flush=True)
+    return sweep
+
+
 def run_shakespeare(config, data_dir, output, record, seed, verbose):
     import keras_seqgan as ks
     from keras_seqgan.saving import save_model
 
-    path = os.path.join(data_dir, DATA_FILES["shakespeare"][0])
-
     def load():
-        corpus = ks.data.load_csv_corpus(
-            path, condition_columns=["character", "play"], max_rows=config["max_rows"]
-        )
-        corpus = corpus.most_frequent("character", config["top_characters"])
-        train, validation = corpus.split(config["validation_fraction"], seed=seed)
-        tokenizer = ks.data.Tokenizer(config["sequence_length"], max_tokens=config["max_tokens"])
-        tokenizer.adapt(train.texts, train.conditions)
-        validation, dropped = known_rows(validation, tokenizer)
-        # The unconditional model: the same word ids, no conditions.
-        plain = ks.data.Tokenizer(config["sequence_length"], vocabulary=tokenizer.vocabulary)
-        real, real_conditions = train.tokenize(tokenizer)
-        held_out_pair = validation.tokenize(tokenizer)
+        data = shakespeare_data(config, data_dir, seed)
         record.body["data"] = {
-            "rows": len(corpus),
-            "train_lines": len(train),
-            "validation_lines": len(validation),
-            "validation_dropped_unseen_conditions": dropped,
-            "vocabulary_size": tokenizer.vocabulary_size,
-            "sequence_length": tokenizer.sequence_length,
-            "conditions": tokenizer.condition_sizes,
-            "characters": tokenizer.condition_values("character"),
+            "rows": len(data.corpus),
+            "train_lines": len(data.train),
+            "validation_lines": len(data.validation),
+            "validation_dropped_unseen_conditions": data.dropped,
+            "vocabulary_size": data.tokenizer.vocabulary_size,
+            "sequence_length": data.tokenizer.sequence_length,
+            "conditions": data.tokenizer.condition_sizes,
+            "characters": data.tokenizer.condition_values("character"),
         }
         print({k: v for k, v in record.body["data"].items() if k != "characters"}, flush=True)
-        return train, validation, (tokenizer, plain), (real, real_conditions), held_out_pair
+        return data
 
-    train, validation, tokenizers, real_pair, held_out_pair = record.stage("data", load)
-    tokenizer, plain = tokenizers
-    real, real_conditions = real_pair
-    held_out, held_out_conditions = held_out_pair
-
-    rng = np.random.default_rng(seed)
-    rows = np.sort(rng.choice(len(validation), min(config["num_eval"], len(validation)), False))
-    wanted = {name: held_out_conditions[name][rows] for name in held_out_conditions}
-    references = [words_of(tokenizer, text) for text in validation.texts]
+    data = record.stage("data", load)
+    train, tokenizer, plain = data.train, data.tokenizer, data.plain
+    real, real_conditions = data.real, data.real_conditions
+    held_out, held_out_conditions = data.held_out, data.held_out_conditions
+    rows, wanted = data.rows, data.wanted
 
     classifier = record.stage(
         "classifier", ks.evaluation.train_condition_classifier, real,
@@ -707,24 +747,9 @@ def run_shakespeare(config, data_dir, output, record, seed, verbose):
     temperatures = sorted(set(config["temperatures"]) | {1.0})
 
     def evaluate(name, generator, conditional):
-        tok = tokenizer if conditional else plain
-        sweep = {}
-        for temperature in temperatures:
-            tokens, lines = generated_set(
-                generator, tok, len(rows), seed + 7, wanted if conditional else None,
-                temperature=temperature,
-            )  # fmt: skip
-            values = {
-                "condition_accuracy_character": classifier.accuracy(tokens, wanted["character"])
-            }
-            values.update(
-                text_figures(
-                    generator, tok, lines, references, held_out,
-                    held_out_conditions if conditional else None, config, seed, "nll_held_out",
-                )
-            )  # fmt: skip
-            sweep[f"{temperature:g}"] = rounded(values)
-            print(f"[{name} T={temperature:g}] {sweep[f'{temperature:g}']}", flush=True)
+        sweep = temperature_sweep(
+            generator, data, classifier, config, seed, temperatures, conditional, name
+        )
         sweeps[name] = sweep
         figures[name] = sweep["1"]
         if conditional:
@@ -807,6 +832,36 @@ def run_shakespeare(config, data_dir, output, record, seed, verbose):
     )
 
 
+def rescore_shakespeare(folder, config, data_dir, seed, temperatures):
+    """Scores every `generator_*.keras` of a Shakespeare run's folder again, at each of
+    `temperatures`, with the run's own classifier and data (rebuilt from its config and
+    seed), and places each against its kind's MLE model (`mle_<kind>`) at equal
+    Self-BLEU. Returns the record `rescore.json` holds."""
+    import glob
+
+    import keras
+
+    import keras_seqgan as ks  # noqa: F401 (registers the classes the files name)
+
+    data = shakespeare_data(config, data_dir, seed)
+    classifier = keras.saving.load_model(os.path.join(folder, "classifier_character.keras"))
+    sweeps = {}
+    for path in sorted(glob.glob(os.path.join(folder, "generator_*.keras"))):
+        name = os.path.basename(path)[len("generator_") : -len(".keras")]
+        conditional = "_unconditional" not in name
+        generator = keras.saving.load_model(path)
+        sweeps[name] = temperature_sweep(
+            generator, data, classifier, config, seed, temperatures, conditional, name
+        )
+    versus = {}
+    for name, sweep in sweeps.items():
+        kind = "unconditional" if "_unconditional" in name else "conditional"
+        if not name.startswith("mle_") and f"mle_{kind}" in sweeps and "1" in sweep:
+            versus[name] = versus_frontier(sweep["1"], sweeps[f"mle_{kind}"], config["max_n"])
+            print(f"[{name}] against the MLE model's temperature sweep: {versus[name]}")
+    return {"temperature_sweep": sweeps, "versus_mle_frontier": versus}
+
+
 # ------------------------------------------------------------------------- main
 def parse_args(argv):
     parser = argparse.ArgumentParser(
@@ -830,11 +885,51 @@ def parse_args(argv):
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=88)
     parser.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2])
+    parser.add_argument(
+        "--rescore", metavar="FOLDER", default=None,
+        help="shakespeare only: train nothing; score the generator_*.keras files of an earlier "
+        "run's output FOLDER again at `temperatures` (its config and seed, with --set "
+        "overrides, e.g. --set 'temperatures=[0.6,0.7,0.8]'), into FOLDER/rescore.json",
+    )  # fmt: skip
     return parser.parse_args(argv)
+
+
+def rescore(args, argv):
+    """`--rescore FOLDER`: the earlier run's config and seed, `--set` applied."""
+    import json
+
+    if args.experiment != "shakespeare":
+        raise SystemExit("--rescore: only the shakespeare experiment saves its generators")
+    path = os.path.join(args.rescore, "results.json")
+    if not os.path.isfile(path):
+        raise SystemExit(f"--rescore: {path} not found; pass a text.py output folder")
+    data_file = os.path.join(args.data_dir, DATA_FILES["shakespeare"][0])
+    if not os.path.isfile(data_file):
+        raise SystemExit(f"--data-dir: {data_file} not found (see ../shared/data/README.md)")
+    with open(path, encoding="utf-8") as handle:
+        earlier = json.load(handle)
+    config = dict(earlier["config"])
+    config.setdefault("temperatures", [0.8, 0.9, 1.0, 1.1, 1.2])
+    apply_overrides(config, args.set)
+    temperatures = sorted(set(config["temperatures"]) | {1.0})
+    result = {
+        "benchmark": "text_shakespeare_rescore",
+        **machine_record(None),
+        "command": command_line(__file__, argv),
+        "rescored_run": earlier["command"],
+        "seed": earlier["seed"],
+        "temperatures": temperatures,
+        **rescore_shakespeare(args.rescore, config, args.data_dir, earlier["seed"], temperatures),
+    }
+    write_json(os.path.join(args.rescore, "rescore.json"), result)
+    print(f"Wrote {os.path.join(args.rescore, 'rescore.json')}", flush=True)
+    return result
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.rescore:
+        return rescore(args, argv)
     config = dict(PRESETS[args.experiment][args.preset])
     apply_overrides(config, args.set)
     unknown = [arm for arm in config["objectives"] if arm not in ARMS]

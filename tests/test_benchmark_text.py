@@ -125,6 +125,14 @@ def test_shakespeare_smoke_writes_every_output(text_benchmark, tmp_path):
             assert character in saved["data"]["characters"] and entry["play"]
             assert len(entry["lines"]) == count
         assert len(saved["samples"][f"{stage}_unconditional"]) == count
+    # Every saved generator scored again from its file, with the run's classifier and
+    # data: the same figures, to the digit.
+    again = text_benchmark.main(
+        ["--experiment", "shakespeare", "--rescore", str(tmp_path), "--data-dir", str(DATA)]
+    )
+    assert again["temperature_sweep"] == saved["temperature_sweep"]
+    assert again["versus_mle_frontier"] == saved["versus_mle_frontier"]
+    assert json.loads((tmp_path / "rescore.json").read_text())["temperatures"] == [0.9, 1.0]
     # The tokenizer, with its speakers, travels inside the saved generator.
     generator = keras.saving.load_model(tmp_path / "generator_mle_conditional.keras")
     character, entry = next(iter(saved["samples"]["mle_conditional"].items()))
@@ -156,6 +164,8 @@ def test_bad_set_and_missing_data_exit_with_a_message(text_benchmark, tmp_path):
         text_benchmark.main(["--experiment", "shakespeare", "--set", 'kinds=["both"]'])
     with pytest.raises(SystemExit, match="not JSON"):
         text_benchmark.main(["--experiment", "coco", "--set", "mle_epochs=two"])
+    with pytest.raises(SystemExit, match="results.json not found"):
+        text_benchmark.main(["--experiment", "shakespeare", "--rescore", str(tmp_path)])
     for experiment, files in (("coco", COCO), ("shakespeare", SHAKESPEARE)):
         with pytest.raises(SystemExit, match=files[0]):
             text_benchmark.main(["--experiment", experiment, "--data-dir", str(tmp_path)])

@@ -443,50 +443,30 @@ def pretrain_demo_discriminator(discriminator, generator, real, config: DemoConf
     )  # fmt: skip
 
 
-def run_demo(config: DemoConfig) -> dict:
-    """Runs the demo pipeline and returns its results (table rows and file paths)."""
+def _demo_mle(config: DemoConfig, generator, real, oracle, held_out):
+    """The demo's MLE pre-training; returns its Keras `History`."""
     import keras
 
     import keras_seqgan as ks
-    from keras_seqgan.pipeline import discriminator_accuracy
-    from keras_seqgan.saving import save_model, write_text
-
-    started = time.perf_counter()
-    os.makedirs(config.output, exist_ok=True)
-    keras.utils.set_random_seed(config.seed)
-    size = dict(vocabulary_size=config.vocabulary_size, sequence_length=config.sequence_length)
-    print(
-        f"keras-seqgan demo: oracle with {size}, {config.num_samples} training sequences, "
-        f"objective={config.objective}",
-        flush=True,
-    )
-
-    oracle, real, held_out = oracle_data(config)
-    oracle_entropy = oracle.nll(held_out)
-    scorer = nll_scorer(oracle, held_out, config)
-
-    generator, discriminator = demo_models(config)
-    rows: list[tuple[str, float | None, float | None, float | None]] = []
-    untrained = scorer.evaluate(generator)
-    _report("untrained", rows, untrained)
-    history_rows = [{"stage": "mle", "epoch": 0, "stage_epoch": 0, **untrained}]
 
     print(f"\n== MLE pre-training of the generator ({config.mle_epochs} epochs)", flush=True)
     generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0))
-    history = generator.fit(
+    return generator.fit(
         ks.data.mle_dataset(real, batch_size=config.batch_size, seed=config.seed),
         epochs=config.mle_epochs,
         verbose=config.verbose,
         shuffle=False,
         callbacks=[nll_scorer(oracle, held_out, config)],
     )
-    history_rows += _history_rows("mle", history, first_epoch=1)
-    after_mle = scorer.evaluate(generator)
-    _report("after MLE", rows, after_mle)
-    # The same evaluation at other temperatures (the seed too: its T=1 point is the row).
+
+
+def _demo_frontier(config: DemoConfig, generator, oracle, held_out, seed) -> list[dict]:
+    """The MLE model scored at `FRONTIER_TEMPERATURES` (the same seed as its T=1 row)."""
+    import keras_seqgan as ks
+
     frontier = ks.evaluation.temperature_frontier(
         generator, oracle, held_out, FRONTIER_TEMPERATURES, num_samples=config.num_eval,
-        seed=scorer.seed,
+        seed=seed,
     )  # fmt: skip
     for point in frontier:
         print(
@@ -494,18 +474,14 @@ def run_demo(config: DemoConfig) -> dict:
             f"   NLL-gen {point['nll_gen']:.3f}",
             flush=True,
         )
+    return frontier
 
-    print(
-        f"\n== Discriminator pre-training ({config.d_rounds} rounds of fresh negatives)", flush=True
-    )
-    pretrain_demo_discriminator(discriminator, generator, real, config)
 
-    def d_accuracy():
-        # Held-out real sequences against fresh samples at temperature 1.0.
-        fresh = generator.generate(config.num_eval, temperature=1.0, seed=config.seed + 300)
-        return discriminator_accuracy(discriminator, held_out, fresh)
+def _demo_adversarial(config: DemoConfig, generator, discriminator, real, oracle, held_out):
+    """The demo's adversarial stage; returns the SeqGAN, its `History` and the log's path."""
+    import keras
 
-    _report("after D pre-training", rows, d_acc=d_accuracy())
+    import keras_seqgan as ks
 
     if config.annealing:
         schedule = (
@@ -562,6 +538,91 @@ def run_demo(config: DemoConfig) -> dict:
         verbose=config.verbose,
         callbacks=callbacks,
     )
+    return gan, history, log_path
+
+
+def _demo_plots(config: DemoConfig, history_rows, oracle_entropy, frontier, points, margin):
+    """curves.png and frontier.png; `(None, None)` without matplotlib (said once)."""
+    try:
+        from keras_seqgan.plotting import plot_frontier, plot_training_curves
+    except ImportError as error:
+        if error.name != "matplotlib":
+            raise
+        print(NO_MATPLOTLIB, flush=True)
+        return None, None
+    curves_path = os.path.join(config.output, "curves.png")
+    plot_training_curves(
+        history_rows,
+        curves_path,
+        title=_title(config),
+        reference_lines={"oracle entropy": oracle_entropy},
+        secondary_keys=("temperature", "d_acc", "val_d_acc"),
+        secondary_reference_lines={"evaluation temperature": 1.0},
+        secondary_ylabel="temperature, D accuracy",
+        labels=STAGE_LABELS,
+        xlabel="epoch (epoch 0: untrained generator)",
+    )
+    frontier_path = plot_frontier(
+        frontier,
+        points,
+        os.path.join(config.output, "frontier.png"),
+        title="keras-seqgan demo: the models against the MLE model's temperatures\n"
+        + (
+            "after adversarial: outside the frontier's range"
+            if margin is None
+            else f"after adversarial: {margin:+.3f} nats below it at equal NLL-gen"
+        ),
+    )
+    return curves_path, frontier_path
+
+
+def run_demo(config: DemoConfig) -> dict:
+    """Runs the demo pipeline and returns its results (table rows and file paths)."""
+    import keras
+
+    import keras_seqgan as ks
+    from keras_seqgan.pipeline import discriminator_accuracy
+    from keras_seqgan.saving import save_model, write_text
+
+    started = time.perf_counter()
+    os.makedirs(config.output, exist_ok=True)
+    keras.utils.set_random_seed(config.seed)
+    size = dict(vocabulary_size=config.vocabulary_size, sequence_length=config.sequence_length)
+    print(
+        f"keras-seqgan demo: oracle with {size}, {config.num_samples} training sequences, "
+        f"objective={config.objective}",
+        flush=True,
+    )
+    oracle, real, held_out = oracle_data(config)
+    oracle_entropy = oracle.nll(held_out)
+    scorer = nll_scorer(oracle, held_out, config)
+    generator, discriminator = demo_models(config)
+    rows: list[tuple[str, float | None, float | None, float | None]] = []
+    untrained = scorer.evaluate(generator)
+    _report("untrained", rows, untrained)
+    history_rows = [{"stage": "mle", "epoch": 0, "stage_epoch": 0, **untrained}]
+
+    history = _demo_mle(config, generator, real, oracle, held_out)
+    history_rows += _history_rows("mle", history, first_epoch=1)
+    after_mle = scorer.evaluate(generator)
+    _report("after MLE", rows, after_mle)
+    frontier = _demo_frontier(config, generator, oracle, held_out, scorer.seed)
+
+    print(
+        f"\n== Discriminator pre-training ({config.d_rounds} rounds of fresh negatives)", flush=True
+    )
+    pretrain_demo_discriminator(discriminator, generator, real, config)
+
+    def d_accuracy():
+        # Held-out real sequences against fresh samples at temperature 1.0.
+        fresh = generator.generate(config.num_eval, temperature=1.0, seed=config.seed + 300)
+        return discriminator_accuracy(discriminator, held_out, fresh)
+
+    _report("after D pre-training", rows, d_acc=d_accuracy())
+
+    gan, history, log_path = _demo_adversarial(
+        config, generator, discriminator, real, oracle, held_out
+    )
     history_rows += _history_rows("adversarial", history, first_epoch=config.mle_epochs + 1)
     after_adversarial = scorer.evaluate(generator)
     _report("after adversarial", rows, after_adversarial, d_acc=d_accuracy())
@@ -576,38 +637,10 @@ def run_demo(config: DemoConfig) -> dict:
     results_path = os.path.join(config.output, "results.txt")
     table = _table(rows, oracle_entropy) + "\n\n" + _frontier_table(frontier, verdict)
     write_text(results_path, table + "\n")
-
-    curves_path: str | None = os.path.join(config.output, "curves.png")
-    try:
-        from keras_seqgan.plotting import plot_frontier, plot_training_curves
-
-        plot_training_curves(
-            history_rows,
-            curves_path,
-            title=_title(config),
-            reference_lines={"oracle entropy": oracle_entropy},
-            secondary_keys=("temperature", "d_acc", "val_d_acc"),
-            secondary_reference_lines={"evaluation temperature": 1.0},
-            secondary_ylabel="temperature, D accuracy",
-            labels=STAGE_LABELS,
-            xlabel="epoch (epoch 0: untrained generator)",
-        )
-        frontier_path = plot_frontier(
-            frontier,
-            {"after MLE (T=1.0)": after_mle, "after adversarial (T=1.0)": after_adversarial},
-            os.path.join(config.output, "frontier.png"),
-            title="keras-seqgan demo: the models against the MLE model's temperatures\n"
-            + (
-                "after adversarial: outside the frontier's range"
-                if margin is None
-                else f"after adversarial: {margin:+.3f} nats below it at equal NLL-gen"
-            ),
-        )
-    except ImportError as error:
-        if error.name != "matplotlib":
-            raise
-        print(NO_MATPLOTLIB, flush=True)
-        curves_path = frontier_path = None
+    points = {"after MLE (T=1.0)": after_mle, "after adversarial (T=1.0)": after_adversarial}
+    curves_path, frontier_path = _demo_plots(
+        config, history_rows, oracle_entropy, frontier, points, margin
+    )
 
     print("\n" + table)
     written = [model_path, log_path, history_path, results_path]

@@ -355,16 +355,10 @@ def _print_scores(stage, scores):
 
 
 # ----------------------------------------------------------------------- train
-def run_train(config: TrainConfig) -> dict:
-    """Runs `keras-seqgan train` and returns its figures and file paths."""
-    import keras
-    import numpy as np
-
+def _train_data(config: TrainConfig):
+    """The corpus split, the tokenizer adapted on the training lines, both sets tokenized."""
     import keras_seqgan as ks
-    from keras_seqgan.pipeline import pretrain_discriminator
-    from keras_seqgan.saving import save_model, write_text
 
-    started = time.perf_counter()
     corpus = load_corpus(
         config.data, config.text_column, config.conditions, config.max_lines, config.encoding
     )
@@ -379,18 +373,21 @@ def run_train(config: TrainConfig) -> dict:
     tokenizer = ks.data.Tokenizer(config.sequence_length, max_tokens=config.max_tokens)
     tokenizer.adapt(train.texts, train.conditions or None)
     validation, dropped = _known_rows(validation, tokenizer)
-    real, real_conditions = train.tokenize(tokenizer)
-    held_out, held_out_conditions = validation.tokenize(tokenizer)
-    sizes = tokenizer.condition_sizes
     print(
         f"keras-seqgan train: {config.data}: {len(train)} training and {len(validation)} "
         f"validation lines ({dropped} dropped: condition values unseen in training); "
-        f"vocabulary {tokenizer.vocabulary_size}; conditions {sizes or 'none'}",
+        f"vocabulary {tokenizer.vocabulary_size}; conditions "
+        f"{tokenizer.condition_sizes or 'none'}",
         flush=True,
     )
-    os.makedirs(config.output, exist_ok=True)
-    keras.utils.set_random_seed(config.seed)
-    conditions = dict(sizes) or None
+    return train, validation, tokenizer, train.tokenize(tokenizer), validation.tokenize(tokenizer)
+
+
+def _train_models(config: TrainConfig, tokenizer):
+    """The untrained generator (seeded, carrying the tokenizer) and discriminator."""
+    import keras_seqgan as ks
+
+    conditions = dict(tokenizer.condition_sizes) or None
     generator = ks.models.Generator(
         vocabulary_size=tokenizer.vocabulary_size,
         sequence_length=config.sequence_length,
@@ -411,53 +408,49 @@ def run_train(config: TrainConfig) -> dict:
         conditions=conditions,
         condition_embedding_dim=config.condition_embedding_dim,
     )
-    rng = np.random.default_rng(config.seed)
-    count = min(config.num_eval, len(validation))
-    eval_rows = rng.choice(len(validation), size=count, replace=False)
-    eval_conditions = {name: [validation.conditions[name][i] for i in eval_rows] for name in sizes}
+    return generator, discriminator
 
-    def scores(stage):
-        tokens = _generate_tokens(
-            generator, count, eval_conditions, temperature=1.0, seed=config.seed + 7
-        )
-        values = _text_scores(
-            generator, tokens, validation.texts, held_out, held_out_conditions or None,
-            "nll_validation", config.seed,
-        )  # fmt: skip
-        _print_scores(stage, values)
-        return values
 
-    progress = _Progress(config)
-    results = progress.state["results"]
-    if "untrained" not in results:
-        results["untrained"] = scores("untrained")
+def _train_mle(config: TrainConfig, generator, real, held_out, progress, after):
+    """MLE pre-training, or the earlier run's MLE model; `after(generator)` scores it."""
+    import keras
 
+    import keras_seqgan as ks
+    from keras_seqgan.saving import save_model
+
+    (tokens, conditions), (held_tokens, held_conditions) = real, held_out
     mle_path = os.path.join(config.output, TRAIN_FILES["mle"])
     generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0))
-    if progress.state["stage"] == "start":
-        print(f"\n== MLE pre-training ({config.mle_epochs} epochs)", flush=True)
-        generator.fit(
-            ks.data.mle_dataset(
-                real,
-                batch_size=config.batch_size,
-                seed=config.seed,
-                conditions=real_conditions or None,
-            ),
-            validation_data=ks.data.mle_dataset(
-                held_out, batch_size=256, shuffle=False, conditions=held_out_conditions or None
-            ),
-            epochs=config.mle_epochs,
-            verbose=config.verbose,
-            shuffle=False,
-            callbacks=[progress.backup("mle")],
-        )
-        results["mle"] = scores("after MLE")
-        save_model(generator, mle_path)
-        progress.update(stage="mle")
-    else:
-        generator = keras.models.load_model(mle_path)
+    if progress.state["stage"] != "start":
         print(f"\n== MLE pre-training: done by the earlier run ({mle_path})", flush=True)
+        return keras.models.load_model(mle_path)
+    print(f"\n== MLE pre-training ({config.mle_epochs} epochs)", flush=True)
+    generator.fit(
+        ks.data.mle_dataset(
+            tokens, batch_size=config.batch_size, seed=config.seed, conditions=conditions or None
+        ),
+        validation_data=ks.data.mle_dataset(
+            held_tokens, batch_size=256, shuffle=False, conditions=held_conditions or None
+        ),
+        epochs=config.mle_epochs,
+        verbose=config.verbose,
+        shuffle=False,
+        callbacks=[progress.backup("mle")],
+    )
+    after(generator)
+    save_model(generator, mle_path)
+    progress.update(stage="mle")
+    return generator
 
+
+def _train_discriminator(config: TrainConfig, discriminator, generator, real, progress):
+    """Discriminator pre-training, resumed after the earlier run's last finished round."""
+    import keras
+
+    from keras_seqgan.pipeline import pretrain_discriminator
+    from keras_seqgan.saving import save_model
+
+    tokens, conditions = real
     print(f"\n== Discriminator pre-training ({config.d_rounds} rounds)", flush=True)
     discriminator.compile(optimizer=keras.optimizers.Adam(1e-4))
     done = progress.state["d_rounds"]
@@ -470,12 +463,21 @@ def run_train(config: TrainConfig) -> dict:
         progress.update(d_rounds=rounds)
 
     pretrain_discriminator(
-        discriminator, generator, real, rounds=config.d_rounds, epochs=config.d_epochs,
+        discriminator, generator, tokens, rounds=config.d_rounds, epochs=config.d_epochs,
         batch_size=config.batch_size, seed=config.seed, fake_seed=config.seed + 100,
-        conditions=real_conditions or None, first_round=done, after_round=round_done,
+        conditions=conditions or None, first_round=done, after_round=round_done,
         mismatched_conditions=config.mismatched_conditions, verbose=config.verbose,
     )  # fmt: skip
+    return discriminator
 
+
+def _train_adversarial(config: TrainConfig, generator, discriminator, real, progress):
+    """Adversarial training (resumed from its backup); returns the SeqGAN."""
+    import keras
+
+    import keras_seqgan as ks
+
+    tokens, conditions = real
     print(
         f"\n== Adversarial training ({config.objective}, {config.adversarial_epochs} epochs x "
         f"{config.adversarial_steps} steps)",
@@ -509,10 +511,10 @@ def run_train(config: TrainConfig) -> dict:
     log_path = os.path.join(config.output, TRAIN_FILES["log"])
     callbacks.append(keras.callbacks.CSVLogger(log_path, append=resuming))
     dataset = ks.data.sequence_dataset(
-        real,
+        tokens,
         batch_size=config.batch_size,
         seed=config.seed,
-        conditions=real_conditions or None,
+        conditions=conditions or None,
         repeat=True,
     )
     gan.fit(
@@ -522,7 +524,50 @@ def run_train(config: TrainConfig) -> dict:
         verbose=config.verbose,
         callbacks=callbacks,
     )
-    results["adversarial"] = scores("after adversarial")
+    return gan
+
+
+def run_train(config: TrainConfig) -> dict:
+    """Runs `keras-seqgan train` and returns its figures and file paths."""
+    import keras
+    import numpy as np
+
+    from keras_seqgan.saving import save_model, write_text
+
+    started = time.perf_counter()
+    train, validation, tokenizer, real, held_out = _train_data(config)
+    sizes = tokenizer.condition_sizes
+    os.makedirs(config.output, exist_ok=True)
+    keras.utils.set_random_seed(config.seed)
+    generator, discriminator = _train_models(config, tokenizer)
+    rng = np.random.default_rng(config.seed)
+    count = min(config.num_eval, len(validation))
+    eval_rows = rng.choice(len(validation), size=count, replace=False)
+    eval_conditions = {name: [validation.conditions[name][i] for i in eval_rows] for name in sizes}
+
+    def scores(stage, model):
+        tokens = _generate_tokens(
+            model, count, eval_conditions, temperature=1.0, seed=config.seed + 7
+        )
+        values = _text_scores(
+            model, tokens, validation.texts, held_out[0], held_out[1] or None,
+            "nll_validation", config.seed,
+        )  # fmt: skip
+        _print_scores(stage, values)
+        return values
+
+    progress = _Progress(config)
+    results = progress.state["results"]
+    if "untrained" not in results:
+        results["untrained"] = scores("untrained", generator)
+
+    def after_mle(model):
+        results["mle"] = scores("after MLE", model)
+
+    generator = _train_mle(config, generator, real, held_out, progress, after_mle)
+    discriminator = _train_discriminator(config, discriminator, generator, real, progress)
+    gan = _train_adversarial(config, generator, discriminator, real, progress)
+    results["adversarial"] = scores("after adversarial", generator)
 
     model_path = os.path.join(config.output, TRAIN_FILES["model"])
     save_model(gan, model_path)

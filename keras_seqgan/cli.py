@@ -543,36 +543,34 @@ def _demo_adversarial(config: DemoConfig, generator, discriminator, real, oracle
 
 def _demo_plots(config: DemoConfig, history_rows, oracle_entropy, frontier, points, margin):
     """curves.png and frontier.png; `(None, None)` without matplotlib (said once)."""
+    from keras_seqgan.plotting import plot_frontier, plot_training_curves
+
+    curves_path = os.path.join(config.output, "curves.png")
+    title = "keras-seqgan demo: the models against the MLE model's temperatures\n" + (
+        "after adversarial: outside the frontier's range"
+        if margin is None
+        else f"after adversarial: {margin:+.3f} nats below it at equal NLL-gen"
+    )
     try:
-        from keras_seqgan.plotting import plot_frontier, plot_training_curves
+        plot_training_curves(
+            history_rows,
+            curves_path,
+            title=_title(config),
+            reference_lines={"oracle entropy": oracle_entropy},
+            secondary_keys=("temperature", "d_acc", "val_d_acc"),
+            secondary_reference_lines={"evaluation temperature": 1.0},
+            secondary_ylabel="temperature, D accuracy",
+            labels=STAGE_LABELS,
+            xlabel="epoch (epoch 0: untrained generator)",
+        )
+        frontier_path = plot_frontier(
+            frontier, points, os.path.join(config.output, "frontier.png"), title=title
+        )
     except ImportError as error:
         if error.name != "matplotlib":
             raise
         print(NO_MATPLOTLIB, flush=True)
         return None, None
-    curves_path = os.path.join(config.output, "curves.png")
-    plot_training_curves(
-        history_rows,
-        curves_path,
-        title=_title(config),
-        reference_lines={"oracle entropy": oracle_entropy},
-        secondary_keys=("temperature", "d_acc", "val_d_acc"),
-        secondary_reference_lines={"evaluation temperature": 1.0},
-        secondary_ylabel="temperature, D accuracy",
-        labels=STAGE_LABELS,
-        xlabel="epoch (epoch 0: untrained generator)",
-    )
-    frontier_path = plot_frontier(
-        frontier,
-        points,
-        os.path.join(config.output, "frontier.png"),
-        title="keras-seqgan demo: the models against the MLE model's temperatures\n"
-        + (
-            "after adversarial: outside the frontier's range"
-            if margin is None
-            else f"after adversarial: {margin:+.3f} nats below it at equal NLL-gen"
-        ),
-    )
     return curves_path, frontier_path
 
 
@@ -939,10 +937,9 @@ def run_tune(config: TuneConfig) -> dict:
     import json
 
     import keras
-    import keras_tuner as kt
 
     from keras_seqgan import tuning
-    from keras_seqgan.saving import load_model, save_model, write_csv, write_text
+    from keras_seqgan.saving import save_model, write_csv, write_text
 
     demo = config.demo
     started = time.perf_counter()
@@ -962,14 +959,7 @@ def run_tune(config: TuneConfig) -> dict:
     scorer = tuning.oracle_nll_callback(
         oracle, num_samples=demo.num_eval, held_out=held_out, seed=demo.seed + 100
     )
-    cached = [paths["generator"], paths["discriminator"]]
-    if not config.overwrite and all(os.path.isfile(path) for path in cached):
-        print(f"Reusing the pre-trained networks in {os.path.abspath(demo.output)}", flush=True)
-        generator, discriminator = (load_model(path) for path in cached)
-    else:
-        generator, discriminator = _pretrain(demo, real)
-        save_model(generator, paths["generator"])
-        save_model(discriminator, paths["discriminator"])
+    generator, discriminator = _tune_networks(config, paths, real)
     write_text(paths["settings"], json.dumps(_tune_settings(config), indent=2) + "\n")
     mle = scorer.evaluate(generator)
     print(
@@ -987,6 +977,52 @@ def run_tune(config: TuneConfig) -> dict:
         tune_learning_rates=config.tune_learning_rates,
         annealing_epochs=config.epochs,
     )
+    tuner, every_row, best_row, defaults_row = _tune_search(config, hypermodel, real, scorer)
+    best_model = tuner.get_best_models(1)[0]
+    save_model(best_model, paths["best"])
+    write_csv(paths["csv"], every_row)
+    record = {
+        "tuner": config.tuner,
+        "objective": {"name": config.objective, "direction": "min"},
+        "settings": _tune_settings(config),
+        "max_trials": config.max_trials,
+        "oracle_entropy": oracle_entropy,
+        "after_pretraining": mle,
+        "best_trial": best_row["trial"],
+        "best_model": TUNE_FILES["best"],
+        "defaults": defaults_row,
+        "trials": every_row,
+    }
+    write_text(paths["json"], json.dumps(record, indent=2) + "\n")
+
+    table = _tune_report(config.objective, every_row, best_row, defaults_row, mle, oracle_entropy)
+    written = [paths["best"], paths["csv"], paths["json"]]
+    print(
+        f"\nDone in {time.perf_counter() - started:.0f} s. Wrote "
+        f"{', '.join(os.path.basename(path) for path in written)} into "
+        f"{os.path.abspath(demo.output)}",
+        flush=True,
+    )
+    return {
+        "rows": every_row,
+        "best": best_row,
+        "defaults": defaults_row,
+        "after_pretraining": mle,
+        "oracle_entropy": oracle_entropy,
+        "table": table,
+        **{key: paths[key] for key in ("best", "csv", "json")},
+    }
+
+
+def _tune_search(config: TuneConfig, hypermodel, real, scorer):
+    """The search, and (with --compare-defaults) one trial of the seed defaults on the same
+    budget; returns the tuner, every trial's row (finished ones best first), the best row
+    and the defaults' row (or `None`)."""
+    import keras_tuner as kt
+
+    from keras_seqgan import tuning
+
+    demo = config.demo
     objective = kt.Objective(config.objective, direction="min")
     common = dict(seed=demo.seed, directory=demo.output, overwrite=config.overwrite)
 
@@ -1033,27 +1069,34 @@ def run_tune(config: TuneConfig) -> dict:
         row for row in every_row if row[config.objective] is None
     ]
 
-    best_model = tuner.get_best_models(1)[0]
-    save_model(best_model, paths["best"])
-    write_csv(paths["csv"], every_row)
-    record = {
-        "tuner": config.tuner,
-        "objective": {"name": config.objective, "direction": "min"},
-        "settings": _tune_settings(config),
-        "max_trials": config.max_trials,
-        "oracle_entropy": oracle_entropy,
-        "after_pretraining": mle,
-        "best_trial": best_row["trial"],
-        "best_model": TUNE_FILES["best"],
-        "defaults": defaults_row,
-        "trials": every_row,
-    }
-    write_text(paths["json"], json.dumps(record, indent=2) + "\n")
+    return tuner, every_row, best_row, defaults_row
+
+
+def _tune_networks(config: TuneConfig, paths: dict, real):
+    """The pre-trained generator and discriminator: an earlier run's from --output (unless
+    --overwrite), else pre-trained now and saved there."""
+    from keras_seqgan.saving import load_model, save_model
+
+    cached = [paths["generator"], paths["discriminator"]]
+    if not config.overwrite and all(os.path.isfile(path) for path in cached):
+        print(
+            f"Reusing the pre-trained networks in {os.path.abspath(config.demo.output)}",
+            flush=True,
+        )
+        return tuple(load_model(path) for path in cached)
+    generator, discriminator = _pretrain(config.demo, real)
+    save_model(generator, paths["generator"])
+    save_model(discriminator, paths["discriminator"])
+    return generator, discriminator
+
+
+def _tune_report(name, every_row, best_row, defaults_row, mle, oracle_entropy) -> str:
+    """Prints the trials table, the best trial and how it compares; returns the table."""
+    from keras_seqgan import tuning
 
     table = tuning.format_trials_table(every_row)
-    print(f"\nTrials, best first ({config.objective}: the best epoch's value, lower is better)")
+    print(f"\nTrials, best first ({name}: the best epoch's value, lower is better)")
     print(table)
-    name = config.objective
     print(
         f"\nbest: trial {best_row['trial']}, {name} {best_row[name]:.4f}; after pre-training "
         f"{mle[name]:.4f}; the oracle's own samples score {oracle_entropy:.4f} on each NLL "
@@ -1069,22 +1112,7 @@ def run_tune(config: TuneConfig) -> dict:
             else "the best trial ties with the seed defaults"
         )
         print(f"seed defaults: {name} {defaults_row[name]:.4f}: {verdict}")
-    written = [paths["best"], paths["csv"], paths["json"]]
-    print(
-        f"\nDone in {time.perf_counter() - started:.0f} s. Wrote "
-        f"{', '.join(os.path.basename(path) for path in written)} into "
-        f"{os.path.abspath(demo.output)}",
-        flush=True,
-    )
-    return {
-        "rows": every_row,
-        "best": best_row,
-        "defaults": defaults_row,
-        "after_pretraining": mle,
-        "oracle_entropy": oracle_entropy,
-        "table": table,
-        **{key: paths[key] for key in ("best", "csv", "json")},
-    }
+    return table
 
 
 def _adversarial_dataset(real, demo: DemoConfig):

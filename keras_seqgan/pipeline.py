@@ -137,8 +137,10 @@ def discriminator_accuracy(
         discriminator: a `Discriminator`.
         real: int array `[N, T]`, rows that should score "real".
         fake: int array `[M, T]`, rows that should score "fake".
-        real_conditions, fake_conditions: dicts of condition ids `[N]` / `[M]`, for a
-            conditional discriminator. Default to `None`.
+        real_conditions: dict of condition ids `[N]` or `None`, for a conditional
+            discriminator: `real`'s conditions. Defaults to `None`.
+        fake_conditions: dict of condition ids `[M]` or `None`: `fake`'s conditions.
+            Defaults to `None`.
         batch_size: int >= 1. Rows per call. Defaults to `256`.
     """
     from keras import ops

@@ -90,6 +90,13 @@ ARMS = {
     # negatives too (conditional models; pair with `d_mismatched_conditions`).
     "reinforce_mismatched": ("reinforce", {}, {"mismatched_conditions": 0.5}),
     "gumbel_mismatched": ("gumbel", {}, {"mismatched_conditions": 0.5}),
+    # Both of the above: the least-squares loss that stops memorizing, and the
+    # matching-aware negatives that made the speaker count (docs/text.md).
+    "reinforce_mismatched_least_squares": (
+        "reinforce",
+        {"loss": "least_squares"},
+        {"mismatched_conditions": 0.5},
+    ),
 }
 KINDS = ("conditional", "unconditional")  # the Shakespeare models
 PRESETS = {

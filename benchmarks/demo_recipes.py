@@ -48,24 +48,24 @@ def main(argv=None):
     import keras
 
     import keras_seqgan as ks
-    from keras_seqgan import cli
+    from keras_seqgan.cli import demo
 
     out = args.output
     os.makedirs(out, exist_ok=True)
-    config = cli.DemoConfig(**cli.PRESETS["small"], verbose=0, output=out)
+    config = demo.DemoConfig(**demo.PRESETS["small"], verbose=0, output=out)
     keras.utils.set_random_seed(config.seed)
-    oracle, real, held_out = cli.oracle_data(config)
-    scorer = cli.nll_scorer(oracle, held_out, config)
+    oracle, real, held_out = demo.oracle_data(config)
+    scorer = demo.nll_scorer(oracle, held_out, config)
     g_path, d_path = os.path.join(out, "g_mle.keras"), os.path.join(out, "d_pre.keras")
     frontier_path = os.path.join(out, "frontier.json")
     if not os.path.exists(d_path):
-        generator, discriminator = cli.demo_models(config)
+        generator, discriminator = demo.demo_models(config)
         generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0))
         generator.fit(
             ks.data.mle_dataset(real, batch_size=config.batch_size, seed=config.seed),
             epochs=config.mle_epochs, verbose=0, shuffle=False,
         )  # fmt: skip
-        cli.pretrain_demo_discriminator(discriminator, generator, real, config)
+        demo.pretrain_demo_discriminator(discriminator, generator, real, config)
         ks.saving.save_model(generator, g_path)
         ks.saving.save_model(discriminator, d_path)
         frontier = ks.evaluation.temperature_frontier(

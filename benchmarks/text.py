@@ -273,12 +273,6 @@ def end_at_eos(tokens, tokenizer):
     return tokens
 
 
-def known_rows(corpus, tokenizer):
-    from keras_seqgan.text_cli import _known_rows
-
-    return _known_rows(corpus, tokenizer)
-
-
 def rounded(values):
     return {key: round(float(value), 5) for key, value in values.items()}
 
@@ -644,7 +638,8 @@ def shakespeare_data(config, data_dir, seed):
     train, validation = corpus.split(config["validation_fraction"], seed=seed)
     tokenizer = ks.data.Tokenizer(config["sequence_length"], max_tokens=config["max_tokens"])
     tokenizer.adapt(train.texts, train.conditions)
-    validation, dropped = known_rows(validation, tokenizer)
+    known = validation.known_to(tokenizer)
+    validation, dropped = known, len(validation) - len(known)
     # The unconditional model: the same word ids, no conditions.
     plain = ks.data.Tokenizer(config["sequence_length"], vocabulary=tokenizer.vocabulary)
     real, real_conditions = train.tokenize(tokenizer)

@@ -3,7 +3,7 @@
 `keras-seqgan demo`, `keras-seqgan train`, the tuner's pre-training and every benchmark
 run the same discriminator pre-training (fresh negatives each round), measure its
 accuracy the same way and copy models the same way: from here, so a benchmark is a
-preset of the code a user runs.
+preset of the code a user runs. The commands also build their `SeqGAN` here.
 """
 
 from __future__ import annotations
@@ -33,6 +33,52 @@ def copy_model(model, weights=None):
         clone.build((None, model.sequence_length))
     clone.set_weights(model.get_weights() if weights is None else weights)
     return clone
+
+
+def adversarial_model(
+    generator,
+    discriminator,
+    *,
+    objective="reinforce",
+    num_rollouts: int | None = None,
+    seed: int | None = None,
+    generator_learning_rate: float = 1e-3,
+    discriminator_learning_rate: float = 1e-4,
+    **compile_arguments,
+):
+    """A `SeqGAN` of the two networks, compiled with Adam, as the commands train it.
+
+    Args:
+        generator: a pre-trained `keras_seqgan.models.Generator`.
+        discriminator: a pre-trained `keras_seqgan.models.Discriminator`.
+        objective: `"reinforce"`, `"gumbel"` or an objective object. Defaults to
+            `"reinforce"`.
+        num_rollouts: int >= 1 or `None`. Monte-Carlo rollouts per prefix (reinforce).
+            Defaults to `None`, the objective's own.
+        seed: int or `None`. The `SeqGAN`'s seed. Defaults to `None`.
+        generator_learning_rate: float > 0. Adam's rate for the generator. Defaults to
+            `1e-3`.
+        discriminator_learning_rate: float > 0. Adam's rate for the discriminator. Defaults
+            to `1e-4`.
+        **compile_arguments: more `SeqGAN.compile` arguments (e.g.
+            `mismatched_conditions`).
+
+    Returns:
+        The compiled `SeqGAN`.
+    """
+    import keras
+
+    from keras_seqgan.seqgan import SeqGAN
+
+    gan = SeqGAN(
+        generator, discriminator, objective=objective, num_rollouts=num_rollouts, seed=seed
+    )
+    gan.compile(
+        generator_optimizer=keras.optimizers.Adam(generator_learning_rate),
+        discriminator_optimizer=keras.optimizers.Adam(discriminator_learning_rate),
+        **compile_arguments,
+    )
+    return gan
 
 
 def pretrain_discriminator(

@@ -21,7 +21,7 @@ LAYERS = (
     {"models", "evaluation"},
     {"callbacks", "seqgan"},
     {"tuning", "plotting", "pipeline"},
-    {"cli", "text_cli", "__init__"},
+    {"cli", "__init__"},
 )
 
 

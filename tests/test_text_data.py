@@ -276,6 +276,19 @@ def test_tokenize_returns_token_and_condition_arrays():
         TextCorpus(TEXTS).tokenize(tokenizer)
 
 
+def test_known_to_drops_condition_values_the_tokenizer_never_saw():
+    corpus = TextCorpus(["a", "b", "c", "d"], {"character": ["HAMLET", "LEAR", "OSRIC", "IAGO"]})
+    kept = corpus.known_to(adapted())  # adapted on HAMLET, HORATIO and OSRIC
+    assert kept.texts == ["a", "c"]
+    assert kept.conditions == {"character": ["HAMLET", "OSRIC"]}
+    plain = Tokenizer(sequence_length=8).adapt(TEXTS)
+    assert corpus.known_to(plain).texts == corpus.texts  # no conditions: all kept
+    with pytest.raises(ValueError, match=r"condition 'character', which this corpus lacks"):
+        TextCorpus(["a"]).known_to(adapted())
+    with pytest.raises(TypeError, match="tokenizer"):
+        corpus.known_to("tokenizer")
+
+
 # Files
 
 

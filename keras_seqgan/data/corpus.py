@@ -158,6 +158,36 @@ class TextCorpus:
         kept = set(by_frequency(collections.Counter(values))[:n])
         return self._subset(index for index, value in enumerate(values) if value in kept)
 
+    def known_to(self, tokenizer: Tokenizer) -> TextCorpus:
+        """Keeps the texts whose condition values `tokenizer` knows.
+
+        A tokenizer adapted on a training split may not know every speaker of a validation
+        split; `tokenize` would refuse those rows. Texts keep their order.
+
+        Args:
+            tokenizer: `Tokenizer`. An adapted tokenizer whose `condition_names` are
+                conditions of this corpus.
+
+        Returns:
+            A new `TextCorpus` (all of this one when the tokenizer has no conditions);
+            `len(corpus) - len(kept)` texts were dropped.
+        """
+        if not isinstance(tokenizer, Tokenizer):
+            raise TypeError(
+                f"`tokenizer` must be a keras_seqgan.data.Tokenizer. Received "
+                f"{type(tokenizer).__name__}."
+            )
+        keep = range(len(self))
+        for name in tokenizer.condition_names:
+            if name not in self.conditions:
+                raise ValueError(
+                    f"The tokenizer encodes condition {name!r}, which this corpus lacks; the "
+                    f"corpus has conditions {list(self.conditions)}."
+                )
+            known = set(tokenizer.condition_values(name))
+            keep = [i for i in keep if self.conditions[name][i] in known]
+        return self._subset(keep)
+
     def tokenize(self, tokenizer: Tokenizer) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Encodes the texts and the tokenizer's conditions with an adapted `Tokenizer`.
 

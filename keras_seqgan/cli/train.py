@@ -1,10 +1,11 @@
-"""`keras-seqgan train`, `generate` and `evaluate`: SeqGAN on the user's own text.
+"""`keras-seqgan train`: SeqGAN on the user's own text.
 
 `train` reads a text file (one sequence a line) or a CSV (a text column and condition
 columns), builds a word-level tokenizer, and runs the three stages (MLE pre-training,
 discriminator pre-training, adversarial training). The tokenizer, with its vocabulary and
 condition vocabularies, travels inside the saved `.keras` model, so `generate` and
-`evaluate` need nothing but that file.
+`evaluate` need nothing but that file. An interrupted run continues when the same command
+is run again (`_Progress`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ import json
 import os
 import sys
 import time
+
+from keras_seqgan.cli._arguments import decay, fraction, name_count, positive, positive_float, share
+from keras_seqgan.cli._text import (
+    generate_lines,
+    generate_tokens,
+    load_corpus,
+    print_scores,
+    text_scores,
+)
 
 # The defaults of `keras-seqgan train`, in one place for `--help` and the tests.
 TRAIN_DEFAULTS = dict(
@@ -33,6 +43,7 @@ TRAIN_DEFAULTS = dict(
     batch_size=64,
     num_eval=500,
 )
+
 TRAIN_FILES = {
     "model": "seqgan.keras",
     "mle": "generator_mle.keras",
@@ -40,6 +51,7 @@ TRAIN_FILES = {
     "samples": "samples.txt",
     "results": "results.json",
 }
+
 # An unfinished run's progress, inside --output; removed when the run completes.
 RESUME_DIR = "resume"
 
@@ -77,48 +89,8 @@ class TrainConfig:
     num_eval: int = TRAIN_DEFAULTS["num_eval"]
 
 
-# ------------------------------------------------------------------- parsers
-def _name_value(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip() or not value.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name.strip(), value.strip()
-
-
-def _name_count(text: str) -> tuple[str, int]:
-    name, value = _name_value(text)
-    try:
-        count = int(value)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"expected NAME=N with N >= 1, got {text!r}")
-    return name, count
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be a number in (0, 1), got {text}")
-    return value
-
-
-def add_text_parsers(commands, positive, positive_float, decay) -> None:
-    """Adds `train`, `generate` and `evaluate` to the `keras-seqgan` sub-commands."""
-    d = TRAIN_DEFAULTS
+def add_parser(commands) -> None:
+    """Registers `keras-seqgan train`."""
     train = commands.add_parser(
         "train",
         help="train a SeqGAN on your own text file or CSV (optionally conditional)",
@@ -131,6 +103,7 @@ def add_text_parsers(commands, positive, positive_float, decay) -> None:
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
+    train.set_defaults(run=run, reports_data_errors=True)
     train.add_argument("--data", required=True, help="a text file or a .csv file")
     train.add_argument("--text-column", default="text", help="CSV column holding the text")
     train.add_argument("--encoding", default="utf-8", help="the file's text encoding")
@@ -139,21 +112,31 @@ def add_text_parsers(commands, positive, positive_float, decay) -> None:
         help="a CSV column to condition on (repeatable), e.g. --condition character",
     )  # fmt: skip
     train.add_argument(
-        "--keep-top", action="append", default=[], type=_name_count, metavar="COLUMN=N",
+        "--keep-top", action="append", default=[], type=name_count, metavar="COLUMN=N",
         help="keep only the rows whose COLUMN value is among its N most frequent (repeatable)",
     )  # fmt: skip
     train.add_argument("--max-lines", type=positive, default=None, help="read at most N lines")
+    _add_size_arguments(train)
+    _add_training_arguments(train)
+
+
+def _add_size_arguments(train) -> None:
+    d = TRAIN_DEFAULTS
     train.add_argument("--sequence-length", type=positive, default=d["sequence_length"])
     train.add_argument(
         "--max-tokens", type=positive, default=d["max_tokens"],
         help="vocabulary cap, counting <pad>, <eos> and <unk>",
     )  # fmt: skip
-    train.add_argument("--validation-fraction", type=_fraction, default=d["validation_fraction"])
+    train.add_argument("--validation-fraction", type=fraction, default=d["validation_fraction"])
     train.add_argument("--embedding-dim", type=positive, default=d["embedding_dim"])
     train.add_argument("--hidden-dim", type=positive, default=d["hidden_dim"])
     train.add_argument(
         "--condition-embedding-dim", type=positive, default=d["condition_embedding_dim"]
     )
+
+
+def _add_training_arguments(train) -> None:
+    d = TRAIN_DEFAULTS
     train.add_argument("--mle-epochs", type=positive, default=d["mle_epochs"])
     train.add_argument(
         "--d-rounds", type=positive, default=d["d_rounds"],
@@ -170,7 +153,7 @@ def add_text_parsers(commands, positive, positive_float, decay) -> None:
     )  # fmt: skip
     train.add_argument("--objective", choices=("reinforce", "gumbel"), default="reinforce")
     train.add_argument(
-        "--mismatched-conditions", type=_share, default=0.0, metavar="W",
+        "--mismatched-conditions", type=share, default=0.0, metavar="W",
         help="with --condition: the share of the discriminator's negatives that are real "
         "lines under another line's conditions, in pre-training and in each adversarial "
         "update, so that it checks that a line fits its conditions (0 = off)",
@@ -186,39 +169,10 @@ def add_text_parsers(commands, positive, positive_float, decay) -> None:
     train.add_argument("--output", default="seqgan-train", help="output folder")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
 
-    generate = commands.add_parser(
-        "generate",
-        help="generate text from a model saved by `keras-seqgan train`",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    generate.add_argument("model", help="a .keras file (SeqGAN or Generator) with a tokenizer")
-    generate.add_argument("-n", "--num-samples", type=positive, default=5)
-    generate.add_argument(
-        "--condition", action="append", default=[], type=_name_value, metavar="NAME=VALUE",
-        help="the condition to generate for, e.g. --condition character=HAMLET (repeatable; "
-        "every condition of a conditional model is needed)",
-    )  # fmt: skip
-    generate.add_argument("--temperature", type=positive_float, default=1.0)
-    generate.add_argument("--seed", type=int, default=None, help="default: random")
 
-    evaluate = commands.add_parser(
-        "evaluate",
-        help="BLEU, self-BLEU, NLL and condition accuracy of a saved model on a text set",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    evaluate.add_argument("model", help="a .keras file (SeqGAN or Generator) with a tokenizer")
-    evaluate.add_argument("--data", required=True, help="reference text file or CSV")
-    evaluate.add_argument("--text-column", default="text")
-    evaluate.add_argument("--encoding", default="utf-8", help="the file's text encoding")
-    evaluate.add_argument("--max-lines", type=positive, default=None)
-    evaluate.add_argument("--num-samples", type=positive, default=500, help="generated lines")
-    evaluate.add_argument("--temperature", type=positive_float, default=1.0)
-    evaluate.add_argument(
-        "--classifier-epochs", type=positive, default=5,
-        help="epochs of the condition classifier trained on --data",
-    )  # fmt: skip
-    evaluate.add_argument("--seed", type=int, default=66)
-    evaluate.add_argument("--output", default=None, help="also write the figures to this JSON")
+def run(parser: argparse.ArgumentParser, args) -> dict:
+    """`keras-seqgan train`: the arguments checked, then `run_train`."""
+    return run_train(train_config(parser, args))
 
 
 def train_config(parser, args) -> TrainConfig:
@@ -241,120 +195,6 @@ def train_config(parser, args) -> TrainConfig:
     return TrainConfig(**values)
 
 
-# --------------------------------------------------------------------- helpers
-def _is_csv(path: str) -> bool:
-    return path.lower().endswith(".csv")
-
-
-def load_corpus(path: str, text_column: str, conditions, max_lines=None, encoding="utf-8"):
-    """A `TextCorpus` from a CSV (by its extension) or a text file; checks the columns."""
-    import keras_seqgan as ks
-
-    if _is_csv(path):
-        return ks.data.load_csv_corpus(
-            path,
-            text_column=text_column,
-            condition_columns=tuple(conditions),
-            max_rows=max_lines,
-            encoding=encoding,
-        )
-    if conditions:
-        raise ValueError(
-            f"--data {path}: conditions {list(conditions)} are read from CSV columns, but "
-            "the file does not end in .csv, so it would be read as plain text, one "
-            "sequence a line. Pass a CSV with a header naming those columns."
-        )
-    return ks.data.load_text_corpus(path, max_lines=max_lines, encoding=encoding)
-
-
-def _known_rows(corpus, tokenizer):
-    """The rows of `corpus` whose condition values the tokenizer knows, and the count dropped."""
-    import keras_seqgan as ks
-
-    keep = list(range(len(corpus)))
-    for name in tokenizer.condition_names:
-        known = set(tokenizer.condition_values(name))
-        keep = [i for i in keep if corpus.conditions[name][i] in known]
-    texts = [corpus.texts[i] for i in keep]
-    conditions = {name: [corpus.conditions[name][i] for i in keep] for name in corpus.conditions}
-    return ks.data.TextCorpus(texts, conditions), len(corpus) - len(keep)
-
-
-def model_generator(path: str):
-    """Loads a `.keras` SeqGAN or Generator and returns its generator (with a tokenizer)."""
-    import keras
-
-    import keras_seqgan as ks
-
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"model: {path} does not exist")
-    model = keras.saving.load_model(path, compile=False)
-    generator = model.generator if isinstance(model, ks.SeqGAN) else model
-    if not isinstance(generator, ks.models.Generator):
-        raise ValueError(
-            f"model: {path} holds a {type(model).__name__}; expected a SeqGAN or a Generator."
-        )
-    if getattr(generator, "tokenizer", None) is None:
-        raise ValueError(
-            f"model: {path} has no tokenizer (it was not trained on text), so it cannot turn "
-            "tokens into text. Models written by `keras-seqgan train` carry one."
-        )
-    return generator
-
-
-def generate_lines(generator, num_samples, conditions=None, temperature=1.0, seed=None):
-    """Text lines from a generator with a tokenizer; `conditions`: `{name: str or [str]}`."""
-    return generator.generate_text(
-        num_samples, conditions=conditions or None, temperature=temperature, seed=seed
-    )
-
-
-def _generate_tokens(generator, num_samples, conditions, temperature, seed):
-    """Token ids `[N, T]` for `{name: [str] * N}` conditions (checked by the tokenizer)."""
-    ids = generator.tokenizer.encode_conditions(conditions) if conditions else None
-    return generator.generate(num_samples, temperature=temperature, seed=seed, conditions=ids)
-
-
-def _words(tokenizer, tokens) -> list[list[str]]:
-    """Each sequence's words, up to its end-of-sequence, padding skipped (no re-splitting,
-    so an unknown word stays one token, `<unk>`)."""
-    vocabulary = tokenizer.vocabulary
-    rows = []
-    for row in tokens:
-        words = []
-        for token in row:
-            if token == tokenizer.eos_id:
-                break
-            if token != tokenizer.pad_id:
-                words.append(vocabulary[int(token)])
-        rows.append(words)
-    return rows
-
-
-def _text_scores(generator, tokens, references, held_out, conditions, nll_key, seed):
-    """NLL of held-out text, BLEU-2..4 of generated `tokens` against `references`, self-BLEU.
-
-    BLEU compares word lists: the generated ids' words and the references split by the
-    model's own tokenizer (words and punctuation apart, lowercased as it was trained), as
-    Texygen compares `nltk.word_tokenize` tokens.
-    """
-    import keras_seqgan as ks
-
-    tokenizer = generator.tokenizer
-    generated = _words(tokenizer, tokens)
-    reference_words = [tokenizer.split(text) for text in references]
-    scores = {nll_key: ks.evaluation.nll_gen(generator, held_out, conditions=conditions)}
-    scores.update(ks.evaluation.bleu(generated, reference_words, max_n=4, seed=seed))
-    scores.update(ks.evaluation.self_bleu(generated, max_n=4, seed=seed))
-    return {key: round(float(value), 5) for key, value in scores.items()}
-
-
-def _print_scores(stage, scores):
-    parts = "  ".join(f"{key} {value:.3f}" for key, value in scores.items())
-    print(f"[{stage}] {parts}", flush=True)
-
-
-# ----------------------------------------------------------------------- train
 def _train_data(config: TrainConfig):
     """The corpus split, the tokenizer adapted on the training lines, both sets tokenized."""
     import keras_seqgan as ks
@@ -372,7 +212,8 @@ def _train_data(config: TrainConfig):
         )
     tokenizer = ks.data.Tokenizer(config.sequence_length, max_tokens=config.max_tokens)
     tokenizer.adapt(train.texts, train.conditions or None)
-    validation, dropped = _known_rows(validation, tokenizer)
+    known = validation.known_to(tokenizer)
+    validation, dropped = known, len(validation) - len(known)
     print(
         f"keras-seqgan train: {config.data}: {len(train)} training and {len(validation)} "
         f"validation lines ({dropped} dropped: condition values unseen in training); "
@@ -476,6 +317,7 @@ def _train_adversarial(config: TrainConfig, generator, discriminator, real, prog
     import keras
 
     import keras_seqgan as ks
+    from keras_seqgan.pipeline import adversarial_model
 
     tokens, conditions = real
     print(
@@ -483,16 +325,12 @@ def _train_adversarial(config: TrainConfig, generator, discriminator, real, prog
         f"{config.adversarial_steps} steps)",
         flush=True,
     )
-    gan = ks.SeqGAN(
+    gan = adversarial_model(
         generator,
         discriminator,
         objective=config.objective,
         num_rollouts=config.num_rollouts,
         seed=config.seed + 2,
-    )
-    gan.compile(
-        generator_optimizer=keras.optimizers.Adam(1e-3),
-        discriminator_optimizer=keras.optimizers.Adam(1e-4),
         mismatched_conditions=config.mismatched_conditions,
     )
     # First, so that its epoch-end backup precedes the log line of that epoch.
@@ -546,14 +384,14 @@ def run_train(config: TrainConfig) -> dict:
     eval_conditions = {name: [validation.conditions[name][i] for i in eval_rows] for name in sizes}
 
     def scores(stage, model):
-        tokens = _generate_tokens(
+        tokens = generate_tokens(
             model, count, eval_conditions, temperature=1.0, seed=config.seed + 7
         )
-        values = _text_scores(
+        values = text_scores(
             model, tokens, validation.texts, held_out[0], held_out[1] or None,
             "nll_validation", config.seed,
         )  # fmt: skip
-        _print_scores(stage, values)
+        print_scores(stage, values)
         return values
 
     progress = _Progress(config)
@@ -692,68 +530,3 @@ def _samples_text(generator, corpus, seed, per_value=3, max_values=5) -> str:
         for line in generate_lines(generator, per_value, condition, seed=seed):
             lines.append(f"[{label}] {line}")
     return "\n".join(lines) + "\n"
-
-
-# -------------------------------------------------------------------- generate
-def run_generate(args) -> list[str]:
-    generator = model_generator(args.model)
-    lines = generate_lines(
-        generator,
-        args.num_samples,
-        dict(args.condition),
-        temperature=args.temperature,
-        seed=args.seed,
-    )
-    for line in lines:
-        print(line)
-    return lines
-
-
-# -------------------------------------------------------------------- evaluate
-def run_evaluate(args) -> dict:
-    import numpy as np
-
-    import keras_seqgan as ks
-    from keras_seqgan.saving import write_text
-
-    generator = model_generator(args.model)
-    tokenizer = generator.tokenizer
-    names = tokenizer.condition_names
-    corpus = load_corpus(args.data, args.text_column, names, args.max_lines, args.encoding)
-    corpus, dropped = _known_rows(corpus, tokenizer)
-    tokens, conditions = corpus.tokenize(tokenizer)
-    rng = np.random.default_rng(args.seed)
-    rows = rng.choice(len(corpus), size=min(args.num_samples, len(corpus)), replace=False)
-    wanted = {name: [corpus.conditions[name][i] for i in rows] for name in names}
-    generated = _generate_tokens(generator, len(rows), wanted, args.temperature, args.seed)
-    scores = _text_scores(
-        generator, generated, corpus.texts, tokens, conditions or None, "nll", args.seed
-    )
-    for name in names:
-        if tokenizer.condition_sizes[name] < 2:
-            print(f"condition {name!r} has one value: no condition accuracy for it")
-            continue
-        classifier = ks.evaluation.train_condition_classifier(
-            tokens,
-            conditions[name],
-            num_classes=tokenizer.condition_sizes[name],
-            vocabulary_size=tokenizer.vocabulary_size,
-            epochs=args.classifier_epochs,
-            seed=args.seed,
-        )
-        labels = tokenizer.encode_conditions({name: wanted[name]})[name]
-        scores[f"condition_accuracy_{name}"] = round(classifier.accuracy(generated, labels), 5)
-        scores[f"condition_accuracy_{name}_real"] = round(classifier.validation_accuracy, 5)
-        scores[f"condition_chance_{name}"] = round(classifier.chance, 5)
-    print(
-        f"{args.model} on {args.data} ({len(corpus)} lines, {dropped} dropped: condition "
-        f"values the model does not know); {len(rows)} generated lines at temperature "
-        f"{args.temperature:g}"
-    )
-    width = max(len(key) for key in scores)
-    for key, value in scores.items():
-        print(f"{key:<{width}}  {value:.4f}")
-    if args.output:
-        record = {"model": args.model, "data": args.data, "scores": scores}
-        write_text(args.output, json.dumps(record, indent=2) + "\n")
-    return scores

@@ -204,8 +204,8 @@ def test_train_killed_in_each_stage_then_run_again_ends_as_an_uninterrupted_run(
     ends with the same models, log and scores as a run that was never stopped."""
     import keras
 
-    from keras_seqgan import text_cli
     from keras_seqgan.callbacks import BatchTimer
+    from keras_seqgan.cli import train as train_command
 
     data = write_corpus(tmp_path / "corpus.csv", rows=96)
     tiny = list(TINY)
@@ -228,7 +228,7 @@ def test_train_killed_in_each_stage_then_run_again_ends_as_an_uninterrupted_run(
         with pytest.raises(Crash):
             train("stopped")
     with monkeypatch_context() as monkeypatch:  # 2. after discriminator round 1 of 2
-        crash_at(monkeypatch, text_cli._Progress, "update", lambda n, *_: n == 2)
+        crash_at(monkeypatch, train_command._Progress, "update", lambda n, *_: n == 2)
         with pytest.raises(Crash):
             train("stopped")
     with monkeypatch_context() as monkeypatch:  # 3. in adversarial epoch 1, after batch 0
@@ -241,7 +241,7 @@ def test_train_killed_in_each_stage_then_run_again_ends_as_an_uninterrupted_run(
     assert "Resuming the unfinished run" in out and "2 discriminator round(s) done" in out
 
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"
-    assert not (stopped / text_cli.RESUME_DIR).exists()
+    assert not (stopped / train_command.RESUME_DIR).exists()
     for name in ("seqgan.keras", "generator_mle.keras"):
         first = keras.models.load_model(straight / name)
         second = keras.models.load_model(stopped / name)
@@ -255,15 +255,15 @@ def test_train_killed_in_each_stage_then_run_again_ends_as_an_uninterrupted_run(
 
 
 def test_train_refuses_to_resume_with_other_arguments(tmp_path, capsys):
-    from keras_seqgan import text_cli
+    from keras_seqgan.cli import train as train_command
 
     data = write_corpus(tmp_path / "corpus.csv", rows=96)
     output = tmp_path / "out"
-    (output / text_cli.RESUME_DIR).mkdir(parents=True)
-    config = text_cli.TrainConfig(data=str(data), output=str(output), seed=4)
-    record = {"settings": text_cli._settings(config), "state": {"stage": "mle", "d_rounds": 0,
+    (output / train_command.RESUME_DIR).mkdir(parents=True)
+    config = train_command.TrainConfig(data=str(data), output=str(output), seed=4)
+    record = {"settings": train_command._settings(config), "state": {"stage": "mle", "d_rounds": 0,
               "results": {}}}  # fmt: skip
-    (output / text_cli.RESUME_DIR / "state.json").write_text(json.dumps(record))
+    (output / train_command.RESUME_DIR / "state.json").write_text(json.dumps(record))
     argv = ["train", "--data", str(data), "--output", str(output), *TINY]
     assert cli.main(argv) == 2  # TINY has --seed 3 and other sizes
     err = capsys.readouterr().err

@@ -9,6 +9,7 @@ import pytest
 
 import keras_seqgan as ks
 from keras_seqgan import cli
+from keras_seqgan.cli import demo
 from keras_seqgan.saving import load_model
 
 pytestmark = pytest.mark.backend_independent(
@@ -43,7 +44,7 @@ def read_table(output):
 
 
 def tiny_config(**changes):
-    return cli.DemoConfig(**cli.PRESETS["tiny"], preset="tiny", **changes)
+    return demo.DemoConfig(**demo.PRESETS["tiny"], preset="tiny", **changes)
 
 
 def test_demo_tiny_runs_end_to_end(demo_run):
@@ -98,9 +99,9 @@ def test_demo_compares_with_the_mle_models_temperature_frontier(demo_run):
         {"temperature": float(t), "nll_oracle": float(q), "nll_gen": float(d)}
         for t, q, d in (line.split() for line in lines[2:-1])
     ]
-    assert [p["temperature"] for p in frontier] == list(cli.FRONTIER_TEMPERATURES)
+    assert [p["temperature"] for p in frontier] == list(demo.FRONTIER_TEMPERATURES)
     table = read_table(output)
-    at_one = frontier[cli.FRONTIER_TEMPERATURES.index(1.0)]
+    at_one = frontier[demo.FRONTIER_TEMPERATURES.index(1.0)]
     assert [at_one["nll_oracle"], at_one["nll_gen"]] == [float(v) for v in table["after MLE"][:2]]
     colder, hotter = frontier[0], frontier[-1]
     assert colder["nll_oracle"] < hotter["nll_oracle"]  # sharper samples: higher quality...
@@ -121,7 +122,7 @@ def test_demo_compares_with_the_mle_models_temperature_frontier(demo_run):
 def test_demo_history_covers_both_stages_and_anneals(demo_run):
     output, _ = demo_run
     rows = read_history(output)
-    tiny = cli.PRESETS["tiny"]
+    tiny = demo.PRESETS["tiny"]
     mle = [row for row in rows if row["stage"] == "mle"]
     adversarial = [row for row in rows if row["stage"] == "adversarial"]
     assert len(rows) == len(mle) + len(adversarial)
@@ -133,7 +134,7 @@ def test_demo_history_covers_both_stages_and_anneals(demo_run):
     assert float(mle[-1]["nll_oracle"]) < float(mle[0]["nll_oracle"])
     assert all(row["temperature"] == "" for row in mle)  # MLE does not sample
     temperatures = [float(row["temperature"]) for row in adversarial]
-    assert temperatures[0] == pytest.approx(cli.TEMPERATURE_START)
+    assert temperatures[0] == pytest.approx(demo.TEMPERATURE_START)
     assert all(b < a for a, b in zip(temperatures, temperatures[1:], strict=False))
     for key in ("d_loss", "d_acc", "g_loss"):
         assert all(row[key] != "" for row in adversarial), key
@@ -152,8 +153,8 @@ def test_demo_nll_is_measured_at_temperature_one(demo_run):
     assert training_temperature != pytest.approx(1.0)  # the annealed value stays in the model
     recorded = read_history(output)[-1]
     config = tiny_config()
-    oracle, _, held_out = cli.oracle_data(config)
-    demo_scorer = cli.nll_scorer(oracle, held_out, config)
+    oracle, _, held_out = demo.oracle_data(config)
+    demo_scorer = demo.nll_scorer(oracle, held_out, config)
 
     def scored(temperature):
         scorer = ks.callbacks.OracleNLL(
@@ -181,8 +182,8 @@ def test_demo_without_matplotlib_or_annealing(tmp_path, monkeypatch, capsys):
     argv += ["--mle-epochs", "1", "--adversarial-epochs", "2", "--adversarial-steps", "1"]
     assert cli.main(argv) == 0
     printed = capsys.readouterr().out
-    assert printed.count(cli.NO_MATPLOTLIB) == 1
-    assert "keras-seqgan[plot]" in cli.NO_MATPLOTLIB
+    assert printed.count(demo.NO_MATPLOTLIB) == 1
+    assert "keras-seqgan[plot]" in demo.NO_MATPLOTLIB
     assert not (output / "curves.png").exists() and not (output / "frontier.png").exists()
     assert "curves.png" not in [line for line in printed.splitlines() if "Wrote" in line][0]
     assert "The MLE model sampled at other temperatures" in (output / "results.txt").read_text()
@@ -193,14 +194,14 @@ def test_demo_without_matplotlib_or_annealing(tmp_path, monkeypatch, capsys):
 
 def test_demo_annealing_defaults_are_the_callbacks():
     parameters = inspect.signature(ks.callbacks.TemperatureAnnealing).parameters
-    assert parameters["start"].default == cli.TEMPERATURE_START
-    assert parameters["end"].default == cli.TEMPERATURE_END
-    assert parameters["decay"].default == cli.TEMPERATURE_DECAY
+    assert parameters["start"].default == demo.TEMPERATURE_START
+    assert parameters["end"].default == demo.TEMPERATURE_END
+    assert parameters["decay"].default == demo.TEMPERATURE_DECAY
     config = tiny_config()
     assert (config.temperature_start, config.temperature_end, config.temperature_decay) == (
-        cli.TEMPERATURE_START,
-        cli.TEMPERATURE_END,
-        cli.TEMPERATURE_DECAY,
+        demo.TEMPERATURE_START,
+        demo.TEMPERATURE_END,
+        demo.TEMPERATURE_DECAY,
     )
     assert config.annealing
 
@@ -212,7 +213,7 @@ def test_demo_help_documents_every_option_with_its_default(capsys):
     printed = " ".join(capsys.readouterr().out.split())
     for option in ("--preset", "--no-annealing", "--temperature-start", "--temperature-decay"):
         assert option in printed
-    assert f"(default: {cli.TEMPERATURE_START})" in printed
+    assert f"(default: {demo.TEMPERATURE_START})" in printed
     assert "(default: the preset's; small: 20, tiny: 8)" in printed  # --sequence-length
     subcommands = cli.build_parser()._subparsers._group_actions[0]
     for action in subcommands.choices["demo"]._actions:

@@ -1,0 +1,105 @@
+"""What `keras-seqgan train`, `generate` and `evaluate` share: reading the user's file,
+loading a saved model with its tokenizer, generating and scoring text."""
+
+from __future__ import annotations
+
+import os
+
+
+def _is_csv(path: str) -> bool:
+    return path.lower().endswith(".csv")
+
+
+def load_corpus(path: str, text_column: str, conditions, max_lines=None, encoding="utf-8"):
+    """A `TextCorpus` from a CSV (by its extension) or a text file; checks the columns."""
+    import keras_seqgan as ks
+
+    if _is_csv(path):
+        return ks.data.load_csv_corpus(
+            path,
+            text_column=text_column,
+            condition_columns=tuple(conditions),
+            max_rows=max_lines,
+            encoding=encoding,
+        )
+    if conditions:
+        raise ValueError(
+            f"--data {path}: conditions {list(conditions)} are read from CSV columns, but "
+            "the file does not end in .csv, so it would be read as plain text, one "
+            "sequence a line. Pass a CSV with a header naming those columns."
+        )
+    return ks.data.load_text_corpus(path, max_lines=max_lines, encoding=encoding)
+
+
+def model_generator(path: str):
+    """Loads a `.keras` SeqGAN or Generator and returns its generator (with a tokenizer)."""
+    import keras
+
+    import keras_seqgan as ks
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"model: {path} does not exist")
+    model = keras.saving.load_model(path, compile=False)
+    generator = model.generator if isinstance(model, ks.SeqGAN) else model
+    if not isinstance(generator, ks.models.Generator):
+        raise ValueError(
+            f"model: {path} holds a {type(model).__name__}; expected a SeqGAN or a Generator."
+        )
+    if getattr(generator, "tokenizer", None) is None:
+        raise ValueError(
+            f"model: {path} has no tokenizer (it was not trained on text), so it cannot turn "
+            "tokens into text. Models written by `keras-seqgan train` carry one."
+        )
+    return generator
+
+
+def generate_lines(generator, num_samples, conditions=None, temperature=1.0, seed=None):
+    """Text lines from a generator with a tokenizer; `conditions`: `{name: str or [str]}`."""
+    return generator.generate_text(
+        num_samples, conditions=conditions or None, temperature=temperature, seed=seed
+    )
+
+
+def generate_tokens(generator, num_samples, conditions, temperature, seed):
+    """Token ids `[N, T]` for `{name: [str] * N}` conditions (checked by the tokenizer)."""
+    ids = generator.tokenizer.encode_conditions(conditions) if conditions else None
+    return generator.generate(num_samples, temperature=temperature, seed=seed, conditions=ids)
+
+
+def words(tokenizer, tokens) -> list[list[str]]:
+    """Each sequence's words, up to its end-of-sequence, padding skipped (no re-splitting,
+    so an unknown word stays one token, `<unk>`)."""
+    vocabulary = tokenizer.vocabulary
+    rows = []
+    for row in tokens:
+        words = []
+        for token in row:
+            if token == tokenizer.eos_id:
+                break
+            if token != tokenizer.pad_id:
+                words.append(vocabulary[int(token)])
+        rows.append(words)
+    return rows
+
+
+def text_scores(generator, tokens, references, held_out, conditions, nll_key, seed):
+    """NLL of held-out text, BLEU-2..4 of generated `tokens` against `references`, self-BLEU.
+
+    BLEU compares word lists: the generated ids' words and the references split by the
+    model's own tokenizer (words and punctuation apart, lowercased as it was trained), as
+    Texygen compares `nltk.word_tokenize` tokens.
+    """
+    import keras_seqgan as ks
+
+    tokenizer = generator.tokenizer
+    generated = words(tokenizer, tokens)
+    reference_words = [tokenizer.split(text) for text in references]
+    scores = {nll_key: ks.evaluation.nll_gen(generator, held_out, conditions=conditions)}
+    scores.update(ks.evaluation.bleu(generated, reference_words, max_n=4, seed=seed))
+    scores.update(ks.evaluation.self_bleu(generated, max_n=4, seed=seed))
+    return {key: round(float(value), 5) for key, value in scores.items()}
+
+
+def print_scores(stage, scores):
+    parts = "  ".join(f"{key} {value:.3f}" for key, value in scores.items())
+    print(f"[{stage}] {parts}", flush=True)

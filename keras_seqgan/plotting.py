@@ -74,6 +74,63 @@ def _stage_spans(xs: list[float], stages: list[str]) -> list[tuple[str, float, f
     return spans
 
 
+def _curve_columns(rows, x_key: str, keys: list[str]):
+    """The rows' x coordinates (checked) and each key's values (NaN where missing)."""
+    if not rows:
+        raise ValueError("`history_rows` is empty: there is nothing to plot.")
+    xs = [_value(row, x_key) for row in rows]
+    bad = [index for index, x in enumerate(xs) if math.isnan(x)]
+    if bad:
+        raise ValueError(
+            f"Every row needs a numeric `{x_key}` (the x coordinate). Received rows without "
+            f"one at positions {bad[:10]}, e.g. {dict(rows[bad[0]])!r}"
+        )
+    return xs, {key: [_value(row, key) for row in rows] for key in keys}
+
+
+def _draw_curves(axis, xs, columns, keys, first_color: int, names) -> None:
+    for index, key in enumerate(keys):
+        points = [(x, y) for x, y in zip(xs, columns[key], strict=True) if not math.isnan(y)]
+        if points:
+            axis.plot(
+                *zip(*points, strict=True),
+                marker="o",
+                markersize=3,
+                color=f"C{(first_color + index) % 10}",
+                label=names.get(key, key),
+            )
+
+
+def _draw_references(axis, lines) -> None:
+    styles = (":", "-.", (0, (1, 3)), (0, (5, 3)))
+    for (label, value), style in zip((lines or {}).items(), styles, strict=False):
+        value = float(value)
+        text = f"{value:.3f}".rstrip("0")
+        text += "0" if text.endswith(".") else ""
+        axis.axhline(value, color="0.35", linestyle=style, linewidth=1.2, label=f"{label} ({text})")
+
+
+def _draw_stages(axes, spans, names) -> None:
+    """Every stage after the first shaded and its start marked; each stage named at the top."""
+    top = axes[0]
+    for index, (stage, start, end) in enumerate(spans):
+        if index > 0:
+            for axis in axes:
+                axis.axvspan(start, end, color="tab:gray", alpha=0.12 if index % 2 else 0.06)
+                axis.axvline(start, color="0.3", linestyle="--", linewidth=1)
+        top.text(
+            (start + end) / 2,
+            0.98,
+            names.get(stage, stage),
+            transform=top.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize="small",
+            color="0.2",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5},
+        )
+
+
 def plot_training_curves(
     history_rows: Sequence[Mapping[str, object]],
     path: str | os.PathLike,
@@ -155,17 +212,8 @@ def plot_training_curves(
     ```
     """
     rows = list(history_rows)
-    if not rows:
-        raise ValueError("`history_rows` is empty: there is nothing to plot.")
-    xs = [_value(row, x_key) for row in rows]
-    bad = [index for index, x in enumerate(xs) if math.isnan(x)]
-    if bad:
-        raise ValueError(
-            f"Every row needs a numeric `{x_key}` (the x coordinate). Received rows without "
-            f"one at positions {bad[:10]}, e.g. {dict(rows[bad[0]])!r}"
-        )
     keys, secondary_keys = list(keys), list(secondary_keys)
-    columns = {key: [_value(row, key) for row in rows] for key in keys + secondary_keys}
+    xs, columns = _curve_columns(rows, x_key, keys + secondary_keys)
     if not any(not math.isnan(v) for key in keys for v in columns[key]):
         raise ValueError(
             f"No row has a value for any of keys={keys}. Keys found in the first row: "
@@ -183,62 +231,22 @@ def plot_training_curves(
     else:
         top, bottom = figure.subplots(1, 1), None
         axes = (top,)
-
-    def draw(axis, key_list, first_color):
-        for index, key in enumerate(key_list):
-            points = [(x, y) for x, y in zip(xs, columns[key], strict=True) if not math.isnan(y)]
-            if points:
-                axis.plot(
-                    *zip(*points, strict=True),
-                    marker="o",
-                    markersize=3,
-                    color=f"C{(first_color + index) % 10}",
-                    label=names.get(key, key),
-                )
-
-    def draw_references(axis, lines):
-        styles = (":", "-.", (0, (1, 3)), (0, (5, 3)))
-        for (label, value), style in zip((lines or {}).items(), styles, strict=False):
-            value = float(value)
-            text = f"{value:.3f}".rstrip("0")
-            text += "0" if text.endswith(".") else ""
-            axis.axhline(
-                value, color="0.35", linestyle=style, linewidth=1.2, label=f"{label} ({text})"
-            )
-
-    draw(top, keys, 0)
-    draw_references(top, reference_lines)
+    _draw_curves(top, xs, columns, keys, 0, names)
+    _draw_references(top, reference_lines)
     top.set_ylabel(ylabel)
     top.grid(True, alpha=0.3)
     top.legend(loc="best", fontsize="small")
     if bottom is not None:
-        draw(bottom, secondary_keys, len(keys))
-        draw_references(bottom, secondary_reference_lines)
+        _draw_curves(bottom, xs, columns, secondary_keys, len(keys), names)
+        _draw_references(bottom, secondary_reference_lines)
         bottom.set_ylabel(secondary_ylabel)
         bottom.grid(True, alpha=0.3)
         if len(secondary_keys) > 1 or secondary_reference_lines:
             bottom.legend(loc="best", fontsize="small")
     axes[-1].set_xlabel(x_key if xlabel is None else xlabel)
-
     if stage_key is not None:
         stages = [str(row.get(stage_key, "")) for row in rows]
-        spans = _stage_spans(xs, stages)
-        for index, (stage, start, end) in enumerate(spans):
-            if index > 0:
-                for axis in axes:
-                    axis.axvspan(start, end, color="tab:gray", alpha=0.12 if index % 2 else 0.06)
-                    axis.axvline(start, color="0.3", linestyle="--", linewidth=1)
-            top.text(
-                (start + end) / 2,
-                0.98,
-                names.get(stage, stage),
-                transform=top.get_xaxis_transform(),
-                ha="center",
-                va="top",
-                fontsize="small",
-                color="0.2",
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5},
-            )
+        _draw_stages(axes, _stage_spans(xs, stages), names)
     return _save(figure, path, title, dpi)
 
 

@@ -59,6 +59,40 @@ def all_finite(tensors):
     return ops.all(ops.stack([ops.all(ops.isfinite(t)) for t in tensors]))
 
 
+def _check_networks(generator, discriminator) -> None:
+    """A `Generator` and a discriminator of the same sizes and conditions."""
+    if not isinstance(generator, Generator):
+        raise TypeError(
+            "`generator` must be a `keras_seqgan.models.Generator`. "
+            f"Received: generator={generator!r} (of type {type(generator).__name__})"
+        )
+    if not isinstance(discriminator, keras.Model):
+        raise TypeError(
+            "`discriminator` must be a `keras.Model` mapping tokens [B, T] to logits "
+            f"[B, 1]. Received: discriminator of type {type(discriminator).__name__}"
+        )
+    for size in ("vocabulary_size", "sequence_length"):
+        d_size = getattr(discriminator, size, None)
+        if d_size is not None and d_size != getattr(generator, size):
+            raise ValueError(
+                f"The generator and the discriminator disagree on `{size}`: "
+                f"generator.{size}={getattr(generator, size)}, "
+                f"discriminator.{size}={d_size}. Build both with the same value."
+            )
+    g_conditions = generator.conditions
+    d_conditions = getattr(discriminator, "conditions", None)
+    d_conditions = None if d_conditions is None else dict(d_conditions)
+    if (g_conditions is None) != (d_conditions is None) or (
+        g_conditions is not None and dict(g_conditions) != d_conditions
+    ):
+        raise ValueError(
+            "The generator and the discriminator must have the same `conditions` (the "
+            "discriminator judges (sequence, condition) pairs that the generator makes). "
+            f"Received: generator.conditions={_plain(g_conditions)}, "
+            f"discriminator.conditions={d_conditions}."
+        )
+
+
 @keras.saving.register_keras_serializable(package="keras_seqgan")
 class SeqGAN(SeedStateMixin, keras.Model):
     """Adversarial training of a sequence generator, as one Keras model.
@@ -155,36 +189,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if not isinstance(generator, Generator):
-            raise TypeError(
-                "`generator` must be a `keras_seqgan.models.Generator`. "
-                f"Received: generator={generator!r} (of type {type(generator).__name__})"
-            )
-        if not isinstance(discriminator, keras.Model):
-            raise TypeError(
-                "`discriminator` must be a `keras.Model` mapping tokens [B, T] to logits "
-                f"[B, 1]. Received: discriminator of type {type(discriminator).__name__}"
-            )
-        for size in ("vocabulary_size", "sequence_length"):
-            d_size = getattr(discriminator, size, None)
-            if d_size is not None and d_size != getattr(generator, size):
-                raise ValueError(
-                    f"The generator and the discriminator disagree on `{size}`: "
-                    f"generator.{size}={getattr(generator, size)}, "
-                    f"discriminator.{size}={d_size}. Build both with the same value."
-                )
-        g_conditions = generator.conditions
-        d_conditions = getattr(discriminator, "conditions", None)
-        d_conditions = None if d_conditions is None else dict(d_conditions)
-        if (g_conditions is None) != (d_conditions is None) or (
-            g_conditions is not None and dict(g_conditions) != d_conditions
-        ):
-            raise ValueError(
-                "The generator and the discriminator must have the same `conditions` (the "
-                "discriminator judges (sequence, condition) pairs that the generator makes). "
-                f"Received: generator.conditions={_plain(g_conditions)}, "
-                f"discriminator.conditions={d_conditions}."
-            )
+        _check_networks(generator, discriminator)
         self.objective = _objective(objective, num_rollouts, rollout_update_rate)
         # The rollout settings (a `Gumbel` objective has none: the defaults, unused).
         settings = self.objective if isinstance(self.objective, Reinforce) else Reinforce()
@@ -346,11 +351,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
         self.d_train_interval = check_int("d_train_interval", d_train_interval)
         self.d_steps = check_int("d_steps", d_steps, minimum=0)
         self.g_steps = check_int("g_steps", g_steps)
-        if rollout_chunk_size is not None:
-            rollout_chunk_size = check_int("rollout_chunk_size", rollout_chunk_size)
-        self.rollout_chunk_size = rollout_chunk_size
-        self.rollout_sample_rows = _check_rows_option("rollout_sample_rows", rollout_sample_rows)
-        self.rollout_score_rows = _check_rows_option("rollout_score_rows", rollout_score_rows)
+        self._set_rollout_options(rollout_chunk_size, rollout_sample_rows, rollout_score_rows)
         self.mismatched_conditions = check_float(
             "mismatched_conditions", mismatched_conditions, low=0.0, high=1.0,
             high_inclusive=False,
@@ -361,25 +362,12 @@ class SeqGAN(SeedStateMixin, keras.Model):
                 "discriminator built with `conditions`); this SeqGAN has none. Received: "
                 f"mismatched_conditions={mismatched_conditions}"
             )
-        on_cpu = not backend.has_accelerator()
-        self._sample_rows = _resolve_rows(
-            self.rollout_sample_rows, max(16, 2**20 // self.vocabulary_size) if on_cpu else None
-        )
-        self._score_rows = _resolve_rows(self.rollout_score_rows, 1024 if on_cpu else None)
         if gradient_clip is not None:
             gradient_clip = check_float(
                 "gradient_clip", gradient_clip, low=0.0, low_inclusive=False
             )
         self.gradient_clip = gradient_clip
-        self.generator_optimizer = _get_optimizer("generator_optimizer", generator_optimizer)
-        self.discriminator_optimizer = _get_optimizer(
-            "discriminator_optimizer", discriminator_optimizer
-        )
-        if self.generator_optimizer is self.discriminator_optimizer:
-            raise ValueError(
-                "`generator_optimizer` and `discriminator_optimizer` must be two different "
-                "optimizer instances (each keeps state for its own network)."
-            )
+        self._set_optimizers(generator_optimizer, discriminator_optimizer)
         self._requested_jit_compile = jit_compile
         self.rollout_jit_compile = bool(rollout_jit_compile)
         self._completions_fn = None
@@ -392,10 +380,12 @@ class SeqGAN(SeedStateMixin, keras.Model):
             run_eagerly=run_eagerly,
         )
         # Variables must exist before the compiled step runs (and before loading state).
-        if not self.generator_optimizer.built:
-            self.generator_optimizer.build(self.generator.trainable_variables)
-        if not self.discriminator_optimizer.built:
-            self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+        for optimizer, network in (
+            (self.generator_optimizer, self.generator),
+            (self.discriminator_optimizer, self.discriminator),
+        ):
+            if not optimizer.built:
+                optimizer.build(network.trainable_variables)
         # Keras's JAX trainer carries `self.optimizer.variables` between steps: there it is
         # a pair of both optimizers; TensorFlow needs none.
         self.optimizer = backend.trainer_optimizer(
@@ -420,6 +410,32 @@ class SeqGAN(SeedStateMixin, keras.Model):
         )
         if sync_rollout:
             self.sync_rollout()
+
+    def _set_rollout_options(self, chunk_size, sample_rows, score_rows) -> None:
+        """The rollouts' chunking options, checked, and the row counts they resolve to
+        here (on CPU, `"auto"` bounds the rows sampled or scored at once)."""
+        if chunk_size is not None:
+            chunk_size = check_int("rollout_chunk_size", chunk_size)
+        self.rollout_chunk_size = chunk_size
+        self.rollout_sample_rows = _check_rows_option("rollout_sample_rows", sample_rows)
+        self.rollout_score_rows = _check_rows_option("rollout_score_rows", score_rows)
+        on_cpu = not backend.has_accelerator()
+        self._sample_rows = _resolve_rows(
+            self.rollout_sample_rows, max(16, 2**20 // self.vocabulary_size) if on_cpu else None
+        )
+        self._score_rows = _resolve_rows(self.rollout_score_rows, 1024 if on_cpu else None)
+
+    def _set_optimizers(self, generator_optimizer, discriminator_optimizer) -> None:
+        """The two optimizers, as instances; they must be two."""
+        self.generator_optimizer = _get_optimizer("generator_optimizer", generator_optimizer)
+        self.discriminator_optimizer = _get_optimizer(
+            "discriminator_optimizer", discriminator_optimizer
+        )
+        if self.generator_optimizer is self.discriminator_optimizer:
+            raise ValueError(
+                "`generator_optimizer` and `discriminator_optimizer` must be two different "
+                "optimizer instances (each keeps state for its own network)."
+            )
 
     def get_compile_config(self):
         if not self.compiled:

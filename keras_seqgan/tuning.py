@@ -17,6 +17,7 @@ import keras_tuner as kt
 import numpy as np
 
 from keras_seqgan._validation import (
+    SEED_LIMIT,
     check_float,
     check_int,
     check_int_sequence,
@@ -27,7 +28,11 @@ from keras_seqgan._validation import (
 from keras_seqgan.callbacks import OracleNLL, TemperatureAnnealing
 from keras_seqgan.callbacks.temperature_annealing import RELGAN_SCHEDULES, SCHEDULES
 from keras_seqgan.models import Discriminator, Generator
-from keras_seqgan.models.discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS
+from keras_seqgan.models.discriminator import (
+    PAPER_FILTER_SIZES,
+    PAPER_NUM_FILTERS,
+    check_filter_widths,
+)
 from keras_seqgan.objectives import OBJECTIVES
 from keras_seqgan.seqgan import SeqGAN
 
@@ -165,6 +170,91 @@ def _value(hp: kt.HyperParameters, name: str, define: Callable[[], Any]):
         except ValueError:  # registered but inactive in this trial
             return None
     return define()
+
+
+def _check_filters(filter_sizes, num_filters):
+    """Both `None`, or two int sequences of the same length."""
+    if filter_sizes is not None:
+        filter_sizes = check_int_sequence("filter_sizes", filter_sizes)
+    if num_filters is not None:
+        num_filters = check_int_sequence("num_filters", num_filters)
+    if (filter_sizes is None) != (num_filters is None) or (
+        filter_sizes is not None and len(filter_sizes) != len(num_filters)
+    ):
+        raise ValueError(
+            "`filter_sizes` and `num_filters` go together: give both, of the same "
+            f"length, or neither. Received: filter_sizes={filter_sizes!r}, "
+            f"num_filters={num_filters!r}"
+        )
+    return filter_sizes, num_filters
+
+
+def _definer(hp: kt.HyperParameters):
+    """`define(name, kind, default, **extra)`: a function that defines `name` in `hp` with
+    its `DEFAULT_SEARCH_SPACE` range, for `_value` to call when `hp` lacks it."""
+
+    def define(name, kind, default, **extra):
+        arguments = dict(DEFAULT_SEARCH_SPACE[name][1], **extra)
+        if kind == "choice":
+            return lambda: hp.Choice(name, default=default, **arguments)
+        if kind == "int":
+            return lambda: hp.Int(name, default=default, **arguments)
+        return lambda: hp.Float(name, default=default, **arguments)
+
+    return define
+
+
+def _schedule_values(hp: kt.HyperParameters, define) -> dict[str, Any]:
+    """The temperature schedule's values; its decay and RelGAN cap conditional on it."""
+    defaults = SEED_DEFAULTS
+    values: dict[str, Any] = {}
+    values["temperature_schedule"] = _value(
+        hp,
+        "temperature_schedule",
+        define("temperature_schedule", "choice", defaults["temperature_schedule"]),
+    )
+    for name in ("temperature_start", "temperature_end"):
+        values[name] = _value(hp, name, define(name, "float", defaults[name]))
+    with hp.conditional_scope("temperature_schedule", ["exponential"]):
+        values["temperature_decay"] = _value(
+            hp,
+            "temperature_decay",
+            define("temperature_decay", "float", defaults["temperature_decay"]),
+        )
+    relgan = [s for s in _possible_values(hp, "temperature_schedule") if s in RELGAN_SCHEDULES]
+    values["max_inverse_temperature"] = None
+    if relgan:
+        with hp.conditional_scope("temperature_schedule", relgan):
+            values["max_inverse_temperature"] = _value(
+                hp,
+                "max_inverse_temperature",
+                define(
+                    "max_inverse_temperature",
+                    "float",
+                    _DEFAULT_MAX_INVERSE_TEMPERATURE,
+                    sampling="log",
+                ),
+            )
+    return values
+
+
+def _settled(values: dict[str, Any]) -> dict[str, Any]:
+    """Checks the schedule's name and fills in what it needs: an exponential schedule's
+    decay (and an end no higher than its start), a RelGAN schedule's cap."""
+    schedule = values["temperature_schedule"]
+    if schedule not in SCHEDULES:
+        raise kt.errors.FatalValueError(
+            f"The hyper-parameter `temperature_schedule` must take values in {SCHEDULES}. "
+            f"Received: {schedule!r}"
+        )
+    if schedule == "exponential":
+        if values["temperature_decay"] is None:
+            values["temperature_decay"] = SEED_DEFAULTS["temperature_decay"]
+        if values["temperature_end"] > values["temperature_start"]:
+            values["temperature_end"] = values["temperature_start"]
+    if schedule in RELGAN_SCHEDULES and values["max_inverse_temperature"] is None:
+        values["max_inverse_temperature"] = _DEFAULT_MAX_INVERSE_TEMPERATURE
+    return values
 
 
 class SeqGANHyperModel(kt.HyperModel):
@@ -328,20 +418,7 @@ class SeqGANHyperModel(kt.HyperModel):
         self.discriminator_embedding_dim = check_int(
             "discriminator_embedding_dim", discriminator_embedding_dim
         )
-        self.filter_sizes = (
-            None if filter_sizes is None else check_int_sequence("filter_sizes", filter_sizes)
-        )
-        self.num_filters = (
-            None if num_filters is None else check_int_sequence("num_filters", num_filters)
-        )
-        if (self.filter_sizes is None) != (self.num_filters is None) or (
-            self.filter_sizes is not None and len(self.filter_sizes) != len(self.num_filters)
-        ):
-            raise ValueError(
-                "`filter_sizes` and `num_filters` go together: give both, of the same "
-                f"length, or neither. Received: filter_sizes={filter_sizes!r}, "
-                f"num_filters={num_filters!r}"
-            )
+        self.filter_sizes, self.num_filters = _check_filters(filter_sizes, num_filters)
         self.build_generator = _check_callable("build_generator", build_generator)
         self.build_discriminator = _check_callable("build_discriminator", build_discriminator)
         self._generator_source = _weights_source(
@@ -376,13 +453,7 @@ class SeqGANHyperModel(kt.HyperModel):
         self.compile_kwargs = self._check_compile_kwargs(compile_kwargs)
         self.vocabulary_size, self.sequence_length = self._sizes(vocabulary_size, sequence_length)
         if self.filter_sizes is not None and self.sequence_length is not None:
-            too_wide = [size for size in self.filter_sizes if size > self.sequence_length]
-            if too_wide:
-                raise ValueError(
-                    f"Every filter width must be at most sequence_length="
-                    f"{self.sequence_length}. Received: filter_sizes={list(self.filter_sizes)} "
-                    f"(too wide: {too_wide})"
-                )
+            check_filter_widths(self.filter_sizes, self.num_filters, self.sequence_length)
 
     # ------------------------------------------------------------ arguments
     @staticmethod
@@ -480,45 +551,17 @@ class SeqGANHyperModel(kt.HyperModel):
                 f"`hp` must be a `keras_tuner.HyperParameters`. Received: hp={hp!r}"
             )
 
-        def define(name, kind, default, **extra):
-            arguments = dict(DEFAULT_SEARCH_SPACE[name][1], **extra)
-            if kind == "choice":
-                return lambda: hp.Choice(name, default=default, **arguments)
-            if kind == "int":
-                return lambda: hp.Int(name, default=default, **arguments)
-            return lambda: hp.Float(name, default=default, **arguments)
-
-        defaults = SEED_DEFAULTS
-        values: dict[str, Any] = {}
-        values["temperature_schedule"] = _value(
-            hp,
-            "temperature_schedule",
-            define("temperature_schedule", "choice", defaults["temperature_schedule"]),
-        )
-        for name in ("temperature_start", "temperature_end"):
-            values[name] = _value(hp, name, define(name, "float", defaults[name]))
-        with hp.conditional_scope("temperature_schedule", ["exponential"]):
-            values["temperature_decay"] = _value(
-                hp,
-                "temperature_decay",
-                define("temperature_decay", "float", defaults["temperature_decay"]),
-            )
-        relgan = [s for s in _possible_values(hp, "temperature_schedule") if s in RELGAN_SCHEDULES]
-        values["max_inverse_temperature"] = None
-        if relgan:
-            with hp.conditional_scope("temperature_schedule", relgan):
-                values["max_inverse_temperature"] = _value(
-                    hp,
-                    "max_inverse_temperature",
-                    define(
-                        "max_inverse_temperature",
-                        "float",
-                        _DEFAULT_MAX_INVERSE_TEMPERATURE,
-                        sampling="log",
-                    ),
-                )
+        # Defined in this order: KerasTuner's samplers draw in the order of definition.
+        define = _definer(hp)
+        values = _schedule_values(hp, define)
         for name in ("d_train_interval", "d_steps"):
-            values[name] = _value(hp, name, define(name, "int", defaults[name]))
+            values[name] = _value(hp, name, define(name, "int", SEED_DEFAULTS[name]))
+        values.update(self._learning_rate_values(hp))
+        return _settled(values)
+
+    def _learning_rate_values(self, hp: kt.HyperParameters) -> dict[str, float]:
+        """The learning rates: searched on a log scale (`tune_learning_rates`), else fixed."""
+        values = {}
         for name, default in (
             ("generator_learning_rate", self.generator_learning_rate),
             ("discriminator_learning_rate", self.discriminator_learning_rate),
@@ -538,19 +581,6 @@ class SeqGANHyperModel(kt.HyperModel):
                 )
             else:
                 values[name] = _value(hp, name, lambda default=default: default)
-        schedule = values["temperature_schedule"]
-        if schedule not in SCHEDULES:
-            raise kt.errors.FatalValueError(
-                f"The hyper-parameter `temperature_schedule` must take values in {SCHEDULES}. "
-                f"Received: {schedule!r}"
-            )
-        if schedule == "exponential":
-            if values["temperature_decay"] is None:
-                values["temperature_decay"] = defaults["temperature_decay"]
-            if values["temperature_end"] > values["temperature_start"]:
-                values["temperature_end"] = values["temperature_start"]
-        if schedule in RELGAN_SCHEDULES and values["max_inverse_temperature"] is None:
-            values["max_inverse_temperature"] = _DEFAULT_MAX_INVERSE_TEMPERATURE
         return values
 
     def default_hyperparameters(self) -> kt.HyperParameters:
@@ -633,7 +663,8 @@ class SeqGANHyperModel(kt.HyperModel):
                 sequence_length=self.sequence_length,
                 embedding_dim=self.embedding_dim or 32,
                 hidden_dim=self.hidden_dim or 32,
-                seed=None if self.seed is None else self.seed + 1,  # not the SeqGAN's stream
+                # Not the SeqGAN's stream; wrapped, so that every valid seed gives a valid one.
+                seed=None if self.seed is None else (self.seed + 1) % SEED_LIMIT,
             )
         if arrays is not None:
             _set_weights("generator_weights", generator, arrays)

@@ -487,3 +487,10 @@ def test_bad_weight_sources():
     bad_schedule.Fixed("temperature_schedule", "staircase")
     with pytest.raises(kt.errors.FatalValueError, match="temperature_schedule"):
         tuning.SeqGANHyperModel(**hypermodel_arguments()).hyperparameter_values(bad_schedule)
+
+
+def test_the_largest_seed_builds():
+    """The generator's seed is derived from the hypermodel's: it stays valid at the top."""
+    hypermodel = tuning.SeqGANHyperModel(**hypermodel_arguments(seed=2**63 - 1))
+    gan = hypermodel.build(kt.HyperParameters())
+    assert gan.generator.seed == 0

@@ -73,6 +73,8 @@ FRONTIER_TEMPERATURES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1)
 # A margin below this is flagged as unsettled by one seed (docs/oracle.md: the ablation's
 # seeds differ by up to 0.3 nats, the demo's recipes by a few hundredths).
 SMALL_MARGIN = 0.05
+# The adversarial stage's log (Keras's `CSVLogger`), in --output.
+LOG = "log.csv"
 STAGE_LABELS = {"mle": "MLE pre-training", "adversarial": "adversarial training"}
 NO_MATPLOTLIB = (
     "matplotlib not installed; skipping curves.png \u2014 pip install 'keras-seqgan[plot]'"
@@ -152,6 +154,15 @@ def add_parser(commands) -> None:
     demo.add_argument(
         "--seed", type=int, default=66, metavar="N", help="seed for everything (default: 66)"
     )
+    _add_size_arguments(demo)
+    _add_annealing_arguments(demo)
+    demo.add_argument(
+        "--quiet", action="store_true", help="no progress bars (default: progress bars shown)"
+    )
+
+
+def _add_size_arguments(demo) -> None:
+    """`--vocabulary-size` and the other sizes, each defaulting to the preset's."""
     for name, description in (
         ("vocabulary-size", "tokens in the vocabulary"),
         ("sequence-length", "tokens per sequence"),
@@ -169,10 +180,6 @@ def add_parser(commands) -> None:
             metavar="N",
             help=f"{description} (default: the preset's; {preset_values(name.replace('-', '_'))})",
         )
-    _add_annealing_arguments(demo)
-    demo.add_argument(
-        "--quiet", action="store_true", help="no progress bars (default: progress bars shown)"
-    )
 
 
 def _add_annealing_arguments(demo) -> None:
@@ -440,7 +447,8 @@ def _demo_frontier(config: DemoConfig, generator, oracle, held_out, seed) -> lis
 
 
 def _demo_adversarial(config: DemoConfig, generator, discriminator, real, oracle, held_out):
-    """The demo's adversarial stage; returns the SeqGAN, its `History` and the log's path."""
+    """The demo's adversarial stage (its log written to `LOG`); returns the SeqGAN and its
+    `History`."""
     import keras
 
     import keras_seqgan as ks
@@ -465,7 +473,6 @@ def _demo_adversarial(config: DemoConfig, generator, discriminator, real, oracle
         num_rollouts=config.num_rollouts,
         seed=config.seed + 4,
     )
-    log_path = os.path.join(config.output, "log.csv")
     dataset = adversarial_dataset(real, config)
     callbacks = []
     if config.annealing:
@@ -480,7 +487,7 @@ def _demo_adversarial(config: DemoConfig, generator, discriminator, real, oracle
         nll_scorer(oracle, held_out, config),
         ks.callbacks.BatchTimer(verbose=0),
         ks.callbacks.TrainingDisplay(),
-        keras.callbacks.CSVLogger(log_path),
+        keras.callbacks.CSVLogger(os.path.join(config.output, LOG)),
     ]
     # Held-out real rows against fresh fakes after each epoch (`val_d_acc`): beside the
     # training batches' `d_acc`, it shows when the discriminator memorizes.
@@ -495,7 +502,7 @@ def _demo_adversarial(config: DemoConfig, generator, discriminator, real, oracle
         verbose=config.verbose,
         callbacks=callbacks,
     )
-    return gan, history, log_path
+    return gan, history
 
 
 def _demo_plots(config: DemoConfig, history_rows, oracle_entropy, frontier, points, margin):
@@ -536,8 +543,6 @@ def run_demo(config: DemoConfig) -> dict:
     import keras
 
     import keras_seqgan as ks
-    from keras_seqgan.pipeline import discriminator_accuracy
-    from keras_seqgan.saving import save_model, write_text
 
     started = time.perf_counter()
     os.makedirs(config.output, exist_ok=True)
@@ -562,22 +567,10 @@ def run_demo(config: DemoConfig) -> dict:
     after_mle = scorer.evaluate(generator)
     _report("after MLE", rows, after_mle)
     frontier = _demo_frontier(config, generator, oracle, held_out, scorer.seed)
-
-    print(
-        f"\n== Discriminator pre-training ({config.d_rounds} rounds of fresh negatives)", flush=True
-    )
-    pretrain_demo_discriminator(discriminator, generator, real, config)
-
-    def d_accuracy():
-        # Held-out real sequences against fresh samples at temperature 1.0.
-        fresh = generator.generate(config.num_eval, temperature=1.0, seed=config.seed + 300)
-        return discriminator_accuracy(discriminator, held_out, fresh)
-
+    d_accuracy = _demo_discriminator(config, discriminator, generator, real, held_out)
     _report("after D pre-training", rows, d_acc=d_accuracy())
 
-    gan, history, log_path = _demo_adversarial(
-        config, generator, discriminator, real, oracle, held_out
-    )
+    gan, history = _demo_adversarial(config, generator, discriminator, real, oracle, held_out)
     history_rows += _history_rows("adversarial", history, first_epoch=config.mle_epochs + 1)
     after_adversarial = scorer.evaluate(generator)
     _report("after adversarial", rows, after_adversarial, d_acc=d_accuracy())
@@ -585,21 +578,14 @@ def run_demo(config: DemoConfig) -> dict:
     verdict = _frontier_verdict(margin)
     print(f"[after adversarial] {verdict}", flush=True)
 
-    model_path = os.path.join(config.output, "seqgan.keras")
-    save_model(gan, model_path)
-    history_path = os.path.join(config.output, "history.csv")
-    write_history(history_path, history_rows)
-    results_path = os.path.join(config.output, "results.txt")
     table = _table(rows, oracle_entropy) + "\n\n" + _frontier_table(frontier, verdict)
-    write_text(results_path, table + "\n")
     points = {"after MLE (T=1.0)": after_mle, "after adversarial (T=1.0)": after_adversarial}
-    curves_path, frontier_path = _demo_plots(
-        config, history_rows, oracle_entropy, frontier, points, margin
+    paths = _demo_files(
+        config, gan, history_rows, table, (oracle_entropy, frontier, points, margin)
     )
-
     print("\n" + table)
-    written = [model_path, log_path, history_path, results_path]
-    written += [curves_path, frontier_path] if curves_path else []
+    written = [paths[key] for key in ("model", "log", "history", "results")]
+    written += [paths["curves"], paths["frontier_plot"]] if paths["curves"] else []
     names = ", ".join(os.path.basename(path) for path in written[:-1])
     print(
         f"\nDone in {time.perf_counter() - started:.0f} s. Wrote {names} and "
@@ -609,13 +595,40 @@ def run_demo(config: DemoConfig) -> dict:
     return {
         "rows": rows,
         "history_rows": history_rows,
-        "model": model_path,
-        "log": log_path,
-        "history": history_path,
-        "results": results_path,
-        "curves": curves_path,
-        "frontier_plot": frontier_path,
+        **paths,
         "frontier": frontier,
         "frontier_margin": margin,
         "oracle_entropy": oracle_entropy,
     }
+
+
+def _demo_discriminator(config: DemoConfig, discriminator, generator, real, held_out):
+    """Pre-trains the discriminator; returns a function of no arguments that scores it on
+    held-out real sequences against fresh samples at temperature 1.0."""
+    from keras_seqgan.pipeline import discriminator_accuracy
+
+    print(
+        f"\n== Discriminator pre-training ({config.d_rounds} rounds of fresh negatives)", flush=True
+    )
+    pretrain_demo_discriminator(discriminator, generator, real, config)
+
+    def d_accuracy():
+        fresh = generator.generate(config.num_eval, temperature=1.0, seed=config.seed + 300)
+        return discriminator_accuracy(discriminator, held_out, fresh)
+
+    return d_accuracy
+
+
+def _demo_files(config: DemoConfig, gan, history_rows, table, plotted) -> dict:
+    """Writes the model, history.csv, results.txt and the plots (`plotted`: the oracle's
+    entropy, the frontier, the points and the margin); returns the paths of those and of
+    the adversarial log (the plots' `None` without matplotlib)."""
+    from keras_seqgan.saving import save_model, write_text
+
+    names = dict(model="seqgan.keras", log=LOG, history="history.csv", results="results.txt")
+    paths = {key: os.path.join(config.output, name) for key, name in names.items()}
+    save_model(gan, paths["model"])
+    write_history(paths["history"], history_rows)
+    write_text(paths["results"], table + "\n")
+    paths["curves"], paths["frontier_plot"] = _demo_plots(config, history_rows, *plotted)
+    return paths

@@ -307,7 +307,7 @@ def run_tune(config: TuneConfig) -> dict:
     import keras
 
     from keras_seqgan import tuning
-    from keras_seqgan.saving import save_model, write_csv, write_text
+    from keras_seqgan.saving import write_text
 
     demo = config.demo
     started = time.perf_counter()
@@ -346,23 +346,7 @@ def run_tune(config: TuneConfig) -> dict:
         annealing_epochs=config.epochs,
     )
     tuner, every_row, best_row, defaults_row = _tune_search(config, hypermodel, real, scorer)
-    best_model = tuner.get_best_models(1)[0]
-    save_model(best_model, paths["best"])
-    write_csv(paths["csv"], every_row)
-    record = {
-        "tuner": config.tuner,
-        "objective": {"name": config.objective, "direction": "min"},
-        "settings": _tune_settings(config),
-        "max_trials": config.max_trials,
-        "oracle_entropy": oracle_entropy,
-        "after_pretraining": mle,
-        "best_trial": best_row["trial"],
-        "best_model": TUNE_FILES["best"],
-        "defaults": defaults_row,
-        "trials": every_row,
-    }
-    write_text(paths["json"], json.dumps(record, indent=2) + "\n")
-
+    _tune_files(config, paths, tuner, every_row, best_row, defaults_row, mle, oracle_entropy)
     table = _tune_report(config.objective, every_row, best_row, defaults_row, mle, oracle_entropy)
     written = [paths["best"], paths["csv"], paths["json"]]
     print(
@@ -380,6 +364,32 @@ def run_tune(config: TuneConfig) -> dict:
         "table": table,
         **{key: paths[key] for key in ("best", "csv", "json")},
     }
+
+
+def _tune_files(
+    config: TuneConfig, paths, tuner, every_row, best_row, defaults_row, mle, oracle_entropy
+) -> None:
+    """Writes the best model, trials.csv and trials.json."""
+    import json
+
+    from keras_seqgan.saving import save_model, write_csv, write_text
+
+    best_model = tuner.get_best_models(1)[0]
+    save_model(best_model, paths["best"])
+    write_csv(paths["csv"], every_row)
+    record = {
+        "tuner": config.tuner,
+        "objective": {"name": config.objective, "direction": "min"},
+        "settings": _tune_settings(config),
+        "max_trials": config.max_trials,
+        "oracle_entropy": oracle_entropy,
+        "after_pretraining": mle,
+        "best_trial": best_row["trial"],
+        "best_model": TUNE_FILES["best"],
+        "defaults": defaults_row,
+        "trials": every_row,
+    }
+    write_text(paths["json"], json.dumps(record, indent=2) + "\n")
 
 
 def _tune_search(config: TuneConfig, hypermodel, real, scorer):

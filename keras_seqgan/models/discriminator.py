@@ -23,6 +23,25 @@ PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
 
 
+def check_filter_widths(filter_sizes, num_filters, sequence_length) -> None:
+    """One filter count per width, and no width wider than the sequence (checked ints)."""
+    if len(filter_sizes) != len(num_filters):
+        raise ValueError(
+            "`filter_sizes` and `num_filters` must have the same length (one filter "
+            f"count per width). Received: filter_sizes={list(filter_sizes)} "
+            f"(length {len(filter_sizes)}), num_filters={list(num_filters)} "
+            f"(length {len(num_filters)})"
+        )
+    too_wide = [size for size in filter_sizes if size > sequence_length]
+    if too_wide:
+        raise ValueError(
+            f"Every filter width must be at most `sequence_length`={sequence_length}: "
+            f"a 'valid' convolution wider than the sequence has no output. Received: "
+            f"filter_sizes={list(filter_sizes)} (too wide: {too_wide}). Use smaller "
+            f"widths, e.g. filter_sizes={[s for s in filter_sizes if s <= sequence_length]}"
+        )
+
+
 @keras.saving.register_keras_serializable(package="keras_seqgan")
 class Discriminator(keras.Model):
     """The SeqGAN discriminator: a highway CNN that scores whole token sequences.
@@ -144,21 +163,7 @@ class Discriminator(keras.Model):
         embedding_dim = check_int("embedding_dim", embedding_dim, 1)
         filter_sizes = check_int_sequence("filter_sizes", filter_sizes)
         num_filters = check_int_sequence("num_filters", num_filters)
-        if len(filter_sizes) != len(num_filters):
-            raise ValueError(
-                "`filter_sizes` and `num_filters` must have the same length (one filter "
-                f"count per width). Received: filter_sizes={list(filter_sizes)} "
-                f"(length {len(filter_sizes)}), num_filters={list(num_filters)} "
-                f"(length {len(num_filters)})"
-            )
-        too_wide = [size for size in filter_sizes if size > sequence_length]
-        if too_wide:
-            raise ValueError(
-                f"Every filter width must be at most `sequence_length`={sequence_length}: "
-                f"a 'valid' convolution wider than the sequence has no output. Received: "
-                f"filter_sizes={list(filter_sizes)} (too wide: {too_wide}). Use smaller "
-                f"widths, e.g. filter_sizes={[s for s in filter_sizes if s <= sequence_length]}"
-            )
+        check_filter_widths(filter_sizes, num_filters, sequence_length)
         highway_layers = check_int("highway_layers", highway_layers, 0)
         dropout = check_float("dropout", dropout, low=0.0, high=1.0, high_inclusive=False)
         output_l2 = check_float("output_l2", output_l2, low=0.0)
@@ -180,11 +185,18 @@ class Discriminator(keras.Model):
         self.conditions = conditions
         self.condition_embedding_dim = condition_embedding_dim
         self.seed = seed
+        self.output_l2 = float(output_l2)
         seeds = _SeedStream(seed)
+        # A seed's weights follow from the order in which the layers draw their seeds.
+        self._make_feature_layers(seeds)
+        self._make_condition_layers(seeds)
+        self.build((None, sequence_length))
 
+    def _make_feature_layers(self, seeds) -> None:
+        """The embedding, convolutions, highway, dropout and output layers."""
         self.embedding = keras.layers.Embedding(
-            vocabulary_size,
-            embedding_dim,
+            self.vocabulary_size,
+            self.embedding_dim,
             embeddings_initializer=seeds.initializer("uniform"),
             dtype=self.dtype_policy,
             name="embedding",
@@ -199,7 +211,7 @@ class Discriminator(keras.Model):
                 dtype=self.dtype_policy,
                 name=f"convolution_{size}",
             )
-            for size, filters in zip(filter_sizes, num_filters, strict=True)
+            for size, filters in zip(self.filter_sizes, self.num_filters, strict=True)
         ]
         self.highway_transforms = [
             keras.layers.Dense(
@@ -209,7 +221,7 @@ class Discriminator(keras.Model):
                 dtype=self.dtype_policy,
                 name=f"highway_transform_{index}",
             )
-            for index in range(highway_layers)
+            for index in range(self.highway_layers)
         ]
         self.highway_gates = [
             keras.layers.Dense(
@@ -219,12 +231,11 @@ class Discriminator(keras.Model):
                 dtype=self.dtype_policy,
                 name=f"highway_gate_{index}",
             )
-            for index in range(highway_layers)
+            for index in range(self.highway_layers)
         ]
         self.dropout_layer = CounterDropout(
             self.dropout, seed=seeds.next(), dtype=self.dtype_policy, name="dropout"
         )
-        self.output_l2 = float(output_l2)
         # Keras's L2(l) is l * sum(x ** 2); the authors' tf.nn.l2_loss is sum(x ** 2) / 2.
         penalty = keras.regularizers.L2(self.output_l2 / 2) if self.output_l2 else None
         self.output_dense = keras.layers.Dense(
@@ -235,6 +246,9 @@ class Discriminator(keras.Model):
             dtype=self.dtype_policy,
             name="logit",
         )
+
+    def _make_condition_layers(self, seeds) -> None:
+        """Each condition's embedding and projection (none for an unconditional model)."""
         # Conditions enter as projection terms on the final features rather than as inputs
         # concatenated before the highway layers: concatenation with `highway_layers=0`
         # could only shift the logit by a per-condition bias and never tell a sequence
@@ -243,24 +257,23 @@ class Discriminator(keras.Model):
         self.condition_embeddings = [
             keras.layers.Embedding(
                 size,
-                condition_embedding_dim,
+                self.condition_embedding_dim,
                 embeddings_initializer=seeds.initializer("uniform"),
                 dtype=self.dtype_policy,
                 name=f"condition_embedding_{name}",
             )
-            for name, size in (conditions or {}).items()
+            for name, size in (self.conditions or {}).items()
         ]
         self.condition_projections = [
             keras.layers.Dense(
-                condition_embedding_dim,
+                self.condition_embedding_dim,
                 use_bias=False,
                 kernel_initializer=seeds.initializer("glorot_uniform"),
                 dtype=self.dtype_policy,
                 name=f"condition_projection_{name}",
             )
-            for name in conditions or {}
+            for name in self.conditions or {}
         ]
-        self.build((None, sequence_length))
 
     def build(self, input_shape: tuple | None = None) -> None:
         if not self.embedding.built:

@@ -26,6 +26,7 @@ from keras_seqgan.conditions import (
 )
 from keras_seqgan.data.datasets import EpochOrder, check_fit_data
 from keras_seqgan.models._compile import recompile_from_config
+from keras_seqgan.models.generation import sample_in_batches, text_condition_ids
 from keras_seqgan.sampling import default_block_size, sample_from_logits
 
 
@@ -495,7 +496,9 @@ class Generator(SeedStateMixin, keras.Model):
         )
         seed = check_seed(seed)
         conditions = check_condition_values(conditions, self.conditions, num_samples)
-        return _generate(self, num_samples, temperature, seed, batch_size, jit_compile, conditions)
+        return sample_in_batches(
+            self, num_samples, temperature, seed, batch_size, jit_compile, conditions
+        )
 
     def generate_text(
         self,
@@ -547,34 +550,7 @@ class Generator(SeedStateMixin, keras.Model):
                 "build the generator with `tokenizer=keras_seqgan.data.Tokenizer(...)`."
             )
         num_samples = check_int("num_samples", num_samples)
-        names, given = list(self.conditions or ()), list(conditions or ())
-        if sorted(names) != sorted(given):
-            example = ", ".join(
-                f"{name!r}: {self.tokenizer.condition_values(name)[0]!r}" for name in names
-            )
-            raise ValueError(
-                f"`conditions` must give a value for each of the generator's conditions "
-                f"{names or '(none: it is unconditional)'}"
-                + (f", as seen in training, e.g. {{{example}}}" if names else "")
-                + f". Received names {given}."
-            )
-        ids = None
-        if conditions:
-            if not isinstance(conditions, Mapping):
-                raise TypeError(
-                    "`conditions` must be None or a dict {name: value or list of values}. "
-                    f"Received: {type(conditions).__name__}"
-                )
-            encoded = self.tokenizer.encode_conditions(dict(conditions))
-            ids = {}
-            for name, values in encoded.items():
-                values = np.asarray(values, "int32")
-                if values.ndim == 1 and len(values) != num_samples:
-                    raise ValueError(
-                        f"`conditions[{name!r}]` must be one value or a list of num_samples="
-                        f"{num_samples} values. Received {len(values)} values."
-                    )
-                ids[name] = np.broadcast_to(values, (num_samples,))
+        ids = text_condition_ids(self, conditions, num_samples)
         tokens = self.generate(
             num_samples,
             temperature=temperature,
@@ -627,45 +603,3 @@ class Generator(SeedStateMixin, keras.Model):
             }
         )
         return config
-
-
-def _generate(generator, num_samples, temperature, seed, batch_size, jit_compile, conditions=None):
-    """Host loop of compiled sampling calls, with a seed stream reset from `seed`.
-
-    `conditions` (checked int32 arrays `[num_samples]`, or `None`) are fed slice by
-    slice; the last, partial batch is padded with id 0 and its extra rows dropped.
-    """
-    cache = generator.__dict__.setdefault("_generate_cache", {})
-    key = (batch_size, bool(jit_compile))
-    if key not in cache:
-        stream = generator.__dict__.get("_generate_stream")
-        if stream is None:
-            stream = keras.random.SeedGenerator(fold_seed(generator.seed), name="generate_seed")
-            generator.__dict__["_generate_stream"] = stream
-
-        def sample_batch(temperature, conditions=None):
-            return generator.sample(
-                batch_size, temperature=temperature, seed=stream, conditions=conditions
-            )
-
-        cache[key] = backend.compile_function(
-            sample_batch, jit_compile=jit_compile, state=[*generator.variables, stream.state]
-        )
-    stream = generator.__dict__["_generate_stream"]
-    if seed is not None:
-        stream.state.assign(np.array([fold_seed(seed), 0], dtype=stream.state.dtype))
-    temperature_tensor = ops.convert_to_tensor(temperature, dtype="float32")
-    batches = []
-    for index in range(-(-num_samples // batch_size)):
-        if conditions is None:
-            batches.append(np.asarray(cache[key](temperature_tensor)))
-            continue
-        start = index * batch_size
-        ids = {}
-        for name, values in conditions.items():
-            part = values[start : start + batch_size]
-            ids[name] = ops.convert_to_tensor(
-                np.pad(part, (0, batch_size - len(part))), dtype="int32"
-            )
-        batches.append(np.asarray(cache[key](temperature_tensor, ids)))
-    return np.concatenate(batches, axis=0)[:num_samples].astype("int32")

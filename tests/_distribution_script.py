@@ -117,35 +117,23 @@ def PoisonedDiscriminator(inner):
 def build(objective, degenerate, poison=False):
     import keras
     import numpy as np
+    from _models import tiny_gan, tiny_models
 
-    import keras_seqgan as ks
-    from keras_seqgan.models import Discriminator, Generator
-
-    keras.utils.set_random_seed(0)
-    generator = Generator(
-        vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1
-    )
-    discriminator = Discriminator(
-        vocabulary_size=V,
-        sequence_length=T,
-        embedding_dim=4,
-        filter_sizes=(1, 2),
-        num_filters=(4, 4),
-        seed=3,
-    )  # the default dropout, 0.25: each row of the global batch gets one device's mask
+    # The default dropout, 0.25: each row of the global batch gets one device's mask.
+    generator, discriminator = tiny_models(V, T, discriminator_seed=3)
     if poison:
         discriminator = PoisonedDiscriminator(discriminator)
     if degenerate:
         kernel, bias = generator.output_projection.weights
         kernel.assign(np.zeros(kernel.shape, "float32"))
         bias.assign(np.eye(V, dtype="float32")[3] * 1000.0)  # always token 3
-    gan = ks.SeqGAN(generator, discriminator, objective=objective, num_rollouts=2, seed=5)
-    gan.compile(
-        generator_optimizer=keras.optimizers.Adam(1e-2),
+    return tiny_gan(
+        generator,
+        discriminator,
+        objective=objective,
         discriminator_optimizer=keras.optimizers.SGD(0.5),
         gradient_clip=CLIP[objective],
     )
-    return gan
 
 
 def train(strategy, objective, degenerate, poison=False):

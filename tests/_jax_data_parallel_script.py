@@ -18,31 +18,14 @@ os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
 import jax  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-
-import keras_seqgan as ks  # noqa: E402
+from _models import tiny_gan, tiny_models  # noqa: E402
 
 V, T, B, N = 10, 5, 8, 32
 
 
 def make_gan(objective):
-    keras.utils.set_random_seed(0)
-    generator = ks.models.Generator(
-        vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1
-    )
-    discriminator = ks.models.Discriminator(
-        vocabulary_size=V,
-        sequence_length=T,
-        embedding_dim=4,
-        filter_sizes=(1, 2),
-        num_filters=(4, 4),
-        seed=3,
-    )  # the default dropout: a global-batch draw, the same masks as on one device
-    gan = ks.SeqGAN(generator, discriminator, objective=objective, num_rollouts=2, seed=5)
-    gan.compile(
-        generator_optimizer=keras.optimizers.Adam(1e-2),
-        discriminator_optimizer=keras.optimizers.Adam(1e-2),
-    )
-    return gan
+    # The default dropout: a global-batch draw, the same masks as on one device.
+    return tiny_gan(*tiny_models(V, T, discriminator_seed=3), objective=objective)
 
 
 def train(gan):

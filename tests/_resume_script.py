@@ -28,32 +28,17 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from _models import tiny_gan, tiny_models  # noqa: E402
 
 import keras_seqgan as ks  # noqa: E402
 from keras_seqgan import saving  # noqa: E402
-from keras_seqgan.models import Discriminator, Generator  # noqa: E402
 
 V, T, B, N = 10, 5, 8, 32  # vocabulary, length, batch, sequences (4 steps per epoch)
 
 
 def make_gan() -> ks.SeqGAN:
-    keras.utils.set_random_seed(0)
-    generator = Generator(
-        vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1
-    )
-    discriminator = Discriminator(
-        vocabulary_size=V,
-        sequence_length=T,
-        embedding_dim=4,
-        filter_sizes=(1, 2),
-        num_filters=(4, 4),
-    )  # the default dropout (0.25): its random stream is saved with the model
-    gan = ks.SeqGAN(generator, discriminator, num_rollouts=2, seed=5)
-    gan.compile(
-        generator_optimizer=keras.optimizers.Adam(1e-2),
-        discriminator_optimizer=keras.optimizers.Adam(1e-2),
-    )
-    return gan
+    # The default dropout (0.25): its random stream is saved with the model.
+    return tiny_gan(*tiny_models(V, T))
 
 
 def real_tokens() -> np.ndarray:

@@ -17,14 +17,13 @@ import re
 import keras
 import numpy as np
 import pytest
+from _models import tiny_gan, tiny_models
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import keras_seqgan as ks
 from keras_seqgan.callbacks import StopOnSkippedUpdates
 from keras_seqgan.data import OracleLSTM, sequence_dataset, validate_tokens
-from keras_seqgan.models import Discriminator, Generator
 
 V, T, B = 10, 5, 4
 PROPERTY = settings(
@@ -73,30 +72,11 @@ SCALARS = st.one_of(
 
 
 def make_models(seed=0):
-    keras.utils.set_random_seed(seed)
-    generator = Generator(
-        vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1
-    )
-    discriminator = Discriminator(
-        vocabulary_size=V,
-        sequence_length=T,
-        embedding_dim=4,
-        filter_sizes=(1, 2),
-        num_filters=(4, 4),
-        dropout=0.0,
-    )
-    return generator, discriminator
+    return tiny_models(V, T, global_seed=seed, dropout=0.0)
 
 
-def make_gan(generator_optimizer=None, discriminator_optimizer=None, **compile_kwargs):
-    generator, discriminator = make_models()
-    gan = ks.SeqGAN(generator, discriminator, num_rollouts=2, seed=5)
-    gan.compile(
-        generator_optimizer=generator_optimizer or keras.optimizers.Adam(1e-2),
-        discriminator_optimizer=discriminator_optimizer or keras.optimizers.Adam(1e-2),
-        **compile_kwargs,
-    )
-    return gan
+def make_gan(**compile_kwargs):
+    return tiny_gan(*make_models(), **compile_kwargs)
 
 
 @pytest.fixture(scope="module")

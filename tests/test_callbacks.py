@@ -12,6 +12,8 @@ import math
 import keras
 import numpy as np
 import pytest
+from _models import tiny_gan as shared_tiny_gan
+from _models import tiny_models
 
 import keras_seqgan as ks
 from keras_seqgan.callbacks import (
@@ -21,30 +23,21 @@ from keras_seqgan.callbacks import (
     TemperatureAnnealing,
     TrainingDisplay,
 )
-from keras_seqgan.models import Discriminator, Generator
+from keras_seqgan.models import Generator
 
 V, T, B = 10, 5, 4
 REAL = np.random.default_rng(0).integers(0, V, size=(2 * B, T)).astype("int32")
 
 
 def tiny_gan(objective="gumbel", vocabulary_size=V, sequence_length=T, **compile_kwargs):
-    keras.utils.set_random_seed(0)
-    generator = Generator(vocabulary_size, sequence_length, embedding_dim=4, hidden_dim=4, seed=1)
-    discriminator = Discriminator(
-        vocabulary_size,
-        sequence_length,
-        embedding_dim=4,
-        filter_sizes=(1, 2),
-        num_filters=(2, 2),
-        dropout=0.0,
-    )
-    gan = ks.SeqGAN(generator, discriminator, objective=objective, num_rollouts=2, seed=5)
-    gan.compile(
+    models = tiny_models(vocabulary_size, sequence_length, num_filters=2, dropout=0.0)
+    return shared_tiny_gan(
+        *models,
+        objective=objective,
         generator_optimizer=keras.optimizers.SGD(0.01),
         discriminator_optimizer=keras.optimizers.SGD(0.01),
         **compile_kwargs,
     )
-    return gan
 
 
 @functools.cache

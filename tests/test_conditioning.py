@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from _models import tiny_gan
 
 import keras_seqgan as ks
 from keras_seqgan.data.datasets import validate_conditions
@@ -88,19 +89,9 @@ class SpyDiscriminator(Discriminator):
 
 def make_gan(objective="reinforce", discriminator=None, **compile_kwargs):
     keras.utils.set_random_seed(0)
-    gan = ks.SeqGAN(
-        make_generator(),
-        discriminator or make_discriminator(),
-        objective=objective,
-        num_rollouts=R,
-        seed=5,
-    )
-    gan.compile(
-        generator_optimizer=keras.optimizers.Adam(1e-2),
-        discriminator_optimizer=keras.optimizers.Adam(1e-2),
-        **compile_kwargs,
-    )
-    return gan
+    generator = make_generator()
+    discriminator = discriminator or make_discriminator()
+    return tiny_gan(generator, discriminator, objective=objective, num_rollouts=R, **compile_kwargs)
 
 
 # ----------------------------------------------------------------- generator

@@ -186,31 +186,18 @@ def test_a_one_replica_mirrored_strategy_trains_as_one_device():
     """`MirroredStrategy()` over one device (a single GPU, or here the CPU) still
     synchronizes through `merge_call`; the step's guarded updates must not crash there,
     and its updates are one device's (atol 1e-6, as above)."""
-    import tensorflow as tf
+    import contextlib
 
-    import keras_seqgan as ks
+    import tensorflow as tf
+    from _models import tiny_gan, tiny_models
 
     def train(scope):
         with scope:
-            keras.utils.set_random_seed(0)
-            generator = ks.models.Generator(
-                vocabulary_size=10, sequence_length=5, embedding_dim=4, hidden_dim=4, seed=1
-            )
-            discriminator = ks.models.Discriminator(
-                vocabulary_size=10,
-                sequence_length=5,
-                embedding_dim=4,
-                filter_sizes=(1, 2),
-                num_filters=(4, 4),
-                seed=3,
-            )  # the default dropout
-            gan = ks.SeqGAN(generator, discriminator, num_rollouts=2, seed=5)
-            gan.compile(generator_optimizer="adam", discriminator_optimizer="adam")
+            models = tiny_models(10, 5, discriminator_seed=3)  # the default dropout
+            gan = tiny_gan(*models, generator_optimizer="adam", discriminator_optimizer="adam")
         real = np.random.default_rng(0).integers(0, 10, size=(16, 5)).astype("int32")
         gan.fit(real, batch_size=8, epochs=1, shuffle=False, verbose=0)
         return [np.asarray(w) for w in gan.weights]
-
-    import contextlib
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
     assert strategy.num_replicas_in_sync == 1

@@ -7,9 +7,9 @@ import os
 import keras
 import numpy as np
 import pytest
+from _models import tiny_gan, tiny_models
 
 import keras_seqgan as ks
-from keras_seqgan.models import Discriminator, Generator
 from keras_seqgan.objectives import Gumbel, Reinforce, adversarial_losses
 
 V, T, B = 10, 5, 8
@@ -17,19 +17,10 @@ DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
 
 def make_gan(objective, **kwargs):
-    keras.utils.set_random_seed(0)
-    generator = Generator(
-        vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1
-    )
-    discriminator = Discriminator(
-        vocabulary_size=V,
-        sequence_length=T,
-        embedding_dim=4,
-        filter_sizes=(1, 2),
-        num_filters=(4, 4),
-        seed=2,
-    )
-    return ks.SeqGAN(generator, discriminator, objective=objective, seed=3, **kwargs)
+    """Not compiled; the objective's own rollouts unless `num_rollouts` is given."""
+    kwargs.setdefault("num_rollouts", None)
+    models = tiny_models(V, T, discriminator_seed=2)
+    return tiny_gan(*models, objective=objective, seed=3, compile=False, **kwargs)
 
 
 def real_tokens():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from _models import tiny_gan, tiny_models
 
 import keras_seqgan as ks
 from keras_seqgan.data import sequence_dataset
@@ -23,30 +24,21 @@ V, T, B = 12, 5, 8
 def seeded_gan(
     objective, vocabulary_size=V, sequence_length=T, discriminator_seed=3, **compile_kwargs
 ):
-    """A small SeqGAN whose every random number comes from a constructor's seed."""
-    generator = Generator(
-        vocabulary_size=vocabulary_size,
-        sequence_length=sequence_length,
+    """A small SeqGAN whose every random number comes from a constructor's seed (the
+    default dropout, 0.25; no global seed)."""
+    models = tiny_models(
+        vocabulary_size,
+        sequence_length,
+        global_seed=None,
+        discriminator_seed=discriminator_seed,
         embedding_dim=8,
         hidden_dim=16,
-        seed=1,
+        discriminator_embedding_dim=8,
+        filter_sizes=(2, 3),
+        num_filters=8,
         initializer=keras.initializers.RandomNormal(stddev=0.1, seed=2),
     )
-    discriminator = Discriminator(
-        vocabulary_size=vocabulary_size,
-        sequence_length=sequence_length,
-        embedding_dim=8,
-        filter_sizes=(2, 3),
-        num_filters=(8, 8),
-        seed=discriminator_seed,
-    )  # the default dropout, 0.25
-    gan = ks.SeqGAN(generator, discriminator, objective=objective, num_rollouts=2, seed=5)
-    gan.compile(
-        generator_optimizer=keras.optimizers.Adam(1e-2),
-        discriminator_optimizer=keras.optimizers.Adam(1e-2),
-        **compile_kwargs,
-    )
-    return gan
+    return tiny_gan(*models, objective=objective, **compile_kwargs)
 
 
 def train(objective, discriminator_seed=3):

@@ -2,6 +2,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from _models import tiny_gan, tiny_models
 
 import keras_seqgan as ks
 from keras_seqgan import backend
@@ -14,35 +15,12 @@ V, T, B = 10, 5, 8
 
 
 def make_models(seed=0, **generator_kwargs):
-    keras.utils.set_random_seed(seed)
-    config = dict(vocabulary_size=V, sequence_length=T, embedding_dim=4, hidden_dim=4, seed=1)
-    config.update(generator_kwargs)
-    generator = Generator(**config)
-    discriminator = Discriminator(
-        vocabulary_size=V,
-        sequence_length=T,
-        embedding_dim=4,
-        filter_sizes=(1, 2, 3),
-        num_filters=(4, 4, 4),
-    )  # the default dropout (0.25)
-    return generator, discriminator
+    # Filter widths up to 3; the default dropout (0.25).
+    return tiny_models(V, T, global_seed=seed, filter_sizes=(1, 2, 3), **generator_kwargs)
 
 
-def make_gan(
-    objective="reinforce",
-    seed=0,
-    generator_optimizer=None,
-    discriminator_optimizer=None,
-    **compile_kwargs,
-):
-    generator, discriminator = make_models(seed)
-    gan = ks.SeqGAN(generator, discriminator, objective=objective, num_rollouts=3, seed=5)
-    gan.compile(
-        generator_optimizer=generator_optimizer or keras.optimizers.Adam(1e-2),
-        discriminator_optimizer=discriminator_optimizer or keras.optimizers.Adam(1e-2),
-        **compile_kwargs,
-    )
-    return gan
+def make_gan(objective="reinforce", seed=0, **compile_kwargs):
+    return tiny_gan(*make_models(seed), objective=objective, num_rollouts=3, **compile_kwargs)
 
 
 def real_tokens(n=B, seed=0):

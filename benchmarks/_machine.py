@@ -1,4 +1,5 @@
-"""What every benchmark records about the machine, and an atomic JSON writer."""
+"""What every benchmark records about the machine, an atomic JSON writer, and the small
+helpers for their command lines (`--set` overrides, comma-separated names)."""
 
 from __future__ import annotations
 
@@ -83,3 +84,13 @@ def apply_overrides(config: dict, items) -> None:
             config[key] = json.loads(value)
         except json.JSONDecodeError as error:
             raise SystemExit(f"--set {item!r}: VALUE is not JSON ({error})") from None
+
+
+def comma_names(parser, flag: str, text: str, choices) -> list[str]:
+    """The comma-separated names in `text`, each one of `choices`; otherwise the parser
+    exits with an error naming `flag`, the unknown names and the choices."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in choices]
+    if unknown:
+        parser.error(f"{flag}: unknown {unknown}; choose from {list(choices)}")
+    return names

@@ -37,7 +37,13 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _machine import apply_overrides, command_line, machine_record, write_json  # noqa: E402
+from _machine import (  # noqa: E402
+    apply_overrides,
+    comma_names,
+    command_line,
+    machine_record,
+    write_json,
+)
 
 PAPER_MLE = 9.038  # SeqGAN paper, table 1
 PAPER_SEQGAN = 8.736
@@ -536,10 +542,7 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=88)
     parser.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2])
     args = parser.parse_args(argv)
-    args.stages = [s.strip() for s in args.stages.split(",") if s.strip()]
-    unknown = [s for s in args.stages if s not in STAGES]
-    if unknown:
-        parser.error(f"--stages: unknown {unknown}; choose from {STAGES}")
+    args.stages = comma_names(parser, "--stages", args.stages, STAGES)
     return args
 
 

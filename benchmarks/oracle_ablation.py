@@ -39,7 +39,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import oracle as base  # noqa: E402
-from _machine import command_line, machine_record, write_json  # noqa: E402
+from _machine import comma_names, command_line, machine_record, write_json  # noqa: E402
 
 # The reference recipe's objective, spelled out so that a change of `Reinforce`'s
 # defaults cannot change what the committed rows measured: the loss averaged over batch x
@@ -307,10 +307,7 @@ def parse_args(argv):
         help="train nothing: write table.md and ablation.png from --output's results.json",
     )  # fmt: skip
     args = parser.parse_args(argv)
-    args.arms = [arm.strip() for arm in args.arms.split(",") if arm.strip()]
-    unknown = [arm for arm in args.arms if arm not in ARMS]
-    if unknown:
-        parser.error(f"--arms: unknown {unknown}; choose from {list(ARMS)}")
+    args.arms = comma_names(parser, "--arms", args.arms, ARMS)
     return args
 
 

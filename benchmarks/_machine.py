@@ -36,6 +36,18 @@ def cpu_name() -> str:
     return platform.processor()
 
 
+def cpu_bfloat16() -> list[str]:
+    """The CPU's bfloat16 instruction sets named in /proc/cpuinfo (Linux; else `[]`)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            flags = next(
+                (line.split(":", 1)[1].split() for line in handle if line.startswith("flags")), []
+            )
+    except OSError:
+        return []
+    return sorted(flag for flag in set(flags) if flag in ("avx512_bf16", "amx_bf16"))
+
+
 def machine_record(gflops: float | None = None) -> dict:
     """The machine and versions; `gflops` is the measured matmul rate, if measured."""
     import keras
@@ -46,6 +58,8 @@ def machine_record(gflops: float | None = None) -> dict:
         "platform": platform.platform(),
         "processor": cpu_name(),
         "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+        # bfloat16 instructions (oneDNN uses them for mixed_bfloat16): AVX512-BF16 or AMX.
+        "cpu_bfloat16": cpu_bfloat16(),
     }
     if gflops is not None:
         # Machines of one kind differ several-fold; this makes figures comparable.

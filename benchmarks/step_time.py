@@ -7,6 +7,7 @@ table (median and min over measured steps, per mode) and writes a JSON record un
 
     python benchmarks/step_time.py                       # paper sizes, graph and XLA
     python benchmarks/step_time.py --steps 3 --modes graph --discriminator small
+    python benchmarks/step_time.py --modes graph --dtype-policies float32,mixed_bfloat16
 """
 
 from __future__ import annotations
@@ -22,28 +23,20 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _machine import command_line, machine_record, matmul_gflops, write_json  # noqa: E402
 
 
-def build(args, mode):
+def build(args, mode, policy):
     import keras
 
     import keras_seqgan as ks
 
-    generator = ks.models.Generator(
-        vocabulary_size=args.vocabulary_size,
-        sequence_length=args.sequence_length,
-        embedding_dim=32,
-        hidden_dim=32,
-        seed=1,
+    size = dict(
+        vocabulary_size=args.vocabulary_size, sequence_length=args.sequence_length, dtype=policy
     )
+    generator = ks.models.Generator(**size, embedding_dim=32, hidden_dim=32, seed=1)
     if args.discriminator == "paper":
-        discriminator = ks.models.Discriminator(
-            vocabulary_size=args.vocabulary_size, sequence_length=args.sequence_length
-        )
+        discriminator = ks.models.Discriminator(**size)
     else:
         discriminator = ks.models.Discriminator(
-            vocabulary_size=args.vocabulary_size,
-            sequence_length=args.sequence_length,
-            filter_sizes=(2, 3, 4, 5),
-            num_filters=(64, 64, 64, 64),
+            **size, filter_sizes=(2, 3, 4, 5), num_filters=(64, 64, 64, 64)
         )
     gan = ks.SeqGAN(
         generator,
@@ -61,10 +54,10 @@ def build(args, mode):
     return gan
 
 
-def time_mode(args, mode):
+def time_mode(args, mode, policy):
     import tensorflow as tf
 
-    gan = build(args, mode)
+    gan = build(args, mode, policy)
     rng = np.random.default_rng(0)
     real = rng.integers(0, args.vocabulary_size, (args.batch_size, args.sequence_length))
     batch = tf.constant(real.astype("int32"))
@@ -79,6 +72,7 @@ def time_mode(args, mode):
     assert np.isfinite(logs["g_loss"]), logs
     return {
         "mode": mode,
+        "dtype_policy": policy,
         "first_step_s": round(first, 2),
         "median_ms": round(1000 * float(np.median(times)), 1),
         "min_ms": round(1000 * float(np.min(times)), 1),
@@ -98,23 +92,35 @@ def main(argv=None):
     parser.add_argument(
         "--modes", default="graph,xla", help="comma-separated: graph, xla, graph+xla-rollouts"
     )
+    parser.add_argument(
+        "--dtype-policies",
+        default="float32",
+        help="comma-separated Keras dtype policies of the networks, e.g. float32,mixed_bfloat16",
+    )
     parser.add_argument("--output", default=None, help="JSON path (default: results/...)")
     args = parser.parse_args(argv)
 
     peak = matmul_gflops()
-    rows = [time_mode(args, mode) for mode in args.modes.split(",")]
+    rows = [
+        time_mode(args, mode, policy)
+        for mode in args.modes.split(",")
+        for policy in args.dtype_policies.split(",")
+    ]
     print(
         f"\nSeqGAN step time: V={args.vocabulary_size} T={args.sequence_length} "
         f"B={args.batch_size} rollouts={args.num_rollouts} objective={args.objective} "
         f"discriminator={args.discriminator}"
     )
     print(f"machine: TensorFlow float32 matmul {peak:.0f} GFLOP/s (4096x4096)")
-    print(f"{'mode':<20}{'median ms':>12}{'min ms':>10}{'first step s':>14}{'vs first':>10}")
+    print(
+        f"{'mode':<20}{'dtype policy':<16}{'median ms':>12}{'min ms':>10}{'first step s':>14}"
+        f"{'vs first':>10}"
+    )
     for row in rows:
         ratio = row["median_ms"] / rows[0]["median_ms"]
         print(
-            f"{row['mode']:<20}{row['median_ms']:>12}{row['min_ms']:>10}"
-            f"{row['first_step_s']:>14}{ratio:>10.2f}"
+            f"{row['mode']:<20}{row['dtype_policy']:<16}{row['median_ms']:>12}"
+            f"{row['min_ms']:>10}{row['first_step_s']:>14}{ratio:>10.2f}"
         )
     record = {
         "benchmark": "step_time",

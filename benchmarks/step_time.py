@@ -8,6 +8,7 @@ table (median and min over measured steps, per mode) and writes a JSON record un
     python benchmarks/step_time.py                       # paper sizes, graph and XLA
     python benchmarks/step_time.py --steps 3 --modes graph --discriminator small
     python benchmarks/step_time.py --modes graph --dtype-policies float32,mixed_bfloat16
+    python benchmarks/step_time.py --dtype-policies float32,float32:mixed_bfloat16
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ def build(args, mode, policy):
 
     import keras_seqgan as ks
 
-    size = dict(
-        vocabulary_size=args.vocabulary_size, sequence_length=args.sequence_length, dtype=policy
+    # "G:D" gives the generator and the discriminator policies of their own.
+    generator_policy, _, discriminator_policy = policy.partition(":")
+    size = dict(vocabulary_size=args.vocabulary_size, sequence_length=args.sequence_length)
+    generator = ks.models.Generator(
+        **size, embedding_dim=32, hidden_dim=32, seed=1, dtype=generator_policy
     )
-    generator = ks.models.Generator(**size, embedding_dim=32, hidden_dim=32, seed=1)
+    size["dtype"] = discriminator_policy or generator_policy
     if args.discriminator == "paper":
         discriminator = ks.models.Discriminator(**size)
     else:
@@ -95,7 +99,10 @@ def main(argv=None):
     parser.add_argument(
         "--dtype-policies",
         default="float32",
-        help="comma-separated Keras dtype policies of the networks, e.g. float32,mixed_bfloat16",
+        help=(
+            "comma-separated Keras dtype policies of the networks, e.g. "
+            "float32,mixed_bfloat16; G:D gives each its own, e.g. float32:mixed_bfloat16"
+        ),
     )
     parser.add_argument("--output", default=None, help="JSON path (default: results/...)")
     args = parser.parse_args(argv)
@@ -113,13 +120,13 @@ def main(argv=None):
     )
     print(f"machine: TensorFlow float32 matmul {peak:.0f} GFLOP/s (4096x4096)")
     print(
-        f"{'mode':<20}{'dtype policy':<16}{'median ms':>12}{'min ms':>10}{'first step s':>14}"
+        f"{'mode':<20}{'dtype policy':<24}{'median ms':>12}{'min ms':>10}{'first step s':>14}"
         f"{'vs first':>10}"
     )
     for row in rows:
         ratio = row["median_ms"] / rows[0]["median_ms"]
         print(
-            f"{row['mode']:<20}{row['dtype_policy']:<16}{row['median_ms']:>12}"
+            f"{row['mode']:<20}{row['dtype_policy']:<24}{row['median_ms']:>12}"
             f"{row['min_ms']:>10}{row['first_step_s']:>14}{ratio:>10.2f}"
         )
     record = {

@@ -206,6 +206,19 @@ def test_demo_annealing_defaults_are_the_callbacks():
     assert config.annealing
 
 
+def test_demo_dtype_policy_reaches_the_networks_and_nothing_else():
+    import keras
+
+    assert cli.build_parser().parse_args(["demo"]).dtype_policy is None
+    args = cli.build_parser().parse_args(["demo", "--dtype-policy", "mixed_bfloat16"])
+    assert args.dtype_policy == "mixed_bfloat16"
+    generator, discriminator = demo.demo_models(tiny_config(dtype_policy=args.dtype_policy))
+    assert generator.dtype_policy.name == discriminator.dtype_policy.name == "mixed_bfloat16"
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is left alone
+    default, _ = demo.demo_models(tiny_config())
+    assert default.dtype_policy.name == "float32"
+
+
 def test_demo_help_documents_every_option_with_its_default(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["demo", "--help"])

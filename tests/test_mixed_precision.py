@@ -7,9 +7,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from _models import tiny_gan, tiny_models
 
 import keras_seqgan as ks
-from _models import tiny_gan, tiny_models
 from keras_seqgan.saving import load_model, save_model
 
 V, T, B = 12, 6, 16

@@ -217,6 +217,14 @@ def test_demo_dtype_policy_reaches_the_networks_and_nothing_else():
     assert keras.config.dtype_policy().name == "float32"  # the global policy is left alone
     default, _ = demo.demo_models(tiny_config())
     assert default.dtype_policy.name == "float32"
+    argv = ["demo", "--discriminator-dtype-policy", "mixed_bfloat16"]
+    args = cli.build_parser().parse_args(argv)
+    config = tiny_config(discriminator_dtype_policy=args.discriminator_dtype_policy)
+    generator, discriminator = demo.demo_models(config)
+    assert (generator.dtype_policy.name, discriminator.dtype_policy.name) == (
+        "float32",
+        "mixed_bfloat16",
+    )
 
 
 def test_demo_help_documents_every_option_with_its_default(capsys):

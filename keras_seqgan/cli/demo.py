@@ -107,6 +107,8 @@ class DemoConfig:
     preset: str | None = None
     # The networks' Keras dtype policy (e.g. "mixed_bfloat16"); None: Keras's global one.
     dtype_policy: str | None = None
+    # The discriminator's own policy; None: `dtype_policy`.
+    discriminator_dtype_policy: str | None = None
 
 
 def preset_values(key: str) -> str:
@@ -166,8 +168,17 @@ def add_parser(commands) -> None:
         default=None,
         help=(
             "the networks' precision: mixed_bfloat16 computes in bfloat16 with float32 "
-            "weights, losses and log-probabilities (fast where the CPU has bfloat16 "
-            "instructions, docs/speed.md) (default: Keras's global policy, float32)"
+            "weights, losses and log-probabilities (default: Keras's global policy, float32)"
+        ),
+    )
+    demo.add_argument(
+        "--discriminator-dtype-policy",
+        choices=DTYPE_POLICIES,
+        default=None,
+        help=(
+            "the discriminator's own precision; on a CPU with bfloat16 instructions a "
+            "mixed_bfloat16 discriminator beside a float32 generator was the fastest step "
+            "measured (docs/speed.md) (default: --dtype-policy's)"
         ),
     )
     demo.add_argument(
@@ -257,6 +268,7 @@ def run(parser: argparse.ArgumentParser, args) -> dict:
         temperature_decay=args.temperature_decay,
         preset=args.preset,
         dtype_policy=args.dtype_policy,
+        discriminator_dtype_policy=args.discriminator_dtype_policy,
     )
     return run_demo(config)
 
@@ -302,6 +314,8 @@ def demo_models(config: DemoConfig):
         size["dtype"] = config.dtype_policy
     widths = [w for w in (1, 2, 3, 4, 5, 8, 10, 15, 20) if w <= config.sequence_length]
     generator = ks.models.Generator(**size, seed=config.seed + 3)
+    if config.discriminator_dtype_policy is not None:
+        size["dtype"] = config.discriminator_dtype_policy
     discriminator = ks.models.Discriminator(
         **size, filter_sizes=widths, num_filters=[64] * len(widths)
     )
@@ -565,7 +579,14 @@ def run_demo(config: DemoConfig) -> dict:
     os.makedirs(config.output, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
     size = dict(vocabulary_size=config.vocabulary_size, sequence_length=config.sequence_length)
-    precision = "" if config.dtype_policy is None else f", dtype_policy={config.dtype_policy}"
+    precision = "".join(
+        f", {name}={value}"
+        for name, value in (
+            ("dtype_policy", config.dtype_policy),
+            ("discriminator_dtype_policy", config.discriminator_dtype_policy),
+        )
+        if value is not None
+    )
     print(
         f"keras-seqgan demo: oracle with {size}, {config.num_samples} training sequences, "
         f"objective={config.objective}{precision}",

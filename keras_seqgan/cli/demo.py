@@ -162,25 +162,7 @@ def add_parser(commands) -> None:
     )
     _add_size_arguments(demo)
     _add_annealing_arguments(demo)
-    demo.add_argument(
-        "--dtype-policy",
-        choices=DTYPE_POLICIES,
-        default=None,
-        help=(
-            "the networks' precision: mixed_bfloat16 computes in bfloat16 with float32 "
-            "weights, losses and log-probabilities (default: Keras's global policy, float32)"
-        ),
-    )
-    demo.add_argument(
-        "--discriminator-dtype-policy",
-        choices=DTYPE_POLICIES,
-        default=None,
-        help=(
-            "the discriminator's own precision; on a CPU with bfloat16 instructions a "
-            "mixed_bfloat16 discriminator beside a float32 generator was the fastest step "
-            "measured (docs/speed.md) (default: --dtype-policy's)"
-        ),
-    )
+    _add_precision_arguments(demo)
     demo.add_argument(
         "--quiet", action="store_true", help="no progress bars (default: progress bars shown)"
     )
@@ -205,6 +187,29 @@ def _add_size_arguments(demo) -> None:
             metavar="N",
             help=f"{description} (default: the preset's; {preset_values(name.replace('-', '_'))})",
         )
+
+
+def _add_precision_arguments(demo) -> None:
+    """`--dtype-policy` and `--discriminator-dtype-policy`."""
+    demo.add_argument(
+        "--dtype-policy",
+        choices=DTYPE_POLICIES,
+        default=None,
+        help=(
+            "the networks' precision: mixed_bfloat16 computes in bfloat16 with float32 "
+            "weights, losses and log-probabilities (default: Keras's global policy, float32)"
+        ),
+    )
+    demo.add_argument(
+        "--discriminator-dtype-policy",
+        choices=DTYPE_POLICIES,
+        default=None,
+        help=(
+            "the discriminator's own precision; on a CPU with bfloat16 instructions a "
+            "mixed_bfloat16 discriminator beside a float32 generator was the fastest step "
+            "measured (docs/speed.md) (default: --dtype-policy's)"
+        ),
+    )
 
 
 def _add_annealing_arguments(demo) -> None:
@@ -579,17 +584,9 @@ def run_demo(config: DemoConfig) -> dict:
     os.makedirs(config.output, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
     size = dict(vocabulary_size=config.vocabulary_size, sequence_length=config.sequence_length)
-    precision = "".join(
-        f", {name}={value}"
-        for name, value in (
-            ("dtype_policy", config.dtype_policy),
-            ("discriminator_dtype_policy", config.discriminator_dtype_policy),
-        )
-        if value is not None
-    )
     print(
         f"keras-seqgan demo: oracle with {size}, {config.num_samples} training sequences, "
-        f"objective={config.objective}{precision}",
+        f"objective={config.objective}{_precision(config)}",
         flush=True,
     )
     oracle, real, held_out = oracle_data(config)
@@ -639,6 +636,18 @@ def run_demo(config: DemoConfig) -> dict:
         "frontier_margin": margin,
         "oracle_entropy": oracle_entropy,
     }
+
+
+def _precision(config: DemoConfig) -> str:
+    """The precision options given, for the first line (empty without any)."""
+    return "".join(
+        f", {name}={value}"
+        for name, value in (
+            ("dtype_policy", config.dtype_policy),
+            ("discriminator_dtype_policy", config.discriminator_dtype_policy),
+        )
+        if value is not None
+    )
 
 
 def _demo_discriminator(config: DemoConfig, discriminator, generator, real, held_out):

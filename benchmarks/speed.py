@@ -266,16 +266,13 @@ def build_models(size, kind):
     import keras
 
     import keras_seqgan as ks
-    from keras_seqgan.models.discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS
 
     V, T = size["vocabulary_size"], size["sequence_length"]
     keras.utils.set_random_seed(0)  # the same initial weights for every variant
     generator = ks.models.Generator(V, T, embedding_dim=EMBEDDING, hidden_dim=HIDDEN, seed=1)
     if kind == "paper":
-        kept = [
-            (w, f) for w, f in zip(PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, strict=True) if w <= T
-        ]
-        filters = dict(filter_sizes=[w for w, _ in kept], num_filters=[f for _, f in kept])
+        widths, counts = ks.models.paper_filters(T)
+        filters = dict(filter_sizes=widths, num_filters=counts)
     else:
         filters = dict(filter_sizes=(2, 3, 4, 5), num_filters=(64, 64, 64, 64))
     return generator, ks.models.Discriminator(V, T, **filters)

@@ -28,11 +28,7 @@ from keras_seqgan._validation import (
 from keras_seqgan.callbacks import OracleNLL, TemperatureAnnealing
 from keras_seqgan.callbacks.temperature_annealing import RELGAN_SCHEDULES, SCHEDULES
 from keras_seqgan.models import Discriminator, Generator
-from keras_seqgan.models.discriminator import (
-    PAPER_FILTER_SIZES,
-    PAPER_NUM_FILTERS,
-    check_filter_widths,
-)
+from keras_seqgan.models.discriminator import check_filter_widths
 from keras_seqgan.objectives import OBJECTIVES
 from keras_seqgan.seqgan import SeqGAN
 
@@ -682,21 +678,12 @@ class SeqGANHyperModel(kt.HyperModel):
         elif config is not None:
             discriminator = cls.from_config(config)
         else:
-            filter_sizes, num_filters = self.filter_sizes, self.num_filters
-            if filter_sizes is None:
-                pairs = [
-                    (size, count)
-                    for size, count in zip(PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, strict=True)
-                    if size <= self.sequence_length
-                ]
-                filter_sizes = tuple(size for size, _ in pairs)
-                num_filters = tuple(count for _, count in pairs)
             discriminator = Discriminator(
                 vocabulary_size=self.vocabulary_size,
                 sequence_length=self.sequence_length,
                 embedding_dim=self.discriminator_embedding_dim,
-                filter_sizes=filter_sizes,
-                num_filters=num_filters,
+                filter_sizes=self.filter_sizes,
+                num_filters=self.num_filters,
             )
         if arrays is not None:
             _set_weights("discriminator_weights", discriminator, arrays)

@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 from keras import ops
 
-from keras_seqgan.models.discriminator import Discriminator
+from keras_seqgan.models.discriminator import Discriminator, paper_filters
 
 VOCABULARY_SIZE = 10
 SEQUENCE_LENGTH = 5
@@ -191,9 +191,34 @@ def test_bad_arguments_raise(overrides, error, match):
         tiny_discriminator(**overrides)
 
 
-def test_default_widths_longer_than_the_sequence_raise():
-    with pytest.raises(ValueError, match=r"too wide: \[15, 20\].*smaller widths"):
-        Discriminator(vocabulary_size=50, sequence_length=12)
+def test_default_widths_fit_the_sequence():
+    # The paper's set for 20 tokens or more; for shorter sequences the widths that fit.
+    paper = Discriminator(vocabulary_size=50, sequence_length=20)
+    assert paper.filter_sizes == (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
+    assert paper.num_filters == (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
+    short = Discriminator(vocabulary_size=30, sequence_length=6)
+    assert short.filter_sizes == (1, 2, 3, 4, 5, 6)
+    assert short.num_filters == (100, 200, 200, 200, 200, 100)
+    assert short(np.zeros((2, 6), dtype="int32")).shape == (2, 1)
+    assert Discriminator(vocabulary_size=30, sequence_length=12).filter_sizes[-1] == 10
+    assert Discriminator(vocabulary_size=30, sequence_length=1).filter_sizes == (1,)
+    # The resolved widths are in the config, so a loaded model has the same layers.
+    config = short.get_config()
+    assert config["filter_sizes"] == [1, 2, 3, 4, 5, 6]
+    assert Discriminator.from_config(config).num_filters == short.num_filters
+
+
+def test_paper_widths_without_counts_take_the_paper_counts():
+    discriminator = Discriminator(vocabulary_size=30, sequence_length=20, filter_sizes=(2, 15))
+    assert discriminator.num_filters == (200, 160)
+    assert paper_filters(16) == (
+        (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15),
+        (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160),
+    )
+    with pytest.raises(ValueError, match=r"num_filters.*needed.*filter_sizes=\[2, 11\].*\[11\]"):
+        Discriminator(vocabulary_size=30, sequence_length=20, filter_sizes=(2, 11))
+    with pytest.raises(ValueError, match=r"sequence_length.*int >= 1"):
+        paper_filters(0)
 
 
 def test_bad_inputs_raise():

@@ -23,6 +23,43 @@ PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
 
 
+def paper_filters(sequence_length: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The paper's filter widths that fit `sequence_length`, with their filter counts.
+
+    The SeqGAN paper's discriminator has widths `(1, ..., 10, 15, 20)` for sequences of
+    20 tokens; a 'valid' convolution wider than the sequence has no output, so for
+    shorter sequences the widths above `sequence_length` are left out (with their
+    counts). `paper_filters(20)` is the paper's whole set; `paper_filters(6)` is
+    `((1, 2, 3, 4, 5, 6), (100, 200, 200, 200, 200, 100))`.
+    """
+    sequence_length = check_int("sequence_length", sequence_length, 1)
+    pairs = [
+        (size, count)
+        for size, count in zip(PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, strict=True)
+        if size <= sequence_length
+    ]
+    return tuple(size for size, _ in pairs), tuple(count for _, count in pairs)
+
+
+def _default_filters(filter_sizes, num_filters, sequence_length):
+    """Fills in `None` widths or counts from the paper's set (see `paper_filters`)."""
+    if filter_sizes is None:
+        sizes, counts = paper_filters(sequence_length)
+        return sizes, counts if num_filters is None else num_filters
+    filter_sizes = check_int_sequence("filter_sizes", filter_sizes)
+    if num_filters is not None:
+        return filter_sizes, num_filters
+    paper_count = dict(zip(PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, strict=True))
+    missing = [size for size in filter_sizes if size not in paper_count]
+    if missing:
+        raise ValueError(
+            "`num_filters` is needed when `filter_sizes` has widths the paper does not use "
+            f"(the paper's: {list(PAPER_FILTER_SIZES)}). Received: filter_sizes="
+            f"{list(filter_sizes)}, num_filters=None (no paper count for {missing})"
+        )
+    return filter_sizes, tuple(paper_count[size] for size in filter_sizes)
+
+
 def check_filter_widths(filter_sizes, num_filters, sequence_length) -> None:
     """One filter count per width, and no width wider than the sequence (checked ints)."""
     if len(filter_sizes) != len(num_filters):
@@ -80,12 +117,16 @@ class Discriminator(keras.Model):
         sequence_length: int. Length of the sequences the model is built for; every
             filter width must be at most this.
         embedding_dim: int. Size of the token embeddings. Defaults to `64`.
-        filter_sizes: list of ints. Widths of the parallel convolutions. Defaults to
-            `(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)`.
-        num_filters: list of ints. Number of filters of each width, the same length
-            as `filter_sizes`. Defaults to
-            `(100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)`
-            (1,720 pooled features).
+        filter_sizes: list of ints, or `None`. Widths of the parallel convolutions,
+            each at most `sequence_length`. Defaults to `None`: the paper's widths
+            `(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)`, clipped to those that fit
+            `sequence_length` (widths 1 to 6 for 6 tokens; see
+            `keras_seqgan.models.paper_filters`).
+        num_filters: list of ints, or `None`. Number of filters of each width, the
+            same length as `filter_sizes`. Defaults to `None`: the paper's count of
+            each width, `(100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)`
+            for the widths above (1,720 pooled features at 20 tokens or more); a
+            width the paper does not use needs an explicit count.
         highway_layers: int. Number of highway layers after pooling; `0` for none.
             Defaults to `1`.
         dropout: float. Dropout rate before the output layer, in `[0, 1)`. The mask
@@ -148,8 +189,8 @@ class Discriminator(keras.Model):
         vocabulary_size: int,
         sequence_length: int,
         embedding_dim: int = 64,
-        filter_sizes: Sequence[int] = PAPER_FILTER_SIZES,
-        num_filters: Sequence[int] = PAPER_NUM_FILTERS,
+        filter_sizes: Sequence[int] | None = None,
+        num_filters: Sequence[int] | None = None,
         highway_layers: int = 1,
         dropout: float = 0.25,
         conditions: dict[str, int] | None = None,
@@ -161,6 +202,7 @@ class Discriminator(keras.Model):
         vocabulary_size = check_int("vocabulary_size", vocabulary_size, 2)
         sequence_length = check_int("sequence_length", sequence_length, 1)
         embedding_dim = check_int("embedding_dim", embedding_dim, 1)
+        filter_sizes, num_filters = _default_filters(filter_sizes, num_filters, sequence_length)
         filter_sizes = check_int_sequence("filter_sizes", filter_sizes)
         num_filters = check_int_sequence("num_filters", num_filters)
         check_filter_widths(filter_sizes, num_filters, sequence_length)

@@ -22,6 +22,7 @@ from keras_seqgan._validation import (
 from keras_seqgan.conditions import with_conditions
 from keras_seqgan.data.datasets import EpochOrder, check_fit_data
 from keras_seqgan.data.fit_data import clear_batch_errors, unpack_batch, validate_training_data
+from keras_seqgan.models._monitoring import fill_monitor_modes
 from keras_seqgan.models.generator import Generator
 from keras_seqgan.objectives import (
     Objective,
@@ -739,6 +740,11 @@ class SeqGAN(SeedStateMixin, keras.Model):
         by `keras.callbacks.BackupAndRestore` at an epoch's end, continues as the
         uninterrupted run would. Other shuffled pipelines cannot be repositioned: a
         resumed `fit` warns about them.
+
+        `keras.callbacks.EarlyStopping`, `ModelCheckpoint` and `ReduceLROnPlateau`
+        watching a loss (`g_loss`, `d_loss`, `d_loss_real`, `d_loss_fake`) or `OracleNLL`'s
+        `nll_oracle`, `nll_gen`, `nll_sum` (or their `val_` forms) need no `mode=`: it is
+        set to `"min"`. `d_acc` and `reward_mean` have no better direction; pass `mode=`.
         """
         self._check_ready_to_train()
         if kwargs.get("batch_size") is not None:
@@ -752,6 +758,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
         )
         if not is_array and not args:
             kwargs.setdefault("shuffle", False)  # datasets shuffle themselves
+        fill_monitor_modes(args[4] if len(args) > 4 else kwargs.get("callbacks"))
         if len(args) < 5:  # `callbacks` is fit's 6th positional argument
             callbacks = list(kwargs.get("callbacks") or [])
             resumes = _resumes(kwargs.get("initial_epoch", 0), callbacks)

@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from test_callbacks import Recorder, fit, shared_gan, tiny_oracle
+from test_callbacks import REAL, B, Recorder, T, V, fit, shared_gan, tiny_oracle
 
 import keras_seqgan as ks
 from keras_seqgan.callbacks import BatchTimer, OracleNLL, TemperatureAnnealing
@@ -81,20 +81,46 @@ def test_tensorboard_writes_a_scalar_for_every_metric(tmp_path):
 
 
 def test_early_stopping_on_nll_oracle():
+    # No `mode=`: fit sets "min" for the NLLs and losses, which Keras cannot infer.
     # An improvement must exceed 100 nats: none does, so training stops after `patience`.
-    stopper = keras.callbacks.EarlyStopping(
-        monitor="nll_oracle", mode="min", patience=1, min_delta=100.0
-    )
+    stopper = keras.callbacks.EarlyStopping(monitor="nll_oracle", patience=1, min_delta=100.0)
     history = fit(shared_gan(), epochs=6, callbacks=[*ours(), stopper])
+    assert stopper.mode == "min" and stopper.monitor_op is keras.ops.less
     assert len(history.epoch) == 2 and stopper.stopped_epoch == 1
     assert np.isfinite(history.history["nll_oracle"]).all()
 
 
+@pytest.mark.parametrize("monitor", ["g_loss", "d_loss", "d_loss_fake", "nll_sum"])
+def test_early_stopping_infers_lower_is_better(monitor):
+    stopper = keras.callbacks.EarlyStopping(monitor=monitor, patience=100)
+    history = fit(shared_gan(), epochs=2, callbacks=[*ours(), stopper])
+    assert stopper.mode == "min"
+    assert stopper.best == pytest.approx(min(history.history[monitor]))
+
+
+def test_monitor_directions_set_by_the_user_or_unknown_are_left_alone():
+    kept = keras.callbacks.EarlyStopping(monitor="g_loss", mode="max", patience=100)
+    fit(shared_gan(), epochs=1, callbacks=[kept])
+    assert kept.mode == "max" and kept.monitor_op is keras.ops.greater
+    # The discriminator's accuracy has no better direction: Keras's own error, unchanged.
+    with pytest.raises(ValueError, match=r"monitor=d_acc.*mode='max'"):
+        fit(shared_gan(), epochs=1, callbacks=[keras.callbacks.EarlyStopping(monitor="d_acc")])
+
+
+def test_early_stopping_on_nll_oracle_in_mle_pretraining():
+    generator = ks.models.Generator(V, T, embedding_dim=4, hidden_dim=4, seed=2)
+    generator.compile(optimizer=keras.optimizers.Adam(1e-2))
+    stopper = keras.callbacks.EarlyStopping(monitor="nll_gen", patience=100)
+    oracle = OracleNLL(tiny_oracle(), num_samples=16, seed=1, held_out=REAL[:16])
+    generator.fit(
+        ks.data.mle_dataset(REAL, batch_size=B), epochs=2, verbose=0, callbacks=[oracle, stopper]
+    )
+    assert stopper.mode == "min" and stopper.best is not None
+
+
 def test_model_checkpoint_keeps_the_best_nll_oracle(tmp_path):
     path = str(tmp_path / "best.keras")
-    checkpoint = keras.callbacks.ModelCheckpoint(
-        path, monitor="nll_oracle", mode="min", save_best_only=True
-    )
+    checkpoint = keras.callbacks.ModelCheckpoint(path, monitor="nll_oracle", save_best_only=True)
     recorder = Recorder()
     # every=1: Keras's ModelCheckpoint saves on epochs whose logs lack the monitored key.
     fit(shared_gan(), epochs=3, callbacks=[*ours(), checkpoint, recorder])

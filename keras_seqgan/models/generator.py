@@ -26,6 +26,7 @@ from keras_seqgan.conditions import (
 )
 from keras_seqgan.data.datasets import EpochOrder, check_fit_data
 from keras_seqgan.models._compile import recompile_from_config
+from keras_seqgan.models._monitoring import fill_monitor_modes
 from keras_seqgan.models.generation import sample_in_batches, text_condition_ids
 from keras_seqgan.sampling import default_block_size, sample_from_logits
 
@@ -575,10 +576,13 @@ class Generator(SeedStateMixin, keras.Model):
         A shuffled `keras_seqgan.data.mle_dataset` serves each epoch that epoch's order
         (its `DataPosition`), so `fit(initial_epoch=k)` in a fresh process, or a run
         resumed by `keras.callbacks.BackupAndRestore(save_freq="epoch")`, trains on the
-        batches an uninterrupted run would.
+        batches an uninterrupted run would. `EarlyStopping`, `ModelCheckpoint` and
+        `ReduceLROnPlateau` watching `OracleNLL`'s `nll_oracle`, `nll_gen` or `nll_sum`
+        need no `mode=`: it is set to `"min"`.
         """
         check_fit_data(x, kwargs.get("steps_per_epoch"))
         position = getattr(x, "data_position", None)
+        fill_monitor_modes(args[4] if len(args) > 4 else kwargs.get("callbacks"))
         if position is not None and len(args) < 5:  # `callbacks` is fit's 6th argument
             kwargs["callbacks"] = [EpochOrder(position), *(kwargs.get("callbacks") or [])]
         return super().fit(x, *args, **kwargs)

@@ -505,7 +505,9 @@ def parse_args(argv):
         default=os.path.join(
             os.path.dirname(__file__), "..", "..", "shared", "data", "seqgan_oracle_lstm.npz"
         ),
-        help="the paper's oracle weights (default: ../shared/data/seqgan_oracle_lstm.npz)",
+        help="the paper's oracle weights: the SeqGAN authors' save/target_params_py3.pkl "
+        "(github.com/LantaoYu/SeqGAN) or its .npz conversion "
+        "(default: ../shared/data/seqgan_oracle_lstm.npz)",
     )
     parser.add_argument("--output", default=None, help="default: benchmarks/results/oracle_PRESET")
     parser.add_argument(
@@ -564,7 +566,8 @@ def main(argv=None):
     if not os.path.exists(args.oracle):
         raise SystemExit(
             f"--oracle: {args.oracle} does not exist. The benchmark needs the SeqGAN paper's "
-            "oracle weights (seqgan_oracle_lstm.npz, in ../shared/data/)."
+            "oracle weights: save/target_params_py3.pkl of https://github.com/LantaoYu/SeqGAN "
+            "(or its .npz conversion, OracleLSTM.save_npz)."
         )
     os.makedirs(output, exist_ok=True)
 
@@ -575,7 +578,7 @@ def main(argv=None):
 
     keras.utils.set_random_seed(args.seed)
     seed = args.seed
-    oracle = ks.data.OracleLSTM.from_npz(args.oracle)
+    oracle = ks.data.OracleLSTM.from_file(args.oracle)
     started = time.perf_counter()
     real = oracle.sample(config["num_train"], seed=seed + 1)
     validation = oracle.sample(config["num_eval"], seed=seed + 2)

@@ -334,7 +334,7 @@ def main(argv=None):
 
     keras.utils.set_random_seed(args.seed)
     seed = args.seed
-    oracle = ks.data.OracleLSTM.from_npz(args.oracle)
+    oracle = ks.data.OracleLSTM.from_file(args.oracle)
     real = oracle.sample(config["num_train"], seed=seed + 1)
     validation = oracle.sample(config["num_eval"], seed=seed + 2)
     held_out = oracle.sample(config["num_eval"], seed=seed + 3)

@@ -67,7 +67,7 @@ def main(argv=None):
 
     import keras_seqgan as ks
 
-    oracle = ks.data.OracleLSTM.from_npz(args.oracle)
+    oracle = ks.data.OracleLSTM.from_file(args.oracle)
     held_out = oracle.sample(args.num_eval, seed=args.seed + 3)
     evaluate = base.Evaluator(oracle, held_out, args.num_eval, args.seed + 4)
     rows = []

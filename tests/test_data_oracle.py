@@ -318,3 +318,88 @@ def test_real_oracle_nll_of_uniform_tokens(real_oracle):
     # about 0.013: +-0.1 is over 7 of them.
     tokens = np.random.default_rng(0).integers(0, 5000, (2_000, 20))
     assert real_oracle.nll(tokens) == pytest.approx(11.43, abs=0.1)
+
+
+AUTHORS_PARAMS = REAL_ORACLE.with_name("seqgan_target_params_py3.pkl")
+
+
+def test_the_authors_pickle_equals_the_npz(real_oracle):
+    if not AUTHORS_PARAMS.exists():
+        pytest.skip(f"the SeqGAN authors' target_params_py3.pkl is not at {AUTHORS_PARAMS}")
+    loaded = OracleLSTM.from_seqgan_params(AUTHORS_PARAMS, jit_compile=False)
+    assert loaded.weights.keys() == real_oracle.weights.keys()
+    for key, array in real_oracle.weights.items():
+        np.testing.assert_array_equal(loaded.weights[key], array, err_msg=key)
+    assert isinstance(OracleLSTM.from_file(AUTHORS_PARAMS, jit_compile=False), OracleLSTM)
+    tokens = real_oracle.sample(8, seed=3)
+    np.testing.assert_array_equal(loaded.log_prob(tokens), real_oracle.log_prob(tokens))
+
+
+def _pickle_params(path, arrays, protocol=4):
+    import pickle
+
+    with open(path, "wb") as file:
+        pickle.dump(arrays, file, protocol=protocol)
+    return path
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+def test_seqgan_params_round_trip(oracle, tmp_path, protocol):
+    from keras_seqgan.data.oracle import SEQGAN_PARAMS_ORDER
+
+    arrays = [oracle.weights[key] for key in SEQGAN_PARAMS_ORDER]
+    path = _pickle_params(tmp_path / "params.pkl", arrays, protocol)
+    for load in (OracleLSTM.from_seqgan_params, OracleLSTM.from_file):
+        loaded = load(path, sequence_length=SEQUENCE_LENGTH, jit_compile=False)
+        for key, array in oracle.weights.items():
+            np.testing.assert_array_equal(loaded.weights[key], array, err_msg=key)
+    # `from_file` tells the formats apart by their first bytes, not by the file name.
+    oracle.save_npz(tmp_path / "weights.pkl")
+    assert OracleLSTM.from_file(tmp_path / "weights.pkl", jit_compile=False).hidden_dim == 4
+
+
+class _RunsCode:
+    """Unpickling it calls `os.mkdir`: what a hostile pickle does."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (os.mkdir, (self.path,))
+
+
+def test_seqgan_params_refuse_anything_but_arrays(oracle, tmp_path):
+    marker = tmp_path / "was_run"
+    path = _pickle_params(tmp_path / "hostile.pkl", [_RunsCode(marker)])
+    with pytest.raises(ValueError, match=r"hostile.pkl.*refused to load posix.mkdir"):
+        OracleLSTM.from_seqgan_params(path)
+    assert not marker.exists()  # refused before it ran
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ({"embedding": 1}, r"list of 15 NumPy arrays.*holds a dict"),
+        ([np.zeros(2, "float32")] * 3, r"holds a list of 3"),
+        ([np.zeros(2, "float32")] * 14 + [1.0], r"entry 14 \(b_out\) must be a NumPy array"),
+    ],
+)
+def test_seqgan_params_bad_layout(tmp_path, content, match):
+    with pytest.raises(ValueError, match=match):
+        OracleLSTM.from_seqgan_params(_pickle_params(tmp_path / "bad.pkl", content))
+
+
+def test_seqgan_params_bad_shape_and_missing_file(oracle, tmp_path):
+    from keras_seqgan.data.oracle import SEQGAN_PARAMS_ORDER
+
+    arrays = [oracle.weights[key] for key in SEQGAN_PARAMS_ORDER]
+    arrays[-1] = np.zeros(3, "float32")
+    with pytest.raises(ValueError, match=r"'b_out' has shape \(3,\); expected \(10,\)"):
+        OracleLSTM.from_seqgan_params(_pickle_params(tmp_path / "shape.pkl", arrays))
+    (tmp_path / "text.pkl").write_text("not a pickle")
+    with pytest.raises(ValueError, match=r"text.pkl.*SeqGAN authors' oracle parameters"):
+        OracleLSTM.from_seqgan_params(tmp_path / "text.pkl")
+    with pytest.raises(FileNotFoundError, match="missing.pkl"):
+        OracleLSTM.from_seqgan_params(tmp_path / "missing.pkl")
+    with pytest.raises(FileNotFoundError, match="missing.pkl"):
+        OracleLSTM.from_file(tmp_path / "missing.pkl")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
+import pickle
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
@@ -38,6 +41,74 @@ def _expected_shapes(vocabulary_size: int, embedding_dim: int, hidden_dim: int) 
     shapes["W_out"] = (hidden_dim, vocabulary_size)
     shapes["b_out"] = (vocabulary_size,)
     return shapes
+
+
+# The order of the 15 arrays in the SeqGAN authors' `target_params_py3.pkl`, as their
+# `target_lstm.py` reads them (their `Wog, Uog, bog` are our `W_o, U_o, b_o`).
+SEQGAN_PARAMS_ORDER = (
+    "embedding",
+    *(f"{kind}_{gate}" for gate in _GATES for kind in ("W", "U", "b")),
+    "W_out",
+    "b_out",
+)
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """Unpickles NumPy arrays (and lists of them) and nothing else.
+
+    A pickle can call any importable function while it loads; this one admits only those
+    that rebuild an array (`ndarray`, `dtype` and NumPy's `_reconstruct`, under its
+    NumPy 1 or 2 module name, and `_codecs.encode`, which pickle protocols 0-2 use to
+    write bytes) and refuses every other name before anything runs.
+    """
+
+    _ALLOWED = {
+        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "dtype"): np.dtype,
+        ("numpy.core.multiarray", "_reconstruct"): np.ndarray.__reduce__(np.zeros(1))[0],
+        ("numpy._core.multiarray", "_reconstruct"): np.ndarray.__reduce__(np.zeros(1))[0],
+        ("_codecs", "encode"): codecs.encode,
+    }
+
+    def find_class(self, module, name):
+        try:
+            return self._ALLOWED[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(
+                f"refused to load {module}.{name}: only NumPy arrays are read from this "
+                "file (a pickle naming anything else could run code)"
+            ) from None
+
+
+def _read_seqgan_params(path: str) -> dict[str, np.ndarray]:
+    """The 15 arrays of the SeqGAN authors' `target_params*.pkl`, by our key names."""
+    with open(path, "rb") as file:
+        data = file.read()
+    try:
+        # latin1: the encoding NumPy needs for array bytes in a pickle written by Python 2.
+        arrays = _ArrayUnpickler(io.BytesIO(data), encoding="latin1").load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f"Could not read {path!r} as the SeqGAN authors' oracle parameters (a pickled "
+            f"list of 15 NumPy arrays, `target_params_py3.pkl`): {error}"
+        ) from error
+    if not isinstance(arrays, (list, tuple)) or len(arrays) != len(SEQGAN_PARAMS_ORDER):
+        received = (
+            f"a {type(arrays).__name__} of {len(arrays)}"
+            if isinstance(arrays, (list, tuple))
+            else f"a {type(arrays).__name__}"
+        )
+        raise ValueError(
+            f"{path!r} must hold a list of {len(SEQGAN_PARAMS_ORDER)} NumPy arrays in the "
+            f"order {list(SEQGAN_PARAMS_ORDER)}; it holds {received}."
+        )
+    for index, array in enumerate(arrays):
+        if not isinstance(array, np.ndarray):
+            raise ValueError(
+                f"{path!r}: entry {index} ({SEQGAN_PARAMS_ORDER[index]}) must be a NumPy "
+                f"array. Received {type(array).__name__}."
+            )
+    return dict(zip(SEQGAN_PARAMS_ORDER, arrays, strict=True))
 
 
 def _check_weights(weights: Mapping, source: str) -> dict[str, np.ndarray]:
@@ -248,6 +319,90 @@ class OracleLSTM:
             jit_compile,
         )
         return oracle
+
+    @classmethod
+    def from_seqgan_params(
+        cls,
+        path: str | os.PathLike,
+        sequence_length: int = 20,
+        start_token: int = 0,
+        jit_compile: bool = True,
+    ) -> OracleLSTM:
+        """Loads the oracle from the SeqGAN authors' own file, `target_params_py3.pkl`.
+
+        The file is `save/target_params_py3.pkl` in the authors' repository
+        (https://github.com/LantaoYu/SeqGAN): a pickled list of 15 float32 arrays, in the
+        order their `target_lstm.py` reads them (see `SEQGAN_PARAMS_ORDER`). It is read
+        with an unpickler that admits only NumPy arrays, so a file that names any other
+        Python object is refused before anything in it runs; then every shape is checked
+        as `from_npz` checks them. The oracle equals the one `from_npz` loads from the
+        converted `.npz`. `save_npz` writes it in that pickle-free form.
+
+        Args:
+            path: path of the `.pkl` file (`target_params_py3.pkl`, or the Python 2
+                `target_params.pkl`).
+            sequence_length: int. Length of the sampled sequences. Defaults to `20`.
+            start_token: int. Token id whose embedding feeds the first step. Defaults to `0`.
+            jit_compile: bool. Compile the sampler with XLA. Defaults to `True`.
+
+        Returns:
+            An `OracleLSTM`.
+
+        Raises:
+            FileNotFoundError: if `path` does not exist.
+            ValueError: if the file is not such a pickle, names anything but NumPy
+                arrays, or an array's shape is wrong.
+
+        Example:
+
+        ```python
+        # After: git clone https://github.com/LantaoYu/SeqGAN
+        oracle = keras_seqgan.data.OracleLSTM.from_seqgan_params(
+            "SeqGAN/save/target_params_py3.pkl"
+        )
+        oracle.save_npz("seqgan_oracle_lstm.npz")  # the same weights, no pickle
+        ```
+        """
+        path = os.fspath(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"Oracle parameters file not found: {path!r}")
+        weights = _read_seqgan_params(path)
+        oracle = cls.__new__(cls)
+        oracle._setup(
+            _check_weights(weights, f"Oracle file {path!r}"),
+            sequence_length,
+            start_token,
+            jit_compile,
+        )
+        return oracle
+
+    @classmethod
+    def from_file(
+        cls,
+        path: str | os.PathLike,
+        sequence_length: int = 20,
+        start_token: int = 0,
+        jit_compile: bool = True,
+    ) -> OracleLSTM:
+        """Loads an oracle from an `.npz` file or from the SeqGAN authors' `.pkl`.
+
+        Reads the file's first bytes: a zip archive goes to `from_npz`, anything else to
+        `from_seqgan_params` (which reads only NumPy arrays from a pickle). The arguments
+        are theirs.
+
+        Example:
+
+        ```python
+        oracle = keras_seqgan.data.OracleLSTM.from_file("target_params_py3.pkl")
+        ```
+        """
+        path = os.fspath(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"Oracle weights file not found: {path!r}")
+        with open(path, "rb") as file:
+            is_zip = file.read(4) == b"PK\x03\x04"
+        load = cls.from_npz if is_zip else cls.from_seqgan_params
+        return load(path, sequence_length, start_token, jit_compile)
 
     def save_npz(self, path: str | os.PathLike) -> None:
         """Writes the weights to `path` (compressed `.npz`, the layout `from_npz` reads).

@@ -171,6 +171,11 @@ class SeqGAN(SeedStateMixin, keras.Model):
     )
     gan.fit(ks.data.sequence_dataset(real, batch_size=32), epochs=1)
     tokens = gan.generate(10, temperature=1.0, seed=1)
+
+    gan.save("seqgan.keras")
+    # In another process: import keras_seqgan first. It registers SeqGAN, Generator and
+    # Discriminator with Keras; without it `load_model` cannot locate their classes.
+    gan = keras.models.load_model("seqgan.keras")
     ```
 
     Reference:

@@ -172,6 +172,17 @@ _UNSAFE = re.compile(
 )
 
 
+# The one sanctioned pickle: the SeqGAN authors' oracle file, read by an unpickler that
+# admits only NumPy arrays (`OracleLSTM.from_seqgan_params`; its refusal is tested in
+# tests/test_data_oracle.py). These lines of that file may name `pickle`, nothing else.
+_SANCTIONED = {
+    "data/oracle.py": re.compile(
+        r"^import pickle$|^class _ArrayUnpickler\(pickle\.Unpickler\):$"
+        r"|^raise pickle\.UnpicklingError\($|^except \(pickle\.UnpicklingError, "
+    )
+}
+
+
 def test_the_package_never_unpickles_or_disables_safe_mode():
     root = pathlib.Path(os.path.dirname(keras_seqgan.__file__))
     sources = sorted(root.rglob("*.py"))
@@ -181,6 +192,10 @@ def test_the_package_never_unpickles_or_disables_safe_mode():
         for source in sources
         for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1)
         if _UNSAFE.search(line)
+        and not (
+            source.relative_to(root).as_posix() in _SANCTIONED
+            and _SANCTIONED[source.relative_to(root).as_posix()].search(line.strip())
+        )
     ]
     assert offending == []
 

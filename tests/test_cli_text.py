@@ -268,3 +268,31 @@ def test_train_refuses_to_resume_with_other_arguments(tmp_path, capsys):
     assert cli.main(argv) == 2  # TINY has --seed 3 and other sizes
     err = capsys.readouterr().err
     assert "holds an unfinished run with other arguments" in err and "seed" in err
+
+
+@pytest.mark.slow  # ~15s; the default suite stays under 10 minutes on 2 cores
+def test_train_with_a_bpe_tokenizer_then_generate(tmp_path, capsys):
+    pytest.importorskip("tokenizers", reason='needs the subword extra: pip install ".[subword]"')
+    data = write_corpus(tmp_path / "corpus.csv", rows=96)
+    output = tmp_path / "out"
+    argv = ["train", "--data", str(data), "--output", str(output), "--tokenizer", "bpe", *TINY]
+    argv[argv.index("--max-tokens") + 1] = "300"  # byte-level BPE starts from 256 bytes
+    argv[argv.index("--mle-epochs") + 1] = "8"  # so that MLE unlearns the unused `<unk>` id
+    argv[argv.index("--adversarial-steps") + 1] = "1"
+    assert cli.main(argv) == 0
+    record = json.loads((output / "results.json").read_text())
+    assert record["config"]["tokenizer"] == "bpe" and record["vocabulary_size"] <= 300
+    assert all(np.isfinite(v) for v in record["scores"]["adversarial"].values())
+    config = zipfile.ZipFile(output / "seqgan.keras").read("config.json").decode()
+    assert "SubwordTokenizer" in config
+    capsys.readouterr()
+    assert cli.main(["generate", str(output / "seqgan.keras"), "-n", "20", "--seed", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 20 and lines == [line.strip() for line in lines]
+    text = " ".join(lines)
+    assert not any(token in text for token in ("<unk>", "<eos>", "<pad>", "Ġ"))
+    # The corpus's words come back whole: BPE merged them into pieces and decoding rejoins them.
+    assert sum(word in text for word in WORDS["ALICE"] + WORDS["BOB"]) >= 5, lines
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--data", str(data), "--tokenizer", "bpe", "--max-tokens", "100"])
+    assert "--max-tokens >= 260" in capsys.readouterr().err

@@ -1,10 +1,45 @@
 """Argument types of the `keras-seqgan` commands: each refuses a bad value with a message
-that says what it expected."""
+that says what it expected. Also the help formatter and the progress output they share."""
 
 from __future__ import annotations
 
 import argparse
 import math
+import sys
+
+
+class DefaultsHelpFormatter(argparse.HelpFormatter):
+    """Ends an option's help with "(default: X)", where X says something.
+
+    Not for a flag (its help says what it changes: `--quiet`'s "(default: False)", or
+    `--no-annealing`'s "(default: True)", which reads as "annealing off"), a required
+    option, a default of None or [] (the help says what happens without the option), nor a
+    help that already names its default.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if (
+            "default" in text
+            or not action.option_strings
+            or action.required
+            or action.nargs == 0
+            or action.default is None
+            or action.default == []
+            or action.default is argparse.SUPPRESS
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def progress_verbosity(quiet: bool) -> int:
+    """Keras's `fit(verbose=...)` for a command: `0` with `--quiet`; else progress bars
+    (`1`) when the output is a terminal, one line per epoch (`2`) when it is a file or a
+    pipe (bars there are carriage-return redraws)."""
+    if quiet:
+        return 0
+    isatty = getattr(sys.stdout, "isatty", None)
+    return 1 if isatty is not None and isatty() else 2
 
 
 def positive(text: str) -> int:

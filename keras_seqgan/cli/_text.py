@@ -4,6 +4,7 @@ loading a saved model with its tokenizer, generating and scoring text."""
 from __future__ import annotations
 
 import os
+import re
 
 
 def _is_csv(path: str) -> bool:
@@ -33,13 +34,22 @@ def load_corpus(path: str, text_column: str, conditions, max_lines=None, encodin
 
 def model_generator(path: str):
     """Loads a `.keras` SeqGAN or Generator and returns its generator (with a tokenizer)."""
-    import keras
-
-    import keras_seqgan as ks
+    import keras_seqgan as ks  # `ks.saving` loads the whole package: Keras knows its classes
 
     if not os.path.exists(path):
         raise FileNotFoundError(f"model: {path} does not exist")
-    model = keras.saving.load_model(path, compile=False)
+    try:
+        model = ks.saving.load_model(path, compile=False)
+    except ValueError as error:
+        unknown = _unknown_class(error)
+        if unknown is None:
+            raise
+        # Keras's own message runs to the whole config of the object; one line says it.
+        raise ValueError(
+            f"model: {path} holds a {unknown!r}, a class neither Keras nor keras-seqgan "
+            "defines (saved by another library?); expected a SeqGAN or a Generator saved "
+            "by keras-seqgan (`keras-seqgan train` writes seqgan.keras)."
+        ) from None
     generator = model.generator if isinstance(model, ks.SeqGAN) else model
     if not isinstance(generator, ks.models.Generator):
         raise ValueError(
@@ -51,6 +61,16 @@ def model_generator(path: str):
             "tokens into text. Models written by `keras-seqgan train` carry one."
         )
     return generator
+
+
+def _unknown_class(error: BaseException) -> str | None:
+    """The class name in Keras's "Could not locate class 'X'" error, among `error`'s causes."""
+    while error is not None:
+        found = re.search(r"Could not locate (?:class|function) '([^']+)'", str(error))
+        if found:
+            return found.group(1)
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def generate_lines(generator, num_samples, conditions=None, temperature=1.0, seed=None):
@@ -68,7 +88,11 @@ def generate_tokens(generator, num_samples, conditions, temperature, seed):
 
 def words(tokenizer, tokens) -> list[list[str]]:
     """Each sequence's words, up to its end-of-sequence, padding skipped (no re-splitting,
-    so an unknown word stays one token, `<unk>`)."""
+    so an unknown word stays one token, `<unk>`). Subword pieces are not words: a subword
+    tokenizer's sequences are decoded to text and split into words as the word-level
+    tokenizer splits them, so that BLEU counts words whatever the tokenizer."""
+    if getattr(tokenizer, "kind", "word") != "word":
+        return [tokenizer.split(text) for text in tokenizer.decode(tokens)]
     vocabulary = tokenizer.vocabulary
     rows = []
     for row in tokens:
@@ -85,9 +109,9 @@ def words(tokenizer, tokens) -> list[list[str]]:
 def text_scores(generator, tokens, references, held_out, conditions, nll_key, seed):
     """NLL of held-out text, BLEU-2..4 of generated `tokens` against `references`, self-BLEU.
 
-    BLEU compares word lists: the generated ids' words and the references split by the
-    model's own tokenizer (words and punctuation apart, lowercased as it was trained), as
-    Texygen compares `nltk.word_tokenize` tokens.
+    BLEU compares word lists: the generated ids' words (`words`) and the references split
+    by the model's own tokenizer (words and punctuation apart, lowercased as it was
+    trained), as Texygen compares `nltk.word_tokenize` tokens; with a subword tokenizer too.
     """
     import keras_seqgan as ks
 

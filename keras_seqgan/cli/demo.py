@@ -11,7 +11,7 @@ import dataclasses
 import os
 import time
 
-from keras_seqgan.cli._arguments import decay, positive, positive_float
+from keras_seqgan.cli._arguments import decay, positive, positive_float, progress_verbosity
 
 PRESETS = {
     # Seconds on 2 CPU cores: tiny ~1 min (tests, smoke checks), small a few minutes.
@@ -164,7 +164,10 @@ def add_parser(commands) -> None:
     _add_annealing_arguments(demo)
     _add_precision_arguments(demo)
     demo.add_argument(
-        "--quiet", action="store_true", help="no progress bars (default: progress bars shown)"
+        "--quiet",
+        action="store_true",
+        help="no progress output (default: progress bars on a terminal, one line per epoch "
+        "when the output is a file or a pipe)",
     )
 
 
@@ -266,7 +269,7 @@ def run(parser: argparse.ArgumentParser, args) -> dict:
         objective=args.objective,
         seed=args.seed,
         output=args.output,
-        verbose=0 if args.quiet else 1,
+        verbose=progress_verbosity(args.quiet),
         annealing=args.annealing,
         temperature_start=args.temperature_start,
         temperature_end=args.temperature_end,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from keras_seqgan.cli._arguments import positive, positive_float
+from keras_seqgan.cli._arguments import DefaultsHelpFormatter, positive, positive_float
 from keras_seqgan.cli._text import generate_tokens, load_corpus, model_generator, text_scores
 
 
@@ -14,22 +14,43 @@ def add_parser(commands) -> None:
     evaluate = commands.add_parser(
         "evaluate",
         help="BLEU, self-BLEU, NLL and condition accuracy of a saved model on a text set",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
     )
     evaluate.set_defaults(run=run, reports_data_errors=True)
     evaluate.add_argument("model", help="a .keras file (SeqGAN or Generator) with a tokenizer")
-    evaluate.add_argument("--data", required=True, help="reference text file or CSV")
-    evaluate.add_argument("--text-column", default="text")
-    evaluate.add_argument("--encoding", default="utf-8", help="the file's text encoding")
-    evaluate.add_argument("--max-lines", type=positive, default=None)
-    evaluate.add_argument("--num-samples", type=positive, default=500, help="generated lines")
-    evaluate.add_argument("--temperature", type=positive_float, default=1.0)
     evaluate.add_argument(
-        "--classifier-epochs", type=positive, default=5,
+        "--data", required=True, metavar="FILE",
+        help="reference lines: a .csv file (with the model's condition columns), or a text "
+        "file (one line each)",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--text-column", default="text", metavar="COLUMN", help="CSV column holding the text"
+    )
+    evaluate.add_argument("--encoding", default="utf-8", help="the file's text encoding")
+    evaluate.add_argument(
+        "--max-lines", type=positive, default=None, metavar="N",
+        help="read at most N lines (default: all)",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--num-samples", type=positive, default=500, metavar="N",
+        help="generated lines scored (at most one per reference line)",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--temperature", type=positive_float, default=1.0, metavar="T",
+        help="sampling temperature of the generated lines",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--classifier-epochs", type=positive, default=5, metavar="N",
         help="epochs of the condition classifier trained on --data",
     )  # fmt: skip
-    evaluate.add_argument("--seed", type=int, default=66)
-    evaluate.add_argument("--output", default=None, help="also write the figures to this JSON")
+    evaluate.add_argument(
+        "--seed", type=int, default=66, metavar="N",
+        help="seed of the sampling, the choice of reference lines and the classifier",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--output", default=None, metavar="FILE",
+        help="also write the figures to this JSON file (default: printed only)",
+    )  # fmt: skip
 
 
 def run(parser: argparse.ArgumentParser, args) -> dict:

@@ -1,11 +1,11 @@
 """`keras-seqgan train`: SeqGAN on the user's own text.
 
 `train` reads a text file (one sequence a line) or a CSV (a text column and condition
-columns), builds a word-level tokenizer, and runs the three stages (MLE pre-training,
-discriminator pre-training, adversarial training). The tokenizer, with its vocabulary and
-condition vocabularies, travels inside the saved `.keras` model, so `generate` and
-`evaluate` need nothing but that file. An interrupted run continues when the same command
-is run again (`_Progress`).
+columns), builds a word-level tokenizer (or a subword one, `--tokenizer bpe`), and runs the
+three stages (MLE pre-training, discriminator pre-training, adversarial training). The
+tokenizer, with its vocabulary and condition vocabularies, travels inside the saved
+`.keras` model, so `generate` and `evaluate` need nothing but that file. An interrupted
+run continues when the same command is run again (`_Progress`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,16 @@ import os
 import sys
 import time
 
-from keras_seqgan.cli._arguments import decay, fraction, name_count, positive, positive_float, share
+from keras_seqgan.cli._arguments import (
+    DefaultsHelpFormatter,
+    decay,
+    fraction,
+    name_count,
+    positive,
+    positive_float,
+    progress_verbosity,
+    share,
+)
 from keras_seqgan.cli._text import (
     generate_lines,
     generate_tokens,
@@ -30,6 +39,7 @@ from keras_seqgan.cli._text import (
 TRAIN_DEFAULTS = dict(
     sequence_length=20,
     max_tokens=5000,
+    tokenizer="word",
     validation_fraction=0.1,
     embedding_dim=32,
     hidden_dim=32,
@@ -75,6 +85,7 @@ class TrainConfig:
     verbose: int = 1
     sequence_length: int = TRAIN_DEFAULTS["sequence_length"]
     max_tokens: int = TRAIN_DEFAULTS["max_tokens"]
+    tokenizer: str = TRAIN_DEFAULTS["tokenizer"]
     validation_fraction: float = TRAIN_DEFAULTS["validation_fraction"]
     embedding_dim: int = TRAIN_DEFAULTS["embedding_dim"]
     hidden_dim: int = TRAIN_DEFAULTS["hidden_dim"]
@@ -97,15 +108,21 @@ def add_parser(commands) -> None:
         description=(
             "Reads --data (a .csv with --text-column and --condition columns, or any other "
             "file as one sequence a line), splits off a validation set, builds a word-level "
-            "tokenizer, then runs MLE pre-training, discriminator pre-training and "
-            "adversarial training, and writes into --output: seqgan.keras (with the "
-            "tokenizer inside), generator_mle.keras, log.csv, samples.txt and results.json."
+            "or (--tokenizer) subword tokenizer, then runs MLE pre-training, discriminator "
+            "pre-training and adversarial training, and writes into --output: seqgan.keras "
+            "(with the tokenizer inside), generator_mle.keras, log.csv, samples.txt and "
+            "results.json."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsHelpFormatter,
     )
     train.set_defaults(run=run, reports_data_errors=True)
-    train.add_argument("--data", required=True, help="a text file or a .csv file")
-    train.add_argument("--text-column", default="text", help="CSV column holding the text")
+    train.add_argument(
+        "--data", required=True, metavar="FILE",
+        help="a .csv file, or a text file (one sequence a line)",
+    )  # fmt: skip
+    train.add_argument(
+        "--text-column", default="text", metavar="COLUMN", help="CSV column holding the text"
+    )
     train.add_argument("--encoding", default="utf-8", help="the file's text encoding")
     train.add_argument(
         "--condition", action="append", default=[], metavar="COLUMN",
@@ -115,43 +132,85 @@ def add_parser(commands) -> None:
         "--keep-top", action="append", default=[], type=name_count, metavar="COLUMN=N",
         help="keep only the rows whose COLUMN value is among its N most frequent (repeatable)",
     )  # fmt: skip
-    train.add_argument("--max-lines", type=positive, default=None, help="read at most N lines")
+    train.add_argument(
+        "--max-lines", type=positive, default=None, metavar="N",
+        help="read at most N lines (default: all)",
+    )  # fmt: skip
     _add_size_arguments(train)
     _add_training_arguments(train)
 
 
 def _add_size_arguments(train) -> None:
     d = TRAIN_DEFAULTS
-    train.add_argument("--sequence-length", type=positive, default=d["sequence_length"])
     train.add_argument(
-        "--max-tokens", type=positive, default=d["max_tokens"],
+        "--sequence-length", type=positive, default=d["sequence_length"], metavar="N",
+        help="tokens per sequence, <eos> included: longer lines are cut, shorter ones padded",
+    )  # fmt: skip
+    train.add_argument(
+        "--max-tokens", type=positive, default=d["max_tokens"], metavar="N",
         help="vocabulary cap, counting <pad>, <eos> and <unk>",
     )  # fmt: skip
-    train.add_argument("--validation-fraction", type=fraction, default=d["validation_fraction"])
-    train.add_argument("--embedding-dim", type=positive, default=d["embedding_dim"])
-    train.add_argument("--hidden-dim", type=positive, default=d["hidden_dim"])
     train.add_argument(
-        "--condition-embedding-dim", type=positive, default=d["condition_embedding_dim"]
-    )
+        "--tokenizer", choices=("word", "bpe", "wordpiece", "unigram"), default=d["tokenizer"],
+        help="word-level, or subword pieces trained on the data (needs the `tokenizers` "
+        'library: pip install "keras-seqgan[subword]"; bpe needs --max-tokens >= 260)',
+    )  # fmt: skip
+    train.add_argument(
+        "--validation-fraction", type=fraction, default=d["validation_fraction"], metavar="F",
+        help="share of the lines held out: MLE validation loss, NLL and BLEU references",
+    )  # fmt: skip
+    train.add_argument(
+        "--embedding-dim", type=positive, default=d["embedding_dim"], metavar="N",
+        help="token embedding size of the generator and the discriminator",
+    )  # fmt: skip
+    train.add_argument(
+        "--hidden-dim", type=positive, default=d["hidden_dim"], metavar="N",
+        help="the generator's LSTM units",
+    )  # fmt: skip
+    train.add_argument(
+        "--condition-embedding-dim", type=positive, default=d["condition_embedding_dim"],
+        metavar="N", help="embedding size of each condition, with --condition",
+    )  # fmt: skip
 
 
 def _add_training_arguments(train) -> None:
     d = TRAIN_DEFAULTS
-    train.add_argument("--mle-epochs", type=positive, default=d["mle_epochs"])
     train.add_argument(
-        "--d-rounds", type=positive, default=d["d_rounds"],
+        "--mle-epochs", type=positive, default=d["mle_epochs"], metavar="N",
+        help="epochs of MLE pre-training of the generator",
+    )  # fmt: skip
+    train.add_argument(
+        "--d-rounds", type=positive, default=d["d_rounds"], metavar="N",
         help="discriminator pre-training rounds, each with fresh generated negatives",
     )  # fmt: skip
-    train.add_argument("--d-epochs", type=positive, default=d["d_epochs"])
-    train.add_argument("--adversarial-epochs", type=positive, default=d["adversarial_epochs"])
-    train.add_argument("--adversarial-steps", type=positive, default=d["adversarial_steps"])
-    train.add_argument("--num-rollouts", type=positive, default=d["num_rollouts"])
-    train.add_argument("--batch-size", type=positive, default=d["batch_size"])
     train.add_argument(
-        "--num-eval", type=positive, default=d["num_eval"],
+        "--d-epochs", type=positive, default=d["d_epochs"], metavar="N",
+        help="discriminator epochs per pre-training round",
+    )  # fmt: skip
+    train.add_argument(
+        "--adversarial-epochs", type=positive, default=d["adversarial_epochs"], metavar="N",
+        help="epochs of adversarial training",
+    )  # fmt: skip
+    train.add_argument(
+        "--adversarial-steps", type=positive, default=d["adversarial_steps"], metavar="N",
+        help="training steps per adversarial epoch",
+    )  # fmt: skip
+    train.add_argument(
+        "--num-rollouts", type=positive, default=d["num_rollouts"], metavar="N",
+        help="Monte-Carlo rollouts per prefix, reinforce only",
+    )  # fmt: skip
+    train.add_argument(
+        "--batch-size", type=positive, default=d["batch_size"], metavar="N",
+        help="sequences per batch",
+    )  # fmt: skip
+    train.add_argument(
+        "--num-eval", type=positive, default=d["num_eval"], metavar="N",
         help="generated lines scored (BLEU against the validation set, self-BLEU)",
     )  # fmt: skip
-    train.add_argument("--objective", choices=("reinforce", "gumbel"), default="reinforce")
+    train.add_argument(
+        "--objective", choices=("reinforce", "gumbel"), default="reinforce",
+        help="how the generator learns from the discriminator",
+    )  # fmt: skip
     train.add_argument(
         "--mismatched-conditions", type=share, default=0.0, metavar="W",
         help="with --condition: the share of the discriminator's negatives that are real "
@@ -160,14 +219,28 @@ def _add_training_arguments(train) -> None:
     )  # fmt: skip
     train.add_argument(
         "--no-annealing", dest="annealing", action="store_false",
-        help="train at temperature 1.0 instead of annealing it",
+        help="train at a constant temperature of 1.0 (default: annealing on, from "
+        "--temperature-start down to --temperature-end)",
     )  # fmt: skip
-    train.add_argument("--temperature-start", type=positive_float, default=2.0)
-    train.add_argument("--temperature-end", type=positive_float, default=0.5)
-    train.add_argument("--temperature-decay", type=decay, default=0.95)
-    train.add_argument("--seed", type=int, default=66)
-    train.add_argument("--output", default="seqgan-train", help="output folder")
-    train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.add_argument(
+        "--temperature-start", type=positive_float, default=2.0, metavar="T",
+        help="sampling temperature of the first adversarial epoch",
+    )  # fmt: skip
+    train.add_argument(
+        "--temperature-end", type=positive_float, default=0.5, metavar="T",
+        help="lowest temperature, <= --temperature-start",
+    )  # fmt: skip
+    train.add_argument(
+        "--temperature-decay", type=decay, default=0.95, metavar="F",
+        help="factor per epoch, in (0, 1]",
+    )  # fmt: skip
+    train.add_argument("--seed", type=int, default=66, metavar="N", help="seed for everything")
+    train.add_argument("--output", default="seqgan-train", metavar="FOLDER", help="output folder")
+    train.add_argument(
+        "--quiet", action="store_true",
+        help="no progress output (default: progress bars on a terminal, one line per epoch "
+        "when the output is a file or a pipe)",
+    )  # fmt: skip
 
 
 def run(parser: argparse.ArgumentParser, args) -> dict:
@@ -187,12 +260,31 @@ def train_config(parser, args) -> TrainConfig:
             "--mismatched-conditions needs --condition (a conditional model); received "
             f"--mismatched-conditions {args.mismatched_conditions} and no --condition"
         )
+    if args.tokenizer != "word":
+        _check_subword_arguments(parser, args)
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     values = {k: v for k, v in vars(args).items() if k in fields}
     values.update(
-        conditions=tuple(args.condition), keep_top=keep_top, verbose=0 if args.quiet else 1
+        conditions=tuple(args.condition),
+        keep_top=keep_top,
+        verbose=progress_verbosity(args.quiet),
     )
     return TrainConfig(**values)
+
+
+def _check_subword_arguments(parser, args) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("tokenizers") is None:
+        parser.error(
+            f"--tokenizer {args.tokenizer} needs the Hugging Face `tokenizers` library: "
+            'pip install "keras-seqgan[subword]"'
+        )
+    if args.tokenizer == "bpe" and args.max_tokens < 260:
+        parser.error(
+            "--tokenizer bpe needs --max-tokens >= 260 (the 256 bytes, <pad>, <eos>, <unk> "
+            f"and one merge); received --max-tokens {args.max_tokens}"
+        )
 
 
 def _train_data(config: TrainConfig):
@@ -210,7 +302,12 @@ def _train_data(config: TrainConfig):
             f"--data: {len(train)} training lines after the validation split, fewer than "
             f"--batch-size {config.batch_size}. Use more data or a smaller batch size."
         )
-    tokenizer = ks.data.Tokenizer(config.sequence_length, max_tokens=config.max_tokens)
+    if config.tokenizer == "word":
+        tokenizer = ks.data.Tokenizer(config.sequence_length, max_tokens=config.max_tokens)
+    else:
+        tokenizer = ks.data.SubwordTokenizer(
+            config.sequence_length, kind=config.tokenizer, max_tokens=config.max_tokens
+        )
     tokenizer.adapt(train.texts, train.conditions or None)
     known = validation.known_to(tokenizer)
     validation, dropped = known, len(validation) - len(known)

@@ -393,6 +393,14 @@ class Tokenizer:
             list of N str for `[N, T]`; one str for a single sequence `[T]`.
         """
         self._check_adapted("decode")
+        array, keep, single = self._kept_tokens(tokens)
+        words = self._vocabulary_array[array]
+        texts = [_detokenize(row[mask]) for row, mask in zip(words, keep, strict=True)]
+        return texts[0] if single else texts
+
+    def _kept_tokens(self, tokens) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Checked ids `[N, T]`, the mask of those before each row's first `<eos>` that are
+        not `<pad>`, and whether `tokens` was one sequence."""
         array = tokens
         if keras.ops.is_tensor(tokens) or hasattr(tokens, "numpy"):
             array = keras.ops.convert_to_numpy(tokens)
@@ -408,9 +416,7 @@ class Tokenizer:
         ended = array == self.eos_id
         first_eos = np.where(ended.any(axis=1), ended.argmax(axis=1), array.shape[1])
         keep = (np.arange(array.shape[1]) < first_eos[:, None]) & (array != self.pad_id)
-        words = self._vocabulary_array[array]
-        texts = [_detokenize(row[mask]) for row, mask in zip(words, keep, strict=True)]
-        return texts[0] if single else texts
+        return array, keep, single
 
     # Conditions.
 

@@ -166,3 +166,12 @@ def check_verbose(value) -> int:
     if not is_int(value) or value not in (0, 1):
         raise ValueError(f"`verbose` must be 0 or 1. Received: verbose={value!r}")
     return int(value)
+
+
+def check_bool(name: str, value) -> bool:
+    """`True` or `False` (NumPy's bools too); anything else is a `TypeError`."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"`{name}` must be a bool. Received: {name}={value!r} (of type {type(value).__name__})"
+        )
+    return bool(value)

@@ -12,6 +12,7 @@ from keras_seqgan import backend
 from keras_seqgan import objectives as objectives_module
 from keras_seqgan._seed_state import SeedStateMixin
 from keras_seqgan._validation import (
+    check_bool,
     check_float,
     check_int,
     check_seed,
@@ -285,6 +286,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
         rollout_chunk_size: int | None = None,
         rollout_sample_rows="auto",
         rollout_score_rows="auto",
+        rollout_shared_prefix: bool = True,
         mismatched_conditions: float = 0.0,
     ):
         """Configures adversarial training.
@@ -340,6 +342,13 @@ class SeqGAN(SeedStateMixin, keras.Model):
                 activations, faster on a CPU). `"auto"`: 1024 on a CPU, all at once
                 where TensorFlow sees a GPU. The rewards are the same for every value.
                 Defaults to `"auto"`.
+            rollout_shared_prefix: bool. Score the rollouts of each prefix with the
+                discriminator's `completion_logits`, which computes what they share once
+                (`keras_seqgan.models.Discriminator`: the convolution windows inside the
+                prefix, about a third of the paper discriminator's scoring work at
+                `T = 20`). A discriminator without that method scores every completion
+                whole. The rewards equal the unshared ones within float rounding (see
+                `docs/speed.md`). Defaults to `True`.
             mismatched_conditions: float in `[0, 1)`. Conditional models only: the
                 weight of a third set in each discriminator update, the real batch
                 under another row's conditions (the conditions rolled by one row), as
@@ -358,6 +367,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
         self.d_steps = check_int("d_steps", d_steps, minimum=0)
         self.g_steps = check_int("g_steps", g_steps)
         self._set_rollout_options(rollout_chunk_size, rollout_sample_rows, rollout_score_rows)
+        self.rollout_shared_prefix = check_bool("rollout_shared_prefix", rollout_shared_prefix)
         self.mismatched_conditions = check_float(
             "mismatched_conditions", mismatched_conditions, low=0.0, high=1.0,
             high_inclusive=False,
@@ -412,6 +422,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
             rollout_chunk_size=self.rollout_chunk_size,
             rollout_sample_rows=self.rollout_sample_rows,
             rollout_score_rows=self.rollout_score_rows,
+            rollout_shared_prefix=self.rollout_shared_prefix,
             mismatched_conditions=self.mismatched_conditions,
         )
         if sync_rollout:
@@ -594,6 +605,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
                     chunk_size=self.rollout_chunk_size,
                     sample_rows=self._sample_rows,
                     score_rows=self._score_rows,
+                    share_prefix=self.rollout_shared_prefix,
                 )
 
                 def loss_fn(tokens=tokens, rewards=rewards):

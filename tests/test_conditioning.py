@@ -86,6 +86,11 @@ class SpyDiscriminator(Discriminator):
         self.seen.append({key: np.asarray(value) for key, value in inputs.items()})
         return super().call(inputs, training=training)
 
+    def completion_logits(self, tokens, completions, *, conditions=None, **kwargs):
+        seen = {"tokens": np.asarray(completions), "prefixes": np.asarray(tokens)}
+        self.seen.append(seen | {key: np.asarray(value) for key, value in conditions.items()})
+        return super().completion_logits(tokens, completions, conditions=conditions, **kwargs)
+
 
 def make_gan(objective="reinforce", discriminator=None, **compile_kwargs):
     keras.utils.set_random_seed(0)
@@ -280,13 +285,27 @@ def test_a_step_shows_the_discriminator_fakes_made_for_the_batchs_conditions():
     spy.seen.clear()
     logs = gan.train_on_batch({"tokens": tokens, **conditions}, return_dict=True)
     assert all(np.isfinite(value) for value in logs.values())
-    # Real, fake, then (rewards) the full samples and all completions in one call.
-    assert [len(seen["tokens"]) for seen in spy.seen] == [B, B, B, (T - 1) * B * R]
+    # Real, fake, the full samples, then (rewards) each prefix length's completions.
+    assert [len(seen["tokens"]) for seen in spy.seen] == [B, B, B] + [B * R] * (T - 1)
     np.testing.assert_array_equal(spy.seen[0]["tokens"], tokens)
     for seen in spy.seen[:3]:
         for name in CONDITIONS:
             np.testing.assert_array_equal(seen[name], conditions[name])
     assert not np.array_equal(spy.seen[1]["tokens"], tokens)
+    for seen in spy.seen[3:]:
+        np.testing.assert_array_equal(seen["prefixes"], spy.seen[2]["tokens"])
+        for name in CONDITIONS:
+            np.testing.assert_array_equal(seen[name], np.repeat(conditions[name], R))
+
+
+@pytest.mark.tensorflow_only("inspects tensors eagerly inside the step, as the test above")
+def test_a_step_without_shared_prefixes_scores_all_completions_in_one_call():
+    spy = make_discriminator(SpyDiscriminator)
+    gan = make_gan(discriminator=spy, run_eagerly=True, rollout_shared_prefix=False)
+    tokens, conditions = toy_data(B, seed=12)
+    spy.seen.clear()
+    gan.train_on_batch({"tokens": tokens, **conditions})
+    assert [len(seen["tokens"]) for seen in spy.seen] == [B, B, B, (T - 1) * B * R]
     for name in CONDITIONS:
         np.testing.assert_array_equal(
             spy.seen[3][name], np.tile(np.repeat(conditions[name], R), T - 1)

@@ -363,6 +363,10 @@ class Discriminator(keras.Model):
             embedded = ops.matmul(ops.cast(inputs, self.compute_dtype), embedding_matrix)
 
         pooled = [ops.max(convolution(embedded), axis=1) for convolution in self.convolutions]
+        return self._head(pooled, conditions, training)
+
+    def _head(self, pooled, conditions, training):
+        """Logits from the pooled features of every convolution: highway, dropout, output."""
         features = ops.concatenate(pooled, axis=-1) if len(pooled) > 1 else pooled[0]
         for transform, gate in zip(self.highway_transforms, self.highway_gates, strict=True):
             carry = gate(features)
@@ -376,6 +380,50 @@ class Discriminator(keras.Model):
                 match = embedding(ops.cast(conditions[name], "int32")) * projection(features)
                 logits = logits + ops.sum(match, axis=-1, keepdims=True)
         return ops.cast(logits, "float32")
+
+    def completion_logits(
+        self, tokens, completions, *, prefix_length, num_rollouts, conditions=None
+    ):
+        """Logits of completions of `tokens[:, :prefix_length]`, sharing the prefix's windows.
+
+        `completions` `[B * R, T]` holds `R = num_rollouts` completions of every row of
+        `tokens` `[B, T]` (row `b * R + r` continues `tokens[b, :prefix_length]`), as
+        Monte-Carlo rollouts make them. A convolution window that lies inside the
+        prefix is the same for all `R` completions, and is a window of `tokens` itself:
+        its outputs are computed once, on `tokens`, and only the windows that reach a
+        sampled token are computed per completion. Max-pooling over both gives what
+        `self(completions)` gives, within float rounding, for fewer operations (half of
+        the windows of a width-2 filter, summed over the prefix lengths of a rollout
+        pass). Always inference (no dropout).
+
+        Args:
+            tokens: int tokens `[B, T]` whose prefixes the completions continue.
+            completions: int tokens `[B * R, T]`, `R` rows per row of `tokens`, whose first
+                `prefix_length` tokens are that row's.
+            prefix_length: Python int in `[0, T]`: the length of the shared prefix.
+            num_rollouts: Python int `R`: completions per row of `tokens`.
+            conditions: dict of condition ids `[B * R]` (the completions' own) or `None`.
+
+        Returns:
+            float32 logits `[B * R, 1]`.
+        """
+        tokens = ops.cast(tokens, "int32")
+        completions = ops.cast(completions, "int32")
+        length = completions.shape[1]
+        embedded = self.embedding(completions)
+        prefix_embedded = self.embedding(tokens[:, :prefix_length]) if prefix_length else None
+        pooled = []
+        for convolution, size in zip(self.convolutions, self.filter_sizes, strict=True):
+            # Windows starting at 0 .. prefix_length - size lie inside the prefix.
+            shared = max(0, prefix_length - size + 1)
+            # The rest start at shared .. T - size; at least one, as prefix_length < T.
+            start = min(shared, length - size)
+            pooled_rows = ops.max(convolution(embedded[:, start:]), axis=1)
+            if shared:
+                inside = ops.max(convolution(prefix_embedded), axis=1)  # [B, F]
+                pooled_rows = ops.maximum(pooled_rows, ops.repeat(inside, num_rollouts, axis=0))
+            pooled.append(pooled_rows)
+        return self._head(pooled, conditions, training=False)
 
     def compute_output_shape(self, input_shape) -> tuple:
         if isinstance(input_shape, dict):

@@ -158,6 +158,7 @@ def rollout_rewards(
     chunk_size=None,
     sample_rows=None,
     score_rows=None,
+    share_prefix=True,
 ):
     """Rewards `[B, T]` for every position of `tokens` from Monte-Carlo rollouts.
 
@@ -195,6 +196,13 @@ def rollout_rewards(
         score_rows: int or `None`. Completions the discriminator scores per call, one
             block after another; the rewards are the same for every value. Defaults
             to `None` (all at once).
+        share_prefix: bool. Score each prefix length's completions with the
+            discriminator's `completion_logits(tokens, completions, prefix_length=...,
+            num_rollouts=..., conditions=...)`, which computes what the completions of
+            one prefix share once (`keras_seqgan.models.Discriminator` has it: its
+            convolution windows inside the prefix). A discriminator without that method
+            is called on every completion, as with `False`. The rewards equal the
+            unshared ones within float rounding. Defaults to `True`.
 
     Returns:
         float32 rewards `[B, T]`, without gradient.
@@ -208,6 +216,7 @@ def rollout_rewards(
         return ops.stop_gradient(full_score[:, None])
     uniforms = rollout_uniforms(batch_size, num_rollouts, length, seed)
     complete = completions_fn or rollout_completions
+    shared = share_prefix and callable(getattr(discriminator, "completion_logits", None))
 
     def mean_scores(tokens, uniforms, conditions):
         """Mean rollout score `[T - 1, rows]` of each prefix of `tokens` `[rows, T]`."""
@@ -225,6 +234,10 @@ def rollout_rewards(
         repeated = completion_conditions(
             conditions, num_rollouts=num_rollouts, sequence_length=length
         )
+        if shared:
+            return _shared_prefix_scores(
+                discriminator, tokens, completions, repeated, num_rollouts, score_rows
+            )
 
         def score(inputs):
             return ops.sigmoid(ops.cast(discriminator(inputs, training=False), "float32"))
@@ -242,6 +255,45 @@ def rollout_rewards(
     rewards = ops.transpose(prefix_rewards, (1, 0))  # [B, T - 1]
     rewards = ops.concatenate([rewards, full_score[:, None]], axis=1)
     return ops.stop_gradient(rewards)
+
+
+def _shared_prefix_scores(discriminator, tokens, completions, conditions, num_rollouts, rows):
+    """Mean rollout score `[T - 1, B]`, one prefix length at a time, sharing its prefix.
+
+    Group `t` of `completions` (`rollout_completions`' order) holds `num_rollouts`
+    completions of every `tokens[b, :t]`; `discriminator.completion_logits` scores the
+    group. `rows` completions (rounded down to whole batch rows) are scored per call.
+    """
+    batch_size = ops.shape(tokens)[0]
+    length = completions.shape[1]
+    group = batch_size * num_rollouts
+    block = None if rows is None else max(1, rows // num_rollouts)
+    means = []
+    for prefix_length in range(1, length):
+
+        def by_row(x, prefix_length=prefix_length):  # group's rows -> [B, R, ...]
+            part = x[(prefix_length - 1) * group : prefix_length * group]
+            return ops.reshape(part, (batch_size, num_rollouts) + tuple(x.shape[1:]))
+
+        inputs = {"tokens": tokens, "completions": by_row(completions)}
+        if conditions is not None:
+            inputs["conditions"] = {name: by_row(ids) for name, ids in conditions.items()}
+
+        def score(inputs, prefix_length=prefix_length):
+            flat = {
+                name: ops.reshape(ids, (-1,)) for name, ids in inputs.get("conditions", {}).items()
+            }
+            logits = discriminator.completion_logits(
+                inputs["tokens"],
+                ops.reshape(inputs["completions"], (-1, length)),
+                prefix_length=prefix_length,
+                num_rollouts=num_rollouts,
+                conditions=flat or None,
+            )
+            return ops.reshape(ops.sigmoid(ops.cast(logits, "float32")), (-1, num_rollouts))
+
+        means.append(ops.mean(in_row_blocks(score, inputs, block, "float32"), axis=-1))
+    return ops.stack(means)
 
 
 def _chunked(mean_scores, tokens, uniforms, conditions, num_rollouts, length, chunk_size):

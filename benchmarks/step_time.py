@@ -9,6 +9,7 @@ table (median and min over measured steps, per mode) and writes a JSON record un
     python benchmarks/step_time.py --steps 3 --modes graph --discriminator small
     python benchmarks/step_time.py --modes graph --dtype-policies float32,mixed_bfloat16
     python benchmarks/step_time.py --dtype-policies float32,float32:mixed_bfloat16
+    python benchmarks/step_time.py --modes graph --shared-prefix on,off
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _machine import command_line, machine_record, matmul_gflops, write_json  # noqa: E402
 
 
-def build(args, mode, policy):
+def build(args, mode, policy, shared):
     import keras
 
     import keras_seqgan as ks
@@ -54,14 +55,15 @@ def build(args, mode, policy):
         discriminator_optimizer=keras.optimizers.Adam(1e-4),
         jit_compile=mode == "xla",
         rollout_jit_compile=mode == "graph+xla-rollouts",
+        rollout_shared_prefix=shared == "on",
     )
     return gan
 
 
-def time_mode(args, mode, policy):
+def time_mode(args, mode, policy, shared):
     import tensorflow as tf
 
-    gan = build(args, mode, policy)
+    gan = build(args, mode, policy, shared)
     rng = np.random.default_rng(0)
     real = rng.integers(0, args.vocabulary_size, (args.batch_size, args.sequence_length))
     batch = tf.constant(real.astype("int32"))
@@ -77,6 +79,7 @@ def time_mode(args, mode, policy):
     return {
         "mode": mode,
         "dtype_policy": policy,
+        "shared_prefix": shared,
         "first_step_s": round(first, 2),
         "median_ms": round(1000 * float(np.median(times)), 1),
         "min_ms": round(1000 * float(np.min(times)), 1),
@@ -104,14 +107,20 @@ def main(argv=None):
             "float32,mixed_bfloat16; G:D gives each its own, e.g. float32:mixed_bfloat16"
         ),
     )
+    parser.add_argument(
+        "--shared-prefix",
+        default="on",
+        help="comma-separated on/off: SeqGAN.compile(rollout_shared_prefix=...)",
+    )
     parser.add_argument("--output", default=None, help="JSON path (default: results/...)")
     args = parser.parse_args(argv)
 
     peak = matmul_gflops()
     rows = [
-        time_mode(args, mode, policy)
+        time_mode(args, mode, policy, shared)
         for mode in args.modes.split(",")
         for policy in args.dtype_policies.split(",")
+        for shared in args.shared_prefix.split(",")
     ]
     print(
         f"\nSeqGAN step time: V={args.vocabulary_size} T={args.sequence_length} "
@@ -120,13 +129,14 @@ def main(argv=None):
     )
     print(f"machine: TensorFlow float32 matmul {peak:.0f} GFLOP/s (4096x4096)")
     print(
-        f"{'mode':<20}{'dtype policy':<24}{'median ms':>12}{'min ms':>10}{'first step s':>14}"
-        f"{'vs first':>10}"
+        f"{'mode':<20}{'dtype policy':<24}{'shared':>7}{'median ms':>12}{'min ms':>10}"
+        f"{'first step s':>14}{'vs first':>10}"
     )
     for row in rows:
         ratio = row["median_ms"] / rows[0]["median_ms"]
         print(
-            f"{row['mode']:<20}{row['dtype_policy']:<24}{row['median_ms']:>12}"
+            f"{row['mode']:<20}{row['dtype_policy']:<24}{row['shared_prefix']:>7}"
+            f"{row['median_ms']:>12}"
             f"{row['min_ms']:>10}{row['first_step_s']:>14}{ratio:>10.2f}"
         )
     record = {

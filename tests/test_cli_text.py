@@ -254,6 +254,21 @@ def test_train_killed_in_each_stage_then_run_again_ends_as_an_uninterrupted_run(
     assert len(logs[1]) == 4 and [row.split(",")[0] for row in logs[1]][1:] == ["0", "1", "2"]
 
 
+def test_a_resumed_train_run_reads_its_tokenizer_back_instead_of_adapting_one(tmp_path):
+    import keras
+
+    from keras_seqgan.cli import train as train_command
+
+    data = write_corpus(tmp_path / "corpus.csv", rows=96)
+    config = train_command.TrainConfig(data=str(data), output=str(tmp_path), seed=4)
+    small = train_command.TrainConfig(data=str(data), output=str(tmp_path), max_tokens=8)
+    saved = keras.saving.serialize_keras_object(train_command._train_data(small)[2])
+    adapted = train_command._train_data(config)[2]
+    reread = train_command._train_data(config, saved)[2]
+    assert reread.get_config() == keras.saving.deserialize_keras_object(saved).get_config()
+    assert reread.vocabulary_size < adapted.vocabulary_size  # the saved one, not adapted anew
+
+
 def test_train_refuses_to_resume_with_other_arguments(tmp_path, capsys):
     from keras_seqgan.cli import train as train_command
 

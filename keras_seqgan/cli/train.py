@@ -287,8 +287,15 @@ def _check_subword_arguments(parser, args) -> None:
         )
 
 
-def _train_data(config: TrainConfig):
-    """The corpus split, the tokenizer adapted on the training lines, both sets tokenized."""
+def _train_data(config: TrainConfig, adapted: dict | None = None):
+    """The corpus split, the tokenizer adapted on the training lines, both sets tokenized.
+
+    `adapted` (a serialized tokenizer, an unfinished run's) is used instead of adapting a
+    new one: a resumed run encodes its data exactly as the models it continues were
+    trained on, even with a subword trainer that breaks ties differently between runs.
+    """
+    import keras
+
     import keras_seqgan as ks
 
     corpus = load_corpus(
@@ -302,13 +309,16 @@ def _train_data(config: TrainConfig):
             f"--data: {len(train)} training lines after the validation split, fewer than "
             f"--batch-size {config.batch_size}. Use more data or a smaller batch size."
         )
-    if config.tokenizer == "word":
-        tokenizer = ks.data.Tokenizer(config.sequence_length, max_tokens=config.max_tokens)
+    if adapted is not None:
+        tokenizer = keras.saving.deserialize_keras_object(adapted)
     else:
-        tokenizer = ks.data.SubwordTokenizer(
-            config.sequence_length, kind=config.tokenizer, max_tokens=config.max_tokens
-        )
-    tokenizer.adapt(train.texts, train.conditions or None)
+        if config.tokenizer == "word":
+            tokenizer = ks.data.Tokenizer(config.sequence_length, max_tokens=config.max_tokens)
+        else:
+            tokenizer = ks.data.SubwordTokenizer(
+                config.sequence_length, kind=config.tokenizer, max_tokens=config.max_tokens
+            )
+        tokenizer.adapt(train.texts, train.conditions or None)
     known = validation.known_to(tokenizer)
     validation, dropped = known, len(validation) - len(known)
     print(
@@ -470,7 +480,8 @@ def run_train(config: TrainConfig) -> dict:
     from keras_seqgan.saving import save_model, write_text
 
     started = time.perf_counter()
-    train, validation, tokenizer, real, held_out = _train_data(config)
+    adapted = _Progress.saved_state(config).get("tokenizer")
+    train, validation, tokenizer, real, held_out = _train_data(config, adapted)
     sizes = tokenizer.condition_sizes
     os.makedirs(config.output, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
@@ -492,6 +503,8 @@ def run_train(config: TrainConfig) -> dict:
         return values
 
     progress = _Progress(config)
+    if adapted is None:  # a resumed run reads the tokenizer back (see `_train_data`)
+        progress.update(tokenizer=keras.saving.serialize_keras_object(tokenizer))
     results = progress.state["results"]
     if "untrained" not in results:
         results["untrained"] = scores("untrained", generator)
@@ -567,6 +580,16 @@ class _Progress:
         else:
             os.makedirs(self.folder, exist_ok=True)
             self.update()  # from now on a rerun knows it continues this run
+
+    @staticmethod
+    def saved_state(config: TrainConfig) -> dict:
+        """The unfinished run's state in `--output` if its arguments are these, else `{}`."""
+        state_path = os.path.join(config.output, RESUME_DIR, "state.json")
+        if not os.path.exists(state_path):
+            return {}
+        with open(state_path, encoding="utf-8") as handle:
+            saved = json.load(handle)
+        return saved["state"] if saved["settings"] == _settings(config) else {}
 
     def path(self, name: str) -> str:
         return os.path.join(self.folder, name)

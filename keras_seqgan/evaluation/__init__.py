@@ -1,5 +1,5 @@
-"""Evaluation: NLL-oracle, NLL-gen, the temperature frontier, BLEU, self-BLEU and
-condition accuracy (functions)."""
+"""Evaluation: NLL-oracle, NLL-gen, the temperature frontier, BLEU, self-BLEU, MS-Jaccard
+and condition accuracy (functions)."""
 
 from keras_seqgan.evaluation.bleu import bleu, self_bleu
 from keras_seqgan.evaluation.condition_accuracy import (
@@ -8,6 +8,7 @@ from keras_seqgan.evaluation.condition_accuracy import (
     train_condition_classifier,
 )
 from keras_seqgan.evaluation.frontier import frontier_margin, temperature_frontier
+from keras_seqgan.evaluation.jaccard import ms_jaccard
 from keras_seqgan.evaluation.nll import nll_gen, nll_oracle
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "bleu",
     "condition_accuracy",
     "frontier_margin",
+    "ms_jaccard",
     "nll_gen",
     "nll_oracle",
     "self_bleu",

@@ -10,6 +10,7 @@ from keras import ops
 
 from keras_seqgan import backend
 from keras_seqgan import objectives as objectives_module
+from keras_seqgan._optimizer_pair import check_learning_rate_callbacks
 from keras_seqgan._seed_state import SeedStateMixin
 from keras_seqgan._validation import (
     check_bool,
@@ -402,10 +403,16 @@ class SeqGAN(SeedStateMixin, keras.Model):
         ):
             if not optimizer.built:
                 optimizer.build(network.trainable_variables)
-        # Keras's JAX trainer carries `self.optimizer.variables` between steps: there it is
-        # a pair of both optimizers; TensorFlow needs none.
+        # `model.optimizer` is a pair of both optimizers: Keras's JAX trainer carries its
+        # `variables` between steps, Keras's learning-rate callbacks set its
+        # `learning_rate` (both optimizers, their ratio kept), TensorBoard counts its
+        # `iterations` (the step counter).
         self.optimizer = backend.trainer_optimizer(
-            self.generator_optimizer, self.discriminator_optimizer, jit_compile, run_eagerly
+            self.generator_optimizer,
+            self.discriminator_optimizer,
+            jit_compile,
+            run_eagerly,
+            iterations=self.step_counter,
         )
         # What `get_compile_config` saves and `compile_from_config` passes back to
         # `compile` (Keras keeps its own arguments the same way).
@@ -658,7 +665,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
         TensorFlow calls `train_step(data)` and the step assigns variables in place. JAX
         calls `train_step(state, data)` with the values of the trainable, non-trainable,
         optimizer and metric variables and expects `(logs, new_state)`. Keras carries the
-        variables of `self.optimizer` only, so on JAX `compile` sets `self.optimizer` to an
+        variables of `self.optimizer` only, so `compile` sets `self.optimizer` to an
         `OptimizerPair` whose variables are both optimizers'; the same stateful step then
         runs in a `keras.StatelessScope`. `backend.run_step` does either (see
         `backend.jax`).
@@ -762,6 +769,12 @@ class SeqGAN(SeedStateMixin, keras.Model):
         watching a loss (`g_loss`, `d_loss`, `d_loss_real`, `d_loss_fake`) or `OracleNLL`'s
         `nll_oracle`, `nll_gen`, `nll_sum` (or their `val_` forms) need no `mode=`: it is
         set to `"min"`. `d_acc` and `reward_mean` have no better direction; pass `mode=`.
+
+        `keras.callbacks.LearningRateScheduler` and `ReduceLROnPlateau` set
+        `model.optimizer.learning_rate`, which scales both optimizers by the same factor
+        (the generator's new rate over its old one). When either optimizer's learning
+        rate is a `keras.optimizers.schedules.LearningRateSchedule`, which cannot be
+        assigned, `fit` raises a `TypeError` naming it before training.
         """
         self._check_ready_to_train()
         if kwargs.get("batch_size") is not None:
@@ -776,6 +789,9 @@ class SeqGAN(SeedStateMixin, keras.Model):
         if not is_array and not args:
             kwargs.setdefault("shuffle", False)  # datasets shuffle themselves
         fill_monitor_modes(args[4] if len(args) > 4 else kwargs.get("callbacks"))
+        check_learning_rate_callbacks(
+            args[4] if len(args) > 4 else kwargs.get("callbacks"), self.optimizer
+        )
         if len(args) < 5:  # `callbacks` is fit's 6th positional argument
             callbacks = list(kwargs.get("callbacks") or [])
             resumes = _resumes(kwargs.get("initial_epoch", 0), callbacks)
@@ -854,6 +870,40 @@ class SeqGAN(SeedStateMixin, keras.Model):
             seed=seed,
             batch_size=batch_size,
             conditions=conditions,
+        )
+
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None):
+        """Exports generation as a TensorFlow SavedModel, for TF Serving or `tf.saved_model.load`.
+
+        The SavedModel's `serve` endpoint (also its `serving_default` signature) takes
+        `num_samples` (int32 scalar), `temperature` (float32 scalar > 0), `seed` (int64
+        scalar in `[0, 2**32)`) and, for a conditional model, one int32 input
+        `[num_samples]` of ids per condition name. It returns `{"tokens": int32
+        [num_samples, T]}`: the tokens `gan.generate(num_samples, temperature=...,
+        seed=..., conditions=...)` gives. Only the generator's weights are in it, and
+        loading it needs TensorFlow only, not `keras_seqgan`. Text is not part of it:
+        decode the tokens with the tokenizer on the client's side.
+
+        TensorFlow backend only: on JAX a `NotImplementedError` says why (load the
+        `.keras` file with `KERAS_BACKEND=tensorflow` and export there).
+
+        Args:
+            filepath: str or `pathlib.Path`. The SavedModel's folder.
+            format: `"tf_saved_model"`, the only format. Defaults to `"tf_saved_model"`.
+            verbose: bool or `None`. Print where it was written. Defaults to `None` (yes).
+            input_signature: must be `None`: the endpoint's inputs are fixed.
+        """
+        if format != "tf_saved_model":
+            raise ValueError(
+                f"`SeqGAN.export` writes a TensorFlow SavedModel only. Received: format={format!r}"
+            )
+        if input_signature is not None:
+            raise ValueError(
+                "`SeqGAN.export` has fixed inputs (num_samples, temperature, seed and the "
+                f"condition ids). Received: input_signature={input_signature!r}"
+            )
+        backend.export_generation(
+            self.generator, filepath, verbose=True if verbose is None else bool(verbose)
         )
 
     def generate_text(

@@ -16,7 +16,16 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "keras_seqgan"
 
 # Bottom to top. A top-level name is a module (`seqgan`) or a package (`data`).
 LAYERS = (
-    {"_validation", "conditions", "_seed_state", "sampling", "backend", "saving", "version"},
+    {
+        "_validation",
+        "conditions",
+        "_seed_state",
+        "_optimizer_pair",
+        "sampling",
+        "backend",
+        "saving",
+        "version",
+    },
     {"data", "objectives"},
     {"models", "evaluation"},
     {"callbacks", "seqgan"},
@@ -67,6 +76,6 @@ def test_no_module_imports_from_a_layer_above_it():
 
 
 def test_the_base_modules_import_nothing_from_the_package():
-    for name in ("_validation", "conditions", "_seed_state"):
+    for name in ("_validation", "conditions", "_seed_state", "_optimizer_pair"):
         tree = ast.parse((PACKAGE / f"{name}.py").read_text(encoding="utf-8"))
         assert [found for _, found in _imported(tree)] == [], name

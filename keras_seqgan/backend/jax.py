@@ -19,6 +19,8 @@ import jax
 import jax.numpy as jnp
 import keras
 
+from keras_seqgan._optimizer_pair import OptimizerPair
+
 
 def _values(variables):
     return [variable.value for variable in variables]
@@ -103,28 +105,15 @@ def step_logs(logs: dict) -> dict:
     return logs
 
 
-class OptimizerPair:
-    """The generator's and the discriminator's optimizers, seen as one by Keras's JAX trainer.
+def trainer_optimizer(
+    generator_optimizer, discriminator_optimizer, jit_compile, run_eagerly, iterations=None
+):
+    """What `model.optimizer` must be for Keras's JAX trainer: an `OptimizerPair`.
 
     Keras's JAX trainer passes `model.optimizer.variables` into each compiled step and
-    takes their new values out; a GAN has two optimizers. `SeqGAN.compile` sets
-    `model.optimizer` to this pair on JAX (`trainer_optimizer`): its `variables` are both
-    optimizers' (generator first), and the step applies each optimizer itself. It saves
-    nothing: each optimizer is saved as its own attribute of the model.
-    """
-
-    built = True
-
-    def __init__(self, generator_optimizer, discriminator_optimizer):
-        self.optimizers = (generator_optimizer, discriminator_optimizer)
-
-    @property
-    def variables(self):
-        return [variable for optimizer in self.optimizers for variable in optimizer.variables]
-
-
-def trainer_optimizer(generator_optimizer, discriminator_optimizer, jit_compile, run_eagerly):
-    """What `model.optimizer` must be for Keras's JAX trainer: an `OptimizerPair`.
+    takes their new values out; a GAN has two optimizers. The pair's `variables` are both
+    optimizers' (generator first), and the step applies each optimizer itself (see
+    `keras_seqgan._optimizer_pair`).
 
     Warns when `jit_compile=False` (not eager): Keras's JAX trainer compiles only with
     `True` or `"auto"`, so the step would run op by op.
@@ -135,7 +124,18 @@ def trainer_optimizer(generator_optimizer, discriminator_optimizer, jit_compile,
             "trainer compiles only with True or 'auto'): pass `jit_compile='auto'`.",
             stacklevel=3,
         )
-    return OptimizerPair(generator_optimizer, discriminator_optimizer)
+    return OptimizerPair(generator_optimizer, discriminator_optimizer, iterations)
+
+
+def export_generation(generator, filepath, *, max_batch_size: int = 1024, verbose=True):
+    """Not on JAX: a `NotImplementedError` that says why and what to do instead."""
+    raise NotImplementedError(
+        "`SeqGAN.export` writes a TensorFlow SavedModel whose endpoint runs the whole "
+        "seeded generation (a loop over batches, the sampling scan and the counter-based "
+        "random numbers) as one TensorFlow graph; on the JAX backend that graph would "
+        "have to come from jax2tf, which this version does not do. A `.keras` file is the "
+        "same on both backends: load it with KERAS_BACKEND=tensorflow and export there."
+    )
 
 
 def run_step(step: Callable, args: tuple, groups: Callable[[], Sequence]):

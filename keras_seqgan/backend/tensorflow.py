@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 
 import tensorflow as tf
 
+from keras_seqgan._optimizer_pair import OptimizerPair
+
 
 def value_and_gradients(loss_fn: Callable, variables: Sequence, state: Sequence = ()):
     """Runs `loss_fn()` -> `(loss, aux)` and returns `(loss, aux, dense gradients)`.
@@ -159,9 +161,15 @@ def step_logs(logs: dict) -> dict:
     return {key: tf.reshape(tf.cast(value, "float32"), [1]) for key, value in logs.items()}
 
 
-def trainer_optimizer(generator_optimizer, discriminator_optimizer, jit_compile, run_eagerly):
-    """`None`: Keras's TensorFlow trainer needs no `model.optimizer`; the step applies both."""
-    return None
+def trainer_optimizer(
+    generator_optimizer, discriminator_optimizer, jit_compile, run_eagerly, iterations=None
+):
+    """`model.optimizer`: an `OptimizerPair` of both optimizers.
+
+    Keras's TensorFlow trainer needs none (the step applies both); Keras's learning-rate
+    callbacks and `TensorBoard` read it (see `keras_seqgan._optimizer_pair`).
+    """
+    return OptimizerPair(generator_optimizer, discriminator_optimizer, iterations)
 
 
 def run_step(step: Callable, args: tuple, groups: Callable[[], Sequence]):
@@ -212,6 +220,8 @@ def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32", batch_rows=Fal
         seed_tensor = seed.next()
     elif isinstance(seed, int):
         seed_tensor = tf.constant([seed, 0], dtype="int64")
+    elif tf.is_tensor(seed) and seed.shape == (2,):
+        seed_tensor = seed  # a seed state [seed, draw], as a SeedGenerator holds it
     else:
         raise TypeError(
             f"`seed` must be an int or a keras.random.SeedGenerator. Received: {seed!r}"
@@ -242,3 +252,74 @@ def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32", batch_rows=Fal
     if minval != 0.0 or maxval != 1.0:
         values = minval + values * (maxval - minval)
     return tf.cast(values, dtype)
+
+
+# A seed's stream state when `generate` resets it: `[fold_seed(seed), draw]`, and
+# `fold_seed` keeps seeds below 2**32 as they are (larger ones go through NumPy's
+# `SeedSequence`, which a served graph cannot compute).
+_SERVED_SEED_LIMIT = 2**32
+
+
+def export_generation(generator, filepath, *, max_batch_size: int = 1024, verbose=True):
+    """Writes a SavedModel whose `serve` endpoint generates tokens as `generator.generate`.
+
+    The endpoint takes `num_samples` (int32 scalar), `temperature` (float32 scalar),
+    `seed` (int64 scalar in `[0, 2**32)`) and, for a conditional generator, one int32
+    `[num_samples]` input of ids per condition name; it returns `{"tokens": int32
+    [num_samples, T]}`. It samples in batches of `min(num_samples, max_batch_size)` rows
+    with the stream state `[seed, batch index]`, as `generate(..., seed=seed)` does with
+    its default `batch_size`, so the tokens are the same.
+    """
+    import keras
+
+    names = list(generator.conditions or {})
+    length = generator.sequence_length
+
+    def serve(num_samples, temperature, seed, *condition_ids):
+        tf.debugging.assert_positive(num_samples, message="`num_samples` must be >= 1")
+        tf.debugging.assert_positive(temperature, message="`temperature` must be > 0")
+        tf.debugging.assert_non_negative(seed, message="`seed` must be in [0, 2**32)")
+        tf.debugging.assert_less(
+            seed, tf.constant(_SERVED_SEED_LIMIT, tf.int64), message="`seed` must be < 2**32"
+        )
+        batch_size = tf.minimum(num_samples, max_batch_size)
+        num_batches = (num_samples + batch_size - 1) // batch_size
+        padded = num_batches * batch_size
+        ids = []
+        for name, values in zip(names, condition_ids, strict=True):
+            tf.debugging.assert_equal(
+                tf.shape(values)[0], num_samples, message=f"`{name}` needs num_samples ids"
+            )
+            ids.append(tf.pad(tf.cast(values, tf.int32), [[0, padded - num_samples]]))
+
+        def body(index, batches):
+            state = tf.stack([seed, tf.cast(index, tf.int64)])
+            start = index * batch_size
+            conditions = {
+                name: part[start : start + batch_size]
+                for name, part in zip(names, ids, strict=True)
+            }
+            tokens = generator.sample(
+                batch_size,
+                temperature=temperature,
+                seed=state,
+                conditions=conditions or None,
+            )
+            return index + 1, batches.write(index, tf.cast(tokens, tf.int32))
+
+        batches = tf.TensorArray(tf.int32, size=num_batches, element_shape=[None, length])
+        _, batches = tf.while_loop(lambda index, _: index < num_batches, body, (0, batches))
+        tokens = tf.reshape(batches.stack(), [-1, length])[:num_samples]
+        return {"tokens": tokens}
+
+    signature = [
+        tf.TensorSpec([], tf.int32, name="num_samples"),
+        tf.TensorSpec([], tf.float32, name="temperature"),
+        tf.TensorSpec([], tf.int64, name="seed"),
+    ] + [tf.TensorSpec([None], tf.int32, name=name) for name in names]
+    archive = keras.export.ExportArchive()
+    # Not `archive.track(generator)`: TensorFlow would save the generator itself, with a
+    # default signature Keras traces on float tokens (which fails for a conditional one).
+    # The endpoint tracks the variables it reads.
+    archive.add_endpoint("serve", serve, input_signature=signature)
+    archive.write_out(str(filepath), verbose=verbose)

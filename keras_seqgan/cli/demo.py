@@ -14,7 +14,7 @@ import time
 from keras_seqgan.cli._arguments import decay, positive, positive_float, progress_verbosity
 
 PRESETS = {
-    # Seconds on 2 CPU cores: tiny ~1 min (tests, smoke checks), small a few minutes.
+    # On 2 CPU cores: tiny ~30 s (tests, smoke checks), small a few minutes.
     "tiny": dict(
         vocabulary_size=50,
         sequence_length=8,

@@ -230,7 +230,8 @@ def _decoded_lines(path: str, encoding: str):
                 raise ValueError(
                     f"'{path}' is not valid {encoding}: line {number}, column {error.start + 1} "
                     f"holds byte {raw[error.start : error.start + 1]!r} ({error.reason}). Pass the "
-                    "file's `encoding=` (e.g. encoding='latin-1') or fix the file."
+                    "file's encoding (`encoding=` in Python, `--encoding` on the command line; "
+                    "e.g. latin-1) or fix the file."
                 ) from None
             if number == 1 and line.startswith("\ufeff"):  # A byte-order mark.
                 line = line[1:]

@@ -882,7 +882,11 @@ class SeqGAN(SeedStateMixin, keras.Model):
         [num_samples, T]}`: the tokens `gan.generate(num_samples, temperature=...,
         seed=..., conditions=...)` gives. Only the generator's weights are in it, and
         loading it needs TensorFlow only, not `keras_seqgan`. Text is not part of it:
-        decode the tokens with the tokenizer on the client's side.
+        decode the tokens with the tokenizer on the client's side. A second endpoint,
+        `log_prob`, scores sequences: int32 `tokens` `[N, T]`, float32 `temperature`
+        and the condition ids `[N]` in, `{"log_probs": float32 [N, T]}` out (each token's
+        log-probability, as `generator.log_prob`). `gan.generator.export(path)` writes
+        the same SavedModel.
 
         TensorFlow backend only: on JAX a `NotImplementedError` says why (load the
         `.keras` file with `KERAS_BACKEND=tensorflow` and export there).
@@ -893,17 +897,8 @@ class SeqGAN(SeedStateMixin, keras.Model):
             verbose: bool or `None`. Print where it was written. Defaults to `None` (yes).
             input_signature: must be `None`: the endpoint's inputs are fixed.
         """
-        if format != "tf_saved_model":
-            raise ValueError(
-                f"`SeqGAN.export` writes a TensorFlow SavedModel only. Received: format={format!r}"
-            )
-        if input_signature is not None:
-            raise ValueError(
-                "`SeqGAN.export` has fixed inputs (num_samples, temperature, seed and the "
-                f"condition ids). Received: input_signature={input_signature!r}"
-            )
-        backend.export_generation(
-            self.generator, filepath, verbose=True if verbose is None else bool(verbose)
+        self.generator.export(
+            filepath, format=format, verbose=verbose, input_signature=input_signature
         )
 
     def generate_text(

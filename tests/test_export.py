@@ -113,6 +113,28 @@ def test_exported_conditional_model_takes_condition_ids(tmp_path):
     np.testing.assert_array_equal(np.array(tokens), expected)
 
 
+@pytest.mark.tensorflow_only("the SavedModel's endpoints are TensorFlow graphs")
+def test_the_generators_own_export_serves_generation_and_log_prob(tmp_path):
+    import tensorflow as tf
+
+    generator, _ = tiny_models(V, T, conditions={"speaker": 3})
+    path = tmp_path / "generator"
+    generator.export(path, verbose=False)
+    served = tf.saved_model.load(str(path))
+    speaker = np.array([0, 2, 1, 1], "int32")
+    tokens = served.serve(tf.constant(4), tf.constant(0.8), tf.constant(5, tf.int64), speaker)
+    expected = generator.generate(4, temperature=0.8, seed=5, conditions={"speaker": speaker})
+    np.testing.assert_array_equal(tokens["tokens"].numpy(), expected)
+    scored = served.log_prob(tf.constant(expected, tf.int32), tf.constant(0.8), speaker)
+    assert scored["log_probs"].dtype == tf.float32 and scored["log_probs"].shape == (4, T)
+    np.testing.assert_allclose(
+        scored["log_probs"].numpy(),
+        np.asarray(generator.log_prob(expected, temperature=0.8, conditions={"speaker": speaker})),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
 def test_export_refuses_other_formats_and_signatures(tmp_path):
     gan = tiny_gan(*tiny_models(V, T, num_filters=2, dropout=0.0), compile=False)
     with pytest.raises(ValueError, match="format='onnx'"):

@@ -269,6 +269,10 @@ def export_generation(generator, filepath, *, max_batch_size: int = 1024, verbos
     [num_samples, T]}`. It samples in batches of `min(num_samples, max_batch_size)` rows
     with the stream state `[seed, batch index]`, as `generate(..., seed=seed)` does with
     its default `batch_size`, so the tokens are the same.
+
+    A second endpoint, `log_prob`, scores sequences: int32 `tokens` `[N, T]`, float32
+    `temperature` and the condition ids `[N]` in, `{"log_probs": float32 [N, T]}` out,
+    each token's log-probability as `generator.log_prob` gives it.
     """
     import keras
 
@@ -322,4 +326,20 @@ def export_generation(generator, filepath, *, max_batch_size: int = 1024, verbos
     # default signature Keras traces on float tokens (which fails for a conditional one).
     # The endpoint tracks the variables it reads.
     archive.add_endpoint("serve", serve, input_signature=signature)
+
+    def log_prob(tokens, temperature, *condition_ids):
+        conditions = {
+            name: tf.cast(values, tf.int32)
+            for name, values in zip(names, condition_ids, strict=True)
+        }
+        values = generator.log_prob(
+            tf.cast(tokens, tf.int32), temperature=temperature, conditions=conditions or None
+        )
+        return {"log_probs": tf.cast(values, tf.float32)}
+
+    scoring = [
+        tf.TensorSpec([None, length], tf.int32, name="tokens"),
+        tf.TensorSpec([], tf.float32, name="temperature"),
+    ] + [tf.TensorSpec([None], tf.int32, name=name) for name in names]
+    archive.add_endpoint("log_prob", log_prob, input_signature=scoring)
     archive.write_out(str(filepath), verbose=verbose)

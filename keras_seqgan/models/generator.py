@@ -587,6 +587,37 @@ class Generator(SeedStateMixin, keras.Model):
             kwargs["callbacks"] = [EpochOrder(position), *(kwargs.get("callbacks") or [])]
         return super().fit(x, *args, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None):
+        """Exports generation and scoring as a TensorFlow SavedModel (TF Serving).
+
+        Keras's own `Model.export` would serve `call`: float tokens in, teacher-forced
+        logits out, nothing a client can generate with. This SavedModel has two
+        endpoints instead (see `keras_seqgan.SeqGAN.export`, which writes the same):
+        `serve` (`num_samples`, `temperature`, `seed` and the condition ids in; the tokens
+        `generate` gives for that seed out, int32 `[num_samples, T]`) and `log_prob`
+        (int32 `tokens` `[N, T]`, `temperature` and the condition ids in; each token's
+        log-probability out, float32 `[N, T]`). It loads with `tf.saved_model.load`
+        without `keras_seqgan`. TensorFlow backend only.
+
+        Args:
+            filepath: str or `pathlib.Path`. The SavedModel's folder.
+            format: `"tf_saved_model"`, the only format. Defaults to `"tf_saved_model"`.
+            verbose: bool or `None`. Print where it was written. Defaults to `None` (yes).
+            input_signature: must be `None`: the endpoints' inputs are fixed.
+        """
+        if format != "tf_saved_model":
+            raise ValueError(
+                f"`export` writes a TensorFlow SavedModel only. Received: format={format!r}"
+            )
+        if input_signature is not None:
+            raise ValueError(
+                "`export` has fixed inputs (num_samples, temperature, seed and the condition "
+                f"ids; tokens for `log_prob`). Received: input_signature={input_signature!r}"
+            )
+        backend.export_generation(
+            self, filepath, verbose=True if verbose is None else bool(verbose)
+        )
+
     def get_config(self):
         config = super().get_config()
         config.update(

@@ -356,7 +356,7 @@ class OracleLSTM:
         Example:
 
         ```python
-        # After: git clone https://github.com/LantaoYu/SeqGAN
+        # not run: needs the SeqGAN authors' file (git clone https://github.com/LantaoYu/SeqGAN)
         oracle = keras_seqgan.data.OracleLSTM.from_seqgan_params(
             "SeqGAN/save/target_params_py3.pkl"
         )
@@ -393,6 +393,7 @@ class OracleLSTM:
         Example:
 
         ```python
+        # not run: needs the SeqGAN authors' file, save/target_params_py3.pkl of their repository
         oracle = keras_seqgan.data.OracleLSTM.from_file("target_params_py3.pkl")
         ```
         """

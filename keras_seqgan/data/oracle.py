@@ -259,10 +259,13 @@ class OracleLSTM:
         copy = keras_seqgan.data.OracleLSTM.from_weights(oracle.weights)
         ```
         """
+        return cls._checked(weights, "`weights`", sequence_length, start_token, jit_compile)
+
+    @classmethod
+    def _checked(cls, weights, source, sequence_length, start_token, jit_compile):
+        """An oracle of `weights`, checked (errors name `source`)."""
         oracle = cls.__new__(cls)
-        oracle._setup(
-            _check_weights(weights, "`weights`"), sequence_length, start_token, jit_compile
-        )
+        oracle._setup(_check_weights(weights, source), sequence_length, start_token, jit_compile)
         return oracle
 
     @classmethod
@@ -311,14 +314,9 @@ class OracleLSTM:
             raise ValueError(
                 f"Could not read oracle weights from {path!r} as an .npz archive: {error}"
             ) from error
-        oracle = cls.__new__(cls)
-        oracle._setup(
-            _check_weights(weights, f"Oracle file {path!r}"),
-            sequence_length,
-            start_token,
-            jit_compile,
+        return cls._checked(
+            weights, f"Oracle file {path!r}", sequence_length, start_token, jit_compile
         )
-        return oracle
 
     @classmethod
     def from_seqgan_params(
@@ -367,14 +365,9 @@ class OracleLSTM:
         if not os.path.exists(path):
             raise FileNotFoundError(f"Oracle parameters file not found: {path!r}")
         weights = _read_seqgan_params(path)
-        oracle = cls.__new__(cls)
-        oracle._setup(
-            _check_weights(weights, f"Oracle file {path!r}"),
-            sequence_length,
-            start_token,
-            jit_compile,
+        return cls._checked(
+            weights, f"Oracle file {path!r}", sequence_length, start_token, jit_compile
         )
-        return oracle
 
     @classmethod
     def from_file(

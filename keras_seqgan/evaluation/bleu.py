@@ -58,6 +58,17 @@ def _token_kinds(sentences: list[tuple]) -> set[str]:
     }
 
 
+def check_same_token_kinds(hypotheses: list[tuple], references: list[tuple]) -> None:
+    """Generated and reference sentences must both be text or both be ids."""
+    generated_kinds, reference_kinds = _token_kinds(hypotheses), _token_kinds(references)
+    if generated_kinds and reference_kinds and not generated_kinds & reference_kinds:
+        raise ValueError(
+            f"`generated` and `references` must hold the same kind of tokens. Received "
+            f"{sorted(generated_kinds)} tokens in `generated` and {sorted(reference_kinds)} "
+            "tokens in `references`: decode both to text, or pass ids for both."
+        )
+
+
 def _check_orders(min_n, max_n) -> tuple[int, int]:
     max_n = check_int("max_n", max_n, 1)
     min_n = check_int("min_n", min_n, 1)
@@ -238,13 +249,7 @@ def bleu(
     smoothing = _check_smoothing(smoothing)
     hypotheses = _as_sentences(generated, "generated")
     reference_sentences = _as_sentences(references, "references")
-    generated_kinds, reference_kinds = _token_kinds(hypotheses), _token_kinds(reference_sentences)
-    if generated_kinds and reference_kinds and not generated_kinds & reference_kinds:
-        raise ValueError(
-            f"`generated` and `references` must hold the same kind of tokens. Received "
-            f"{sorted(generated_kinds)} tokens in `generated` and {sorted(reference_kinds)} "
-            "tokens in `references`: decode both to text, or pass ids for both."
-        )
+    check_same_token_kinds(hypotheses, reference_sentences)
     indices = _pick(len(hypotheses), num_samples, seed)
     orders = list(range(min_n, max_n + 1))
     table = _ReferenceTable(reference_sentences, max_n)

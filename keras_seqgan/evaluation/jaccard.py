@@ -5,7 +5,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from keras_seqgan.evaluation.bleu import _as_sentences, _check_orders, _ngram_counts, _token_kinds
+from keras_seqgan.evaluation.bleu import (
+    _as_sentences,
+    _check_orders,
+    _ngram_counts,
+    check_same_token_kinds,
+)
 
 
 def _per_sentence_counts(sentences: list[tuple], n: int) -> dict:
@@ -58,13 +63,7 @@ def ms_jaccard(generated, references, *, max_n: int = 3, min_n: int = 1) -> dict
     min_n, max_n = _check_orders(min_n, max_n)
     hypotheses = _as_sentences(generated, "generated")
     reference_sentences = _as_sentences(references, "references")
-    generated_kinds, reference_kinds = _token_kinds(hypotheses), _token_kinds(reference_sentences)
-    if generated_kinds and reference_kinds and not generated_kinds & reference_kinds:
-        raise ValueError(
-            f"`generated` and `references` must hold the same kind of tokens. Received "
-            f"{sorted(generated_kinds)} tokens in `generated` and {sorted(reference_kinds)} "
-            "tokens in `references`: decode both to text, or pass ids for both."
-        )
+    check_same_token_kinds(hypotheses, reference_sentences)
     jaccards, scores = [], {}
     for order in range(1, max_n + 1):
         ours = _per_sentence_counts(hypotheses, order)

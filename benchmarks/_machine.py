@@ -49,29 +49,48 @@ def cpu_bfloat16() -> list[str]:
 
 
 def machine_record(gflops: float | None = None) -> dict:
-    """The machine and versions; `gflops` is the measured matmul rate, if measured."""
-    import keras
-    import tensorflow as tf
+    """The machine and versions; `gflops` is the measured matmul rate, if measured.
 
+    Without TensorFlow (JAX alone), the GPUs are JAX's and TensorFlow's version is `None`.
+    """
+    import importlib.util
+
+    import keras
+
+    tf = None
+    if importlib.util.find_spec("tensorflow") is not None:
+        import tensorflow as tf
+    jax = None
+    if importlib.util.find_spec("jax") is not None and (
+        tf is None or keras.backend.backend() == "jax"
+    ):
+        import jax
+    if tf is not None:
+        gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    else:
+        gpus = [str(d) for d in jax.devices() if d.platform == "gpu"] if jax else []
     machine = {
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
         "processor": cpu_name(),
-        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+        "gpus": gpus,
         # bfloat16 instructions (oneDNN uses them for mixed_bfloat16): AVX512-BF16 or AMX.
         "cpu_bfloat16": cpu_bfloat16(),
     }
     if gflops is not None:
         # Machines of one kind differ several-fold; this makes figures comparable.
         machine["tf_matmul_gflops_4096"] = round(gflops, 1)
+    versions = {
+        "python": sys.version.split()[0],
+        "tensorflow": tf.__version__ if tf is not None else None,
+        "keras": keras.__version__,
+    }
+    if jax is not None:
+        versions["jax"] = jax.__version__
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": machine,
-        "versions": {
-            "python": sys.version.split()[0],
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-        },
+        "versions": versions,
     }
 
 

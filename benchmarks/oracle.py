@@ -318,6 +318,16 @@ def discriminator_stage(run, config, oracle, generator, real, held_out, seed):
     return discriminator, accuracy
 
 
+def endless(dataset, real, batch_size, seed, **kwargs):
+    """`dataset` repeated: `tf.data`'s `repeat()` (the committed runs' order), or, without
+    TensorFlow, the package's own endless stream (`repeat=True`; another order)."""
+    import keras_seqgan as ks
+
+    if hasattr(dataset, "repeat"):
+        return dataset.repeat()
+    return ks.data.sequence_dataset(real, batch_size=batch_size, seed=seed, repeat=True, **kwargs)
+
+
 def adversarial_stage(
     run, config, objective, generator, discriminator, real, seed, verbose, held_out=None
 ):
@@ -362,7 +372,7 @@ def adversarial_stage(
                 held_out[:512], batch_size=256, shuffle=False, drop_remainder=False
             )
         gan.fit(
-            dataset.repeat(),
+            endless(dataset, real, config["batch_size"], seed),
             epochs=steps // every,
             steps_per_epoch=every,
             validation_data=validation,

@@ -400,8 +400,18 @@ def train_adversarial(arm, generator, discriminator, real, conditions, config, s
     dataset = ks.data.sequence_dataset(
         real, batch_size=config["batch_size"], seed=seed, conditions=conditions or None
     )
+    if hasattr(dataset, "repeat"):  # tf.data; without TensorFlow, the package's endless stream
+        dataset = dataset.repeat()
+    else:
+        dataset = ks.data.sequence_dataset(
+            real,
+            batch_size=config["batch_size"],
+            seed=seed,
+            conditions=conditions or None,
+            repeat=True,
+        )
     history = gan.fit(
-        dataset.repeat(),
+        dataset,
         epochs=max(1, steps // every),
         steps_per_epoch=min(every, steps),
         shuffle=False,

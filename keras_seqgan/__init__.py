@@ -66,11 +66,36 @@ def _load() -> None:
         return
     _loading = True  # a module that runs `from keras_seqgan import objectives` lands here
     try:
+        _import_keras()
         for name in _MODULES:
             importlib.import_module(f"{__name__}.{name}")
         globals()["SeqGAN"] = importlib.import_module(f"{__name__}.seqgan").SeqGAN
     finally:
         _loading = False
+
+
+_BACKEND_MODULES = ("tensorflow", "jax", "jaxlib", "torch")
+
+
+class _MissingBackend(ImportError):
+    """Keras's backend is not installed (the `keras-seqgan` command prints it plainly)."""
+
+
+def _import_keras() -> None:
+    """Imports Keras; without its backend, says how to install one with the package."""
+    try:
+        import keras  # noqa: F401
+    except ModuleNotFoundError as error:
+        missing = (error.name or "").split(".")[0]
+        if missing not in _BACKEND_MODULES:
+            raise
+        raise _MissingBackend(
+            f"Keras's backend is not installed ({missing!r} is missing). keras-seqgan "
+            "installs none by itself; install one with it: "
+            'pip install "keras-seqgan[tensorflow]" (CPU), "keras-seqgan[gpu]" (TensorFlow '
+            'with CUDA, Linux), "keras-seqgan[jax]" or "keras-seqgan[jax-cuda]" (then set '
+            "KERAS_BACKEND=jax)."
+        ) from error
 
 
 def __getattr__(name: str):

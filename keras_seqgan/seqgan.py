@@ -8,7 +8,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_seqgan import backend
+from keras_seqgan import _tf, backend
 from keras_seqgan import objectives as objectives_module
 from keras_seqgan._optimizer_pair import check_learning_rate_callbacks
 from keras_seqgan._seed_state import SeedStateMixin
@@ -880,9 +880,15 @@ class SeqGAN(SeedStateMixin, keras.Model):
         scalar in `[0, 2**32)`) and, for a conditional model, one int32 input
         `[num_samples]` of ids per condition name. It returns `{"tokens": int32
         [num_samples, T]}`: the tokens `gan.generate(num_samples, temperature=...,
-        seed=..., conditions=...)` gives. Only the generator's weights are in it, and
-        loading it needs TensorFlow only, not `keras_seqgan`. Text is not part of it:
-        decode the tokens with the tokenizer on the client's side. A second endpoint,
+        seed=..., conditions=...)` gives. When the generator carries its tokenizer
+        (`Generator(tokenizer=...)`), it also returns `"text"`, string `[num_samples]`
+        (UTF-8): the lines `gan.generate_text` gives for the same seed, temperature and
+        conditions (the values of those ids), decoded inside the graph as the tokenizer's
+        `decode` does, for `Tokenizer` and every `SubwordTokenizer` kind. A tokenizer
+        whose decoding the graph cannot repeat exactly (a subclass with its own `decode`,
+        a `tokenizer_json` with a decoder of another make) gives no `"text"`, rather than
+        text that differs. Only the generator's weights and the vocabulary are in it, and
+        loading it needs TensorFlow only, not `keras_seqgan`. A second endpoint,
         `log_prob`, scores sequences: int32 `tokens` `[N, T]`, float32 `temperature`
         and the condition ids `[N]` in, `{"log_probs": float32 [N, T]}` out (each token's
         log-probability, as `generator.log_prob`). `gan.generator.export(path)` writes
@@ -1094,11 +1100,10 @@ def _resumes(initial_epoch, callbacks):
 
 def _warn_if_not_repositioned(x, positioned, is_array, shuffle):
     """Warns when a resumed `fit` reads shuffled data it cannot put at the epoch's order."""
-    import tensorflow as tf
-
+    tf = _tf.loaded()  # a tf.data.Dataset means TensorFlow is imported
     if is_array and shuffle:
         what = "NumPy arrays shuffled by Keras (`shuffle=True`)"
-    elif isinstance(x, tf.data.Dataset) and not positioned:
+    elif tf is not None and isinstance(x, tf.data.Dataset) and not positioned:
         what = "a tf.data pipeline other than `keras_seqgan.data.sequence_dataset`"
     else:
         return

@@ -17,6 +17,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "keras_seqgan"
 # Bottom to top. A top-level name is a module (`seqgan`) or a package (`data`).
 LAYERS = (
     {
+        "_tf",
         "_validation",
         "conditions",
         "_seed_state",

@@ -15,8 +15,8 @@ def pretrain_generator(seed, real, steps):
     )
     generator.compile(optimizer=keras.optimizers.Adam(2e-2, global_clipnorm=5.0))
     if steps:
-        dataset = ks.data.mle_dataset(real, batch_size=32, seed=seed)
-        generator.fit(dataset.repeat(), steps_per_epoch=steps, epochs=1, verbose=0)
+        dataset = ks.data.mle_dataset(real, batch_size=32, seed=seed, repeat=True)
+        generator.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0)
     return generator
 
 

@@ -39,7 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    load_package()
+    import keras_seqgan
+
+    try:
+        load_package()
+    except keras_seqgan._MissingBackend as error:
+        print(f"keras-seqgan {args.command}: error: {error}", file=sys.stderr)
+        return 2
     try:
         args.run(parser, args)
     except (ValueError, FileNotFoundError) as error:

@@ -1,11 +1,19 @@
-"""Token validation and `tf.data` pipelines for MLE pre-training, adversarial and D training."""
+"""Token validation and the input pipelines of MLE pre-training, adversarial and D training.
+
+With TensorFlow installed the pipelines are `tf.data.Dataset`s (on either backend); on the
+JAX backend without TensorFlow they are `keras.utils.PyDataset`s of NumPy batches with the
+same options and the same per-epoch ordering rule (`DataPosition`), though not the same
+permutations: a seed orders rows differently in the two.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import keras
 import numpy as np
-import tensorflow as tf
 
+from keras_seqgan import _tf
 from keras_seqgan._validation import check_int, check_optional_int, check_seed
 from keras_seqgan.conditions import (
     TOKENS_KEY,
@@ -13,6 +21,9 @@ from keras_seqgan.conditions import (
     condition_ids,
     with_conditions,
 )
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 _INT32_MAX = np.iinfo("int32").max
 
@@ -59,14 +70,17 @@ def validate_tokens(
     """
     vocabulary_size = check_optional_int("vocabulary_size", vocabulary_size, 2)
     sequence_length = check_optional_int("sequence_length", sequence_length, 1)
-    if isinstance(tokens, (str, bytes)) or isinstance(tokens, tf.RaggedTensor):
+    tf = _tf.loaded()  # a TensorFlow object means TensorFlow is imported
+    if isinstance(tokens, (str, bytes)) or (tf is not None and isinstance(tokens, tf.RaggedTensor)):
         raise TypeError(
             f"`{name}` must be an integer array of token ids [num_sequences, sequence_length]. "
             f"Received {_describe(tokens)}: {tokens!r}"
         )
     if isinstance(tokens, np.ndarray):
         array = tokens
-    elif keras.ops.is_tensor(tokens) or isinstance(tokens, (tf.Tensor, tf.Variable)):
+    elif keras.ops.is_tensor(tokens) or (
+        tf is not None and isinstance(tokens, (tf.Tensor, tf.Variable))
+    ):
         array = keras.ops.convert_to_numpy(tokens)
     else:
         try:
@@ -176,9 +190,14 @@ class DataPosition:
     """
 
     def __init__(self) -> None:
-        with tf.init_scope():
-            self.epoch = tf.Variable(-1, dtype=tf.int64, trainable=False, name="data_epoch")
-            self.batch = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_batch")
+        if _tf.installed():  # read inside the tf.data graph: variables
+            tf = _tf.require("DataPosition")
+            with tf.init_scope():
+                self.epoch = tf.Variable(-1, dtype=tf.int64, trainable=False, name="data_epoch")
+                self.batch = tf.Variable(0, dtype=tf.int64, trainable=False, name="data_batch")
+        else:  # read by a `PyDataset` in Python
+            self.epoch = _HostValue(-1)
+            self.batch = _HostValue(0)
 
     def set(self, epoch: int, steps_per_epoch: int | None = None) -> None:
         """Serves epoch `epoch` from the next iteration on; `-1` lets go.
@@ -188,6 +207,22 @@ class DataPosition:
         """
         self.epoch.assign(int(epoch))
         self.batch.assign(max(int(epoch), 0) * int(steps_per_epoch or 0))
+
+
+class _HostValue:
+    """An int with the part of `tf.Variable`'s interface `DataPosition` uses."""
+
+    def __init__(self, value: int) -> None:
+        self.value = int(value)
+
+    def assign(self, value) -> None:
+        self.value = int(value)
+
+    def read_value(self) -> int:
+        return self.value
+
+    def numpy(self) -> int:
+        return self.value
 
 
 class EpochOrder(keras.callbacks.Callback):
@@ -233,12 +268,13 @@ def _finish(
     caller: str,
     transform=None,
     repeat: bool = False,
-) -> tf.data.Dataset:
+) -> tf.data.Dataset | keras.utils.PyDataset:
     """Batches `data` (a nest of arrays `[N, ...]`), shuffled per epoch, maps `transform`.
 
     Shuffled, each epoch's order is a permutation keyed by the seed and the epoch (see
     `DataPosition`); `seed=None` draws the seed once, here. `repeat`: one endless stream
-    of passes, every batch full.
+    of passes, every batch full. A `tf.data.Dataset` where TensorFlow is installed, else
+    an `ArrayBatches` (a `keras.utils.PyDataset`).
     """
     if not isinstance(repeat, bool):
         raise TypeError(f"`repeat` must be a bool. Received: repeat={repeat!r}")
@@ -253,6 +289,17 @@ def _finish(
     position = None
     if shuffle and seed is None:
         seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+    if not _tf.installed():
+        return ArrayBatches(
+            data,
+            batch_size,
+            seed=seed if shuffle else None,
+            drop_remainder=drop_remainder,
+            transform=transform,
+            repeat=repeat,
+        )
+    import tensorflow as tf
+
     if repeat:
         position = DataPosition()
         dataset = _endless(data, num_examples, seed if shuffle else None, batch_size, position)
@@ -277,8 +324,99 @@ def _finish(
     return dataset
 
 
+class ArrayBatches(keras.utils.PyDataset):
+    """The pipelines of this module as a `keras.utils.PyDataset`, for JAX without TensorFlow.
+
+    Batches of NumPy arrays from `data` (a nest of arrays `[N, ...]`), each epoch in the
+    order `DataPosition` says (reach it as `data_position`): shuffled with a seed, pass
+    (epoch) `k` is the permutation keyed by `(seed, k)`; while the position is `-1`, each
+    iteration takes a fresh key from the seed. `repeat=True`: one endless stream of
+    passes, every batch full, starting at batch `data_position.batch`.
+
+    Args:
+        data: a nest (array, dict, tuple) of arrays with the same first dimension.
+        batch_size: int. Rows per batch.
+        seed: int or `None`. Shuffles with this seed; `None` keeps the rows in order.
+        drop_remainder: bool. Drops the last, smaller batch of an epoch.
+        transform: callable or `None`. Applied to each batch's nest.
+        repeat: bool. One endless stream of passes.
+    """
+
+    def __init__(self, data, batch_size, *, seed, drop_remainder, transform=None, repeat=False):
+        super().__init__()
+        self.data = keras.tree.map_structure(np.asarray, data)
+        self.num_examples = len(keras.tree.flatten(self.data)[0])
+        self.batch_size = int(batch_size)
+        self.seed = seed
+        self.drop_remainder = bool(drop_remainder) or repeat
+        self.transform = transform
+        self.repeats = repeat
+        self.data_position = DataPosition() if (seed is not None or repeat) else None
+        self._iterations = 0  # finished iterations: the fresh keys' counter
+        self._key = None
+        self._order = None
+        self._start = 0  # a stream's first batch in this iteration
+
+    @property
+    def num_batches(self):
+        if self.repeats:
+            return None
+        full, rest = divmod(self.num_examples, self.batch_size)
+        return full + (1 if rest and not self.drop_remainder else 0)
+
+    def __len__(self):
+        if self.repeats:
+            raise TypeError("A repeat=True dataset never ends: it has no length.")
+        return self.num_batches
+
+    def _pass_order(self, key):
+        """The row order of pass `key` (an epoch, or `("fresh", i)`); `None` in order."""
+        if self.seed is None:
+            return None
+        if key != self._key:
+            entropy = [self.seed, 1, key[1]] if isinstance(key, tuple) else [self.seed, 0, key]
+            self._key = key
+            self._order = np.random.default_rng(entropy).permutation(self.num_examples)
+        return self._order
+
+    def _rows(self, rows):
+        batch = keras.tree.map_structure(lambda array: array[rows], self.data)
+        return batch if self.transform is None else self.transform(batch)
+
+    def __getitem__(self, index):
+        position = self.data_position
+        if self.repeats:
+            if index == 0:
+                self._start = int(position.batch.read_value())
+            first = (self._start + index) * self.batch_size
+            passes, offsets = np.divmod(
+                np.arange(first, first + self.batch_size), self.num_examples
+            )
+            rows = np.empty(self.batch_size, dtype="int64")
+            for p in np.unique(passes):
+                order = self._pass_order(int(p))
+                chosen = passes == p
+                rows[chosen] = offsets[chosen] if order is None else order[offsets[chosen]]
+            return self._rows(rows)
+        if index >= self.num_batches:
+            raise IndexError(f"Batch {index} of {self.num_batches}.")
+        rows = np.arange(
+            index * self.batch_size, min((index + 1) * self.batch_size, self.num_examples)
+        )
+        if position is not None:
+            epoch = int(position.epoch.read_value())
+            order = self._pass_order(epoch if epoch >= 0 else ("fresh", self._iterations))
+            rows = order[rows]
+        return self._rows(rows)
+
+    def on_epoch_end(self):
+        self._iterations += 1
+
+
 def _permutation(num_examples, seed, key):
     """The order of pass (epoch) `key`: a permutation of `num_examples` keyed by `(seed, key)`."""
+    import tensorflow as tf
+
     keys = tf.random.stateless_uniform(
         [num_examples],
         seed=tf.stack([tf.constant(seed, tf.int64), key]),
@@ -291,6 +429,8 @@ def _permutation(num_examples, seed, key):
 
 def _shuffled(data, num_examples, seed, position):
     """The rows of `data` in one permutation per iteration, keyed as `DataPosition` says."""
+    import tensorflow as tf
+
     tensors = tf.nest.map_structure(tf.convert_to_tensor, data)
 
     def permuted(fresh_key):
@@ -308,6 +448,8 @@ def _shuffled(data, num_examples, seed, position):
 def _endless(data, num_examples, seed, batch_size, position):
     """The rows of pass 0, 1, 2, ... of `data` without end (pass `p` shuffled by
     `(seed, p)`, or in order with `seed=None`), from batch `position.batch` on."""
+    import tensorflow as tf
+
     tensors = tf.nest.map_structure(tf.convert_to_tensor, data)
 
     def one_pass(index):

@@ -12,11 +12,11 @@ import contextlib
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
+from keras_seqgan import _tf
 from keras_seqgan.conditions import TOKENS_KEY, condition_ids
-from keras_seqgan.data.datasets import validate_tokens
+from keras_seqgan.data.datasets import ArrayBatches, validate_tokens
 
 
 def validate_training_data(x, vocabulary_size, sequence_length, conditions, name):
@@ -110,8 +110,19 @@ def check_condition_arrays(batch, conditions, num_rows, name):
 
 
 def validate_dataset(dataset, vocabulary_size, sequence_length, name, conditions=None):
-    """Checks a `tf.data.Dataset`'s spec and its first batch before training starts."""
-    if not isinstance(dataset, tf.data.Dataset):
+    """Checks a `tf.data.Dataset`'s spec and its first batch before training starts (an
+    `ArrayBatches`, this package's pipeline without TensorFlow, its arrays whole)."""
+    if isinstance(dataset, ArrayBatches):
+        validate_training_data(
+            dataset.data[0] if isinstance(dataset.data, tuple) else dataset.data,
+            vocabulary_size,
+            sequence_length,
+            conditions,
+            name,
+        )
+        return dataset
+    tf = _tf.loaded()  # a tf.data.Dataset means TensorFlow is imported
+    if tf is None or not isinstance(dataset, tf.data.Dataset):
         return dataset  # Python generators and PyDatasets are checked by Keras as they run.
     spec = dataset.element_spec
     x_spec = spec[0] if isinstance(spec, (tuple, list)) else spec
@@ -187,6 +198,8 @@ def check_every_batch(dataset, vocabulary_size, sequence_length, name, condition
     `ValueError` (see `clear_batch_errors`) instead of training on negative ids, or
     failing with an unexplained gather error deep in the step.
     """
+    import tensorflow as tf  # only for a tf.data.Dataset
+
     expected = f"expected ids in [0, vocabulary_size={vocabulary_size})"
 
     def check_conditions(x):
@@ -245,6 +258,10 @@ def check_every_batch(dataset, vocabulary_size, sequence_length, name, condition
 @contextlib.contextmanager
 def clear_batch_errors():
     """Turns a failed `check_every_batch` check into a `ValueError` with its message."""
+    tf = _tf.loaded()
+    if tf is None:  # no tf.data pipeline, so no checks of its batches
+        yield
+        return
     try:
         yield
     except tf.errors.InvalidArgumentError as error:

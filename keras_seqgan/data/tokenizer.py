@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import keras
 import numpy as np
 
+from keras_seqgan import _tf
 from keras_seqgan._validation import check_int, check_optional_int
 from keras_seqgan.data.datasets import validate_tokens
 
@@ -218,6 +219,7 @@ class Tokenizer:
         self._vocabulary = list(RESERVED_TOKENS) + (words or [])
         self._vocabulary_array = np.asarray(self._vocabulary, dtype=object)
         self._lookup_layer = None  # Built on first `encode`.
+        self._lookup_dict = None  # Without TensorFlow, instead of the layer.
 
     def _set_conditions(self, vocabularies: dict[str, list[str]]) -> None:
         self._condition_vocabularies = {name: list(values) for name, values in vocabularies.items()}
@@ -332,7 +334,14 @@ class Tokenizer:
         return _WORD_PATTERN.findall(text.lower() if self.lowercase else text)
 
     def _lookup(self, words: list[str]) -> np.ndarray:
-        """Word strings -> ids with `keras.layers.StringLookup` (a TensorFlow hash table)."""
+        """Word strings -> ids with `keras.layers.StringLookup` (a TensorFlow hash table), or
+        a Python dict where TensorFlow is not installed (the same ids)."""
+        if not _tf.installed():
+            if self._lookup_dict is None:
+                first = len(RESERVED_TOKENS)
+                self._lookup_dict = {word: first + i for i, word in enumerate(self._words)}
+            get, oov = self._lookup_dict.get, self.oov_id
+            return np.fromiter((get(word, oov) for word in words), dtype=np.int32, count=len(words))
         if self._lookup_layer is None:
             # StringLookup puts its single OOV index at 0 and the vocabulary after it. Given
             # ["<pad>", "<eos>", words...] it returns 0 for OOV, 1 for <pad>, 2 for <eos> and
@@ -417,6 +426,23 @@ class Tokenizer:
         first_eos = np.where(ended.any(axis=1), ended.argmax(axis=1), array.shape[1])
         keep = (np.arange(array.shape[1]) < first_eos[:, None]) & (array != self.pad_id)
         return array, keep, single
+
+    def _decoding_table(self) -> dict | None:
+        """`decode` as data a served graph applies (the text of `SeqGAN.export`).
+
+        `{"join": "words", "pieces": vocabulary, "attach_left", "attach_right", "quote":
+        one bool per id}`: the spacing rule of `_detokenize`. `None` when there is no
+        vocabulary, or for a subclass with its own `decode` (the table would not be it).
+        """
+        if self._words is None or type(self).decode is not Tokenizer.decode:
+            return None
+        return {
+            "join": "words",
+            "pieces": self.vocabulary,
+            "attach_left": [word in _ATTACH_LEFT for word in self._vocabulary],
+            "attach_right": [word in _ATTACH_RIGHT for word in self._vocabulary],
+            "quote": [word == '"' for word in self._vocabulary],
+        }
 
     # Conditions.
 

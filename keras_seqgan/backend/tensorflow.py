@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Callable, Sequence
 
 import tensorflow as tf
@@ -260,6 +262,79 @@ def uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32", batch_rows=Fal
 _SERVED_SEED_LIMIT = 2**32
 
 
+@functools.cache
+def _python_whitespace() -> str:
+    """An RE2 class of the characters `str.strip()` removes (Unicode's, not only ASCII's)."""
+    spaces = (chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+    return "[" + "".join(f"\\x{{{ord(char):x}}}" for char in spaces) + "]"
+
+
+def _strip(text):
+    """`str.strip()` on a string tensor."""
+    spaces = _python_whitespace()
+    return tf.strings.regex_replace(text, f"^{spaces}+|{spaces}+$", "")
+
+
+def _text_decoder(tokenizer) -> Callable | None:
+    """int32 tokens `[n, T]` -> string `[n]`, as `tokenizer.decode` gives them, in TF ops.
+
+    The tokenizer describes its `decode` as per-id tables (`_decoding_table`); `None`
+    (no text served) for a tokenizer that does not, so that no text differs from
+    `generate_text`'s. Like `decode`, it keeps the tokens before a row's first
+    `<eos>` that are not `<pad>`, moved to the front of the row in order, then joins
+    them by the table's rule:
+
+    - `"words"` (`Tokenizer`): a space before a word unless it attaches left or the one
+      before attaches right; double quotes alternately open (attach right) and close.
+    - `"pieces"` (WordPiece, Unigram): the first piece's `first` text, then each next
+      one's `rest` text, stripped.
+    - `"bytes"` (byte-level BPE): the pieces' bytes, decoded as UTF-8 with U+FFFD for
+      each invalid sequence (ICU and Rust's `from_utf8_lossy` replace the same
+      ones), stripped.
+    """
+    table = getattr(tokenizer, "_decoding_table", lambda: None)()
+    if table is None:
+        return None
+    join = table["join"]
+    pad_id, eos_id = tokenizer.pad_id, tokenizer.eos_id
+
+    def decode(tokens):
+        before_eos = tf.cumsum(tf.cast(tokens == eos_id, tf.int32), axis=1) == 0
+        keep = before_eos & (tokens != pad_id)
+        order = tf.argsort(tf.cast(~keep, tf.int32), axis=1, stable=True)
+        ids = tf.gather(tokens, order, batch_dims=1)
+        kept = tf.gather(keep, order, batch_dims=1)
+        first = tf.range(tf.shape(ids)[1]) == 0
+        if join == "words":
+            words = tf.gather(tf.constant(table["pieces"], tf.string), ids)
+            quote = tf.gather(tf.constant(table["quote"]), ids) & kept
+            opening = tf.math.floormod(tf.cumsum(tf.cast(quote, tf.int32), 1, exclusive=True), 2)
+            opening = opening == 0
+            left = tf.where(quote, ~opening, tf.gather(tf.constant(table["attach_left"]), ids))
+            right = tf.where(quote, opening, tf.gather(tf.constant(table["attach_right"]), ids))
+            right_before = tf.concat([tf.ones_like(right[:, :1]), right[:, :-1]], axis=1)
+            spaced = tf.where(left | right_before, words, tf.strings.join([" ", words]))
+            pieces = tf.where(kept, spaced, "")
+            return tf.strings.reduce_join(pieces, axis=1)
+        if join == "pieces":
+            pieces = tf.where(
+                first,
+                tf.gather(tf.constant(table["first"], tf.string), ids),
+                tf.gather(tf.constant(table["rest"], tf.string), ids),
+            )
+            return _strip(tf.strings.reduce_join(tf.where(kept, pieces, ""), axis=1))
+        if join == "bytes":
+            pieces = tf.gather(tf.constant(table["pieces"], tf.string), ids)
+            text = tf.strings.reduce_join(tf.where(kept, pieces, b""), axis=1)
+            text = tf.strings.unicode_transcode(
+                text, "UTF-8", "UTF-8", errors="replace", replacement_char=0xFFFD
+            )
+            return _strip(text)
+        raise ValueError(f"Unknown decoding table join {join!r}.")
+
+    return decode
+
+
 def export_generation(generator, filepath, *, max_batch_size: int = 1024, verbose=True):
     """Writes a SavedModel whose `serve` endpoint generates tokens as `generator.generate`.
 
@@ -268,7 +343,9 @@ def export_generation(generator, filepath, *, max_batch_size: int = 1024, verbos
     `[num_samples]` input of ids per condition name; it returns `{"tokens": int32
     [num_samples, T]}`. It samples in batches of `min(num_samples, max_batch_size)` rows
     with the stream state `[seed, batch index]`, as `generate(..., seed=seed)` does with
-    its default `batch_size`, so the tokens are the same.
+    its default `batch_size`, so the tokens are the same. With a `generator.tokenizer`
+    whose `decode` the graph can repeat (`_text_decoder`), it also returns `"text"`,
+    string `[num_samples]`: `tokenizer.decode(tokens)`, as `generate_text` gives them.
 
     A second endpoint, `log_prob`, scores sequences: int32 `tokens` `[N, T]`, float32
     `temperature` and the condition ids `[N]` in, `{"log_probs": float32 [N, T]}` out,
@@ -278,6 +355,8 @@ def export_generation(generator, filepath, *, max_batch_size: int = 1024, verbos
 
     names = list(generator.conditions or {})
     length = generator.sequence_length
+    tokenizer = generator.tokenizer
+    decode_text = None if tokenizer is None else _text_decoder(tokenizer)
 
     def serve(num_samples, temperature, seed, *condition_ids):
         tf.debugging.assert_positive(num_samples, message="`num_samples` must be >= 1")
@@ -314,7 +393,9 @@ def export_generation(generator, filepath, *, max_batch_size: int = 1024, verbos
         batches = tf.TensorArray(tf.int32, size=num_batches, element_shape=[None, length])
         _, batches = tf.while_loop(lambda index, _: index < num_batches, body, (0, batches))
         tokens = tf.reshape(batches.stack(), [-1, length])[:num_samples]
-        return {"tokens": tokens}
+        if decode_text is None:
+            return {"tokens": tokens}
+        return {"tokens": tokens, "text": decode_text(tokens)}
 
     signature = [
         tf.TensorSpec([], tf.int32, name="num_samples"),

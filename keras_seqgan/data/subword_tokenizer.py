@@ -47,6 +47,23 @@ def import_tokenizers():
     return tokenizers
 
 
+def _byte_alphabet() -> dict[int, str]:
+    """Byte -> the character byte-level BPE writes it as (GPT-2's `bytes_to_unicode`).
+
+    Printable Latin-1 bytes stand for themselves; the other 68 take the characters from
+    U+0100 on, in byte order.
+    """
+    printable = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
+    others = [byte for byte in range(256) if byte not in printable]
+    alphabet = {byte: chr(byte) for byte in printable}
+    alphabet.update({byte: chr(256 + index) for index, byte in enumerate(others)})
+    return alphabet
+
+
 def _untrained(kind: str, lowercase: bool):
     """An untrained `tokenizers.Tokenizer` of `kind`, with its normalizer and decoder."""
     tokenizers = import_tokenizers()
@@ -359,6 +376,48 @@ class SubwordTokenizer(Tokenizer):
         rows = [row[mask].tolist() for row, mask in zip(array, keep, strict=True)]
         texts = [text.strip() for text in self._model.decode_batch(rows, skip_special_tokens=False)]
         return texts[0] if single else texts
+
+    def _decoding_table(self) -> dict | None:
+        """`decode` as data a served graph applies (the text of `SeqGAN.export`).
+
+        Byte-level BPE: `{"join": "bytes", "pieces": the bytes of each id}` (the graph
+        joins them, decodes UTF-8 with `"�"` for invalid bytes, as Rust's
+        `from_utf8_lossy`, and strips). WordPiece and Metaspace decoders turn each piece
+        into text by itself, one way in first place and one way after another piece:
+        `{"join": "pieces", "first": ..., "rest": ...}`, asked of the decoder itself, so
+        they hold whatever its version does. `None` for any other decoder (a
+        `tokenizer_json` of another make) or a subclass with its own `decode`.
+        """
+        if self._model is None or type(self).decode is not SubwordTokenizer.decode:
+            return None
+        from tokenizers import decoders
+
+        decoder = self._model.decoder
+        pieces = self.vocabulary
+        if isinstance(decoder, decoders.ByteLevel):
+            to_byte = {char: byte for byte, char in _byte_alphabet().items()}
+            # As the decoder: a piece with a character outside the alphabet (an added
+            # token) keeps its own UTF-8 bytes.
+            return {
+                "join": "bytes",
+                "pieces": [
+                    bytes(to_byte[char] for char in piece)
+                    if all(char in to_byte for char in piece)
+                    else piece.encode("utf-8")
+                    for piece in pieces
+                ],
+            }
+        if isinstance(decoder, (decoders.WordPiece, decoders.Metaspace)):
+            lead = decoder.decode([pieces[0]])
+            rest = [decoder.decode([pieces[0], piece]) for piece in pieces]
+            if not all(text.startswith(lead) for text in rest):
+                return None
+            return {
+                "join": "pieces",
+                "first": [decoder.decode([piece]) for piece in pieces],
+                "rest": [text[len(lead) :] for text in rest],
+            }
+        return None
 
     def get_config(self) -> dict:
         return {

@@ -594,10 +594,11 @@ class Generator(SeedStateMixin, keras.Model):
         logits out, nothing a client can generate with. This SavedModel has two
         endpoints instead (see `keras_seqgan.SeqGAN.export`, which writes the same):
         `serve` (`num_samples`, `temperature`, `seed` and the condition ids in; the tokens
-        `generate` gives for that seed out, int32 `[num_samples, T]`) and `log_prob`
-        (int32 `tokens` `[N, T]`, `temperature` and the condition ids in; each token's
-        log-probability out, float32 `[N, T]`). It loads with `tf.saved_model.load`
-        without `keras_seqgan`. TensorFlow backend only.
+        `generate` gives for that seed out, int32 `[num_samples, T]`, and with a
+        `tokenizer` the lines `generate_text` gives, string `[num_samples]` `"text"`) and
+        `log_prob` (int32 `tokens` `[N, T]`, `temperature` and the condition ids in; each
+        token's log-probability out, float32 `[N, T]`). It loads with
+        `tf.saved_model.load` without `keras_seqgan`. TensorFlow backend only.
 
         Args:
             filepath: str or `pathlib.Path`. The SavedModel's folder.

@@ -305,9 +305,9 @@ def summarize(seconds, warmup, steps=1):
 class PythonLoop:
     """The notebook-style loop; `read_back=True` is `naive`, `False` is `seed-fix`."""
 
-    def __init__(self, generator, discriminator, num_rollouts, read_back):
+    def _networks(self, generator, discriminator, num_rollouts, read_back, tf, adam_options):
+        """The two networks, the rollout copy, the seed, both Adams (built) and the means."""
         import keras
-        import tensorflow as tf
 
         import keras_seqgan as ks
 
@@ -318,10 +318,16 @@ class PythonLoop:
         self.rollout = ks.models.Generator.from_config(config)
         self.rollout.set_weights(generator.get_weights())
         self.seed = keras.random.SeedGenerator(2)
-        self.g_opt, self.d_opt = keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-4)
+        self.g_opt = keras.optimizers.Adam(1e-2, **adam_options)
+        self.d_opt = keras.optimizers.Adam(1e-4, **adam_options)
         self.g_opt.build(generator.trainable_variables)
         self.d_opt.build(discriminator.trainable_variables)
         self.g_mean, self.d_mean = keras.metrics.Mean(), keras.metrics.Mean()
+
+    def __init__(self, generator, discriminator, num_rollouts, read_back):
+        import tensorflow as tf
+
+        self._networks(generator, discriminator, num_rollouts, read_back, tf, {})
         self.sample = tf.function(lambda batch: generator.sample(batch, seed=self.seed))
         self.score = tf.function(lambda x: tf.sigmoid(discriminator(x, training=False))[:, 0])
         # One compiled completion per prefix length t (Python ints: one trace each).
@@ -383,8 +389,8 @@ class PythonLoop:
             rewards = np.zeros((tokens.shape[0], T), "float32")
             for _ in range(R):
                 for t in range(1, T):
-                    rewards[:, t - 1] += self.score(self.complete[t](tokens)).numpy() / R
-            rewards[:, T - 1] = self.score(tokens).numpy()
+                    rewards[:, t - 1] += np.asarray(self.score(self.complete[t](tokens))) / R
+            rewards[:, T - 1] = np.asarray(self.score(tokens))
             return rewards
         sums = [None] * (T - 1)
         for _ in range(R):
@@ -403,7 +409,7 @@ class PythonLoop:
         d_loss = self.d_update(real, self.sample(batch))
         self.last_rewards = rewards
         if self.read_back:
-            g_loss, d_loss = float(g_loss.numpy()), float(d_loss.numpy())
+            g_loss, d_loss = float(g_loss), float(d_loss)
             assert math.isfinite(g_loss) and math.isfinite(d_loss), (g_loss, d_loss)
         else:
             self.g_mean.update_state(g_loss)
@@ -411,13 +417,15 @@ class PythonLoop:
         return d_loss
 
 
-def time_python_loop(variant, size, kind, real, iterations, warmup):
-    import tensorflow as tf
+def time_python_loop(variant, size, kind, real, iterations, warmup, loop_class=PythonLoop):
+    """`variant` (`naive` or `seed-fix`) timed per iteration; `loop_class` builds the loop
+    (another backend's, e.g. `benchmarks/accelerator.py`'s for JAX)."""
+    import keras
 
     generator, discriminator = build_models(size, kind)
-    loop = PythonLoop(generator, discriminator, size["num_rollouts"], variant == "naive")
+    loop = loop_class(generator, discriminator, size["num_rollouts"], variant == "naive")
     B = size["batch_size"]
-    batches = [tf.constant(real[i : i + B]) for i in range(0, 8 * B, B)]
+    batches = [keras.ops.convert_to_tensor(real[i : i + B]) for i in range(0, 8 * B, B)]
     seconds = []
     for i in range(warmup + iterations):
         if i == warmup:
@@ -427,7 +435,7 @@ def time_python_loop(variant, size, kind, real, iterations, warmup):
         if variant == "seed-fix":
             result.numpy()  # one scalar: the cheap per-iteration sync
         seconds.append(time.perf_counter() - start)
-    final = (float(loop.g_mean.result().numpy()), float(loop.d_mean.result().numpy()))
+    final = (float(loop.g_mean.result()), float(loop.d_mean.result()))
     total = time.perf_counter() - run_start
     assert all(math.isfinite(v) for v in final), final
     rewards = np.asarray(loop.last_rewards)
@@ -478,7 +486,6 @@ def time_fit(variant, size, kind, real, iterations, warmup, chunk_size, scope=No
     import contextlib
 
     import keras
-    import tensorflow as tf  # tf.data, on either backend
 
     import keras_seqgan as ks
 
@@ -497,13 +504,20 @@ def time_fit(variant, size, kind, real, iterations, warmup, chunk_size, scope=No
             **dict(d_train_interval=1, d_steps=1, g_steps=1, gradient_clip=5.0, **options),
         )
         warm_blocks, timed_blocks = max(1, -(-warmup // k)), max(1, -(-iterations // k))
-        dataset = ks.data.sequence_dataset(real, batch_size=size["batch_size"], seed=3).repeat()
-        # Without tf.data's autotuning thread: deleting the iterator after an XLA fit
-        # otherwise waits for that thread for up to ~20 s (outside the timings, but it
-        # slows the run).
-        data_options = tf.data.Options()
-        data_options.autotune.enabled = False
-        dataset = dataset.with_options(data_options)
+        dataset = ks.data.sequence_dataset(real, batch_size=size["batch_size"], seed=3)
+        if isinstance(dataset, keras.utils.PyDataset):  # JAX without TensorFlow
+            dataset = ks.data.sequence_dataset(
+                real, batch_size=size["batch_size"], seed=3, repeat=True
+            )
+        else:  # tf.data, on either backend
+            import tensorflow as tf
+
+            # Without tf.data's autotuning thread: deleting the iterator after an XLA fit
+            # otherwise waits for that thread for up to ~20 s (outside the timings, but it
+            # slows the run).
+            data_options = tf.data.Options()
+            data_options.autotune.enabled = False
+            dataset = dataset.repeat().with_options(data_options)
         clock = step_clock()
         history = gan.fit(
             dataset,

@@ -365,8 +365,9 @@ def generator_rows(size, real, preset, skip):
     return rows
 
 
-def precision_rows(precision, size, real, preset, skip):
-    """Every measurement not in `skip`, in `precision`, as rows (iterations first)."""
+def precision_rows(precision, size, real, preset, skip, naive_precisions=("float32",)):
+    """Every measurement not in `skip`, in `precision`, as rows (iterations first); the
+    naive loop only in `naive_precisions`."""
     rows = []
     if "matmul" not in skip:
         n = preset["matmul"]
@@ -381,7 +382,7 @@ def precision_rows(precision, size, real, preset, skip):
             "fit-xla", size, "paper", real, preset["iterations"], preset["warmup"], None
         )
         rows.append({"measurement": "xla_iteration", **row})
-    if "naive" not in skip:
+    if "naive" not in skip and precision in naive_precisions:
         iterations, warmup = preset["naive_iterations"], preset["naive_warmup"]
         log(f"{precision}: naive_iteration ({iterations} after {warmup})")
         row = speed.time_python_loop(
@@ -393,16 +394,18 @@ def precision_rows(precision, size, real, preset, skip):
 
 
 def speedups(rows):
-    """Sets `speedup_vs_naive` (naive median / XLA median) on each precision's XLA row."""
+    """Sets `speedup_vs_naive` (naive median / XLA median) on each precision's XLA row,
+    against the naive loop of the same precision, else of float32 (`naive_precision`)."""
+    naive = {r["precision"]: r["median_ms"] for r in rows if r["measurement"] == "naive_iteration"}
     for row in rows:
         if row["measurement"] != "xla_iteration":
             continue
-        naive = [
-            r["median_ms"]
-            for r in rows
-            if r["measurement"] == "naive_iteration" and r["precision"] == row["precision"]
-        ]
-        row["speedup_vs_naive"] = round(naive[0] / row["median_ms"], 2) if naive else None
+        against = row["precision"] if row["precision"] in naive else "float32"
+        if against in naive:
+            row["speedup_vs_naive"] = round(naive[against] / row["median_ms"], 2)
+            row["naive_precision"] = against
+        else:
+            row["speedup_vs_naive"] = None
 
 
 def targets(rows, device):
@@ -440,6 +443,7 @@ def make_record(args, argv, preset, backend, device, rows, run_start, complete):
             "precisions": args.precisions,
             "dtype_policies": {p: PRECISIONS[p] for p in args.precisions},
             "skip": args.skip,
+            "naive_precisions": args.naive_precisions,
             "discriminator": "paper",
             "mle_batch_size": MLE_BATCH_SIZE,
             "data": "OracleLSTM",
@@ -462,11 +466,20 @@ def parse_args(argv=None):
         "--skip", default="", help=f"comma list of measurements to leave out: {MEASUREMENTS}"
     )
     parser.add_argument(
+        "--naive-precisions",
+        default="float32",
+        help="comma list: the precisions the naive loop runs in (it compiles one function "
+        "per rollout prefix: in bfloat16 too, a paper-size run passes 6 minutes on a GPU)",
+    )
+    parser.add_argument(
         "--output", default=None, help="default: results/accelerator_<preset>_<backend>.json"
     )
     args = parser.parse_args(argv)
     args.precisions = comma_names(parser, "--precisions", args.precisions, PRECISIONS)
     args.skip = comma_names(parser, "--skip", args.skip, MEASUREMENTS)
+    args.naive_precisions = comma_names(
+        parser, "--naive-precisions", args.naive_precisions, PRECISIONS
+    )
     if not args.precisions:
         parser.error("--precisions: name at least one of float32, bfloat16")
     return args
@@ -497,7 +510,7 @@ def main(argv=None):
     rows = []
     for precision in args.precisions:
         with dtype_policy(PRECISIONS[precision]):
-            rows += precision_rows(precision, size, real, preset, args.skip)
+            rows += precision_rows(precision, size, real, preset, args.skip, args.naive_precisions)
         log(f"{precision}: done, {time.perf_counter() - run_start:.0f} s since the start")
         speedups(rows)
         # Written after each precision, so that a run stopped short keeps what it measured.

@@ -30,7 +30,10 @@ def check_record(saved, precisions, measurements):
     assert saved["config"]["vocabulary_size"] == 50 and saved["config"]["discriminator"] == "paper"
     assert keras.config.dtype_policy().name == "float32"  # restored after bfloat16
     rows = {(row["precision"], row["measurement"]): row for row in saved["results"]}
-    assert set(rows) == {(p, m) for p in precisions for m in measurements}, sorted(rows)
+    expected = {(p, m) for p in precisions for m in measurements}
+    if "--naive-precisions" not in saved["command"]:  # by default the naive loop in float32
+        expected -= {(p, "naive_iteration") for p in precisions if p != "float32"}
+    assert set(rows) == expected, sorted(rows)
     for name, row in rows.items():
         for key in TIMES:
             # Rounded figures: a tiny matmul's compile time can round to 0.0 s.
@@ -64,16 +67,23 @@ def test_the_small_preset_times_everything_in_both_precisions(accelerator, tmp_p
     saved = json.loads(output.read_text())
     measurements = ("matmul", "xla_iteration", "naive_iteration", "mle_epoch", "generate")
     rows = check_record(saved, ["float32", "bfloat16"], measurements)
+    naive = rows[("float32", "naive_iteration")]  # the naive loop in float32 only, by default
     for precision in ("float32", "bfloat16"):
-        xla, naive = rows[(precision, "xla_iteration")], rows[(precision, "naive_iteration")]
+        xla = rows[(precision, "xla_iteration")]
         assert xla["speedup_vs_naive"] == round(naive["median_ms"] / xla["median_ms"], 2)
+        assert xla["naive_precision"] == "float32"
     assert saved["config"]["dtype_policies"]["bfloat16"] == "mixed_bfloat16"
     assert len(saved["targets"]) == 4
     assert all(isinstance(goal["met"], bool) for goal in saved["targets"])
 
 
 def test_unknown_names_are_refused(accelerator, capsys):
-    for argv in (["--skip", "xla,nothing"], ["--precisions", "float16"], ["--precisions", ""]):
+    for argv in (
+        ["--skip", "xla,nothing"],
+        ["--precisions", "float16"],
+        ["--precisions", ""],
+        ["--naive-precisions", "float64"],
+    ):
         with pytest.raises(SystemExit):
             accelerator.parse_args(argv)
     assert "--precisions" in capsys.readouterr().err

@@ -1,5 +1,6 @@
-"""What every benchmark records about the machine, an atomic JSON writer, and the small
-helpers for their command lines (`--set` overrides, comma-separated names)."""
+"""What every benchmark records about the machine, an atomic JSON writer, the small
+helpers for their command lines (`--set` overrides, comma-separated names), and `endless`
+(a training dataset repeated, with or without TensorFlow)."""
 
 from __future__ import annotations
 
@@ -92,6 +93,16 @@ def machine_record(gflops: float | None = None) -> dict:
         "machine": machine,
         "versions": versions,
     }
+
+
+def endless(dataset, real, batch_size, seed, **kwargs):
+    """`dataset` repeated: `tf.data`'s `repeat()` (the committed runs' order), or, without
+    TensorFlow, the package's own endless stream (`repeat=True`; another order)."""
+    import keras_seqgan as ks
+
+    if hasattr(dataset, "repeat"):
+        return dataset.repeat()
+    return ks.data.sequence_dataset(real, batch_size=batch_size, seed=seed, repeat=True, **kwargs)
 
 
 def command_line(script: str, argv: list[str] | None) -> str:

@@ -239,30 +239,13 @@ class JaxPythonLoop(speed.PythonLoop):
         )
         self.last_rewards = None
 
-    def _completion(self, t):
+    def _draw(self, logits):
+        """One token per row with `keras.random.categorical` (JAX's Gumbel-max)."""
         import keras
         from keras import ops
 
-        r = self.rollout
-
-        def complete(tokens):
-            batch = ops.shape(tokens)[0]
-            state = r.initial_state(batch)
-            previous = ops.full((batch,), r.start_token, dtype="int32")
-            for i in range(t):  # run the rollout LSTM over the prefix
-                _, state = r.lstm_cell(r.embedding(previous), state)
-                previous = tokens[:, i]
-            columns = [tokens[:, :t]]
-            for _ in range(t, self.T):  # then sample the rest
-                logits, state = r.step(previous, state)
-                logits = ops.cast(logits, "float32")
-                previous = ops.cast(
-                    keras.random.categorical(logits, 1, seed=self.seed)[:, 0], "int32"
-                )
-                columns.append(previous[:, None])
-            return ops.concatenate(columns, axis=1)
-
-        return complete
+        logits = ops.cast(logits, "float32")
+        return ops.cast(keras.random.categorical(logits, 1, seed=self.seed)[:, 0], "int32")
 
     def _g_update(self, tokens, rewards):
         from keras import ops

@@ -41,6 +41,7 @@ from _machine import (  # noqa: E402
     apply_overrides,
     comma_names,
     command_line,
+    endless,
     machine_record,
     write_json,
 )
@@ -316,16 +317,6 @@ def discriminator_stage(run, config, oracle, generator, real, held_out, seed):
     accuracy = discriminator_accuracy(discriminator, generator, held_out, seed + 999)
     print(f"discriminator accuracy on held-out real vs fresh fakes: {accuracy}", flush=True)
     return discriminator, accuracy
-
-
-def endless(dataset, real, batch_size, seed, **kwargs):
-    """`dataset` repeated: `tf.data`'s `repeat()` (the committed runs' order), or, without
-    TensorFlow, the package's own endless stream (`repeat=True`; another order)."""
-    import keras_seqgan as ks
-
-    if hasattr(dataset, "repeat"):
-        return dataset.repeat()
-    return ks.data.sequence_dataset(real, batch_size=batch_size, seed=seed, repeat=True, **kwargs)
 
 
 def adversarial_stage(

@@ -337,22 +337,30 @@ class PythonLoop:
         self.update_rollout = tf.function(self._update_rollout)
         self.last_rewards = None
 
+    def _draw(self, logits):
+        """One token per row, as a notebook draws it: `tf.random.categorical`."""
+        tf = self.tf
+        return tf.cast(tf.random.categorical(logits, 1)[:, 0], tf.int32)
+
     def _completion(self, t):
-        tf, r = self.tf, self.rollout
+        """The rollout copy over the first `t` tokens of a batch, then `_draw` to the end."""
+        from keras import ops
+
+        r = self.rollout
 
         def complete(tokens):
-            batch = tf.shape(tokens)[0]
+            batch = ops.shape(tokens)[0]
             state = r.initial_state(batch)
-            previous = tf.fill([batch], r.start_token)
+            previous = ops.full((batch,), r.start_token, dtype="int32")
             for i in range(t):  # run the rollout LSTM over the prefix
                 _, state = r.lstm_cell(r.embedding(previous), state)
                 previous = tokens[:, i]
             columns = [tokens[:, :t]]
             for _ in range(t, self.T):  # then sample the rest
                 logits, state = r.step(previous, state)
-                previous = tf.cast(tf.random.categorical(logits, 1)[:, 0], tf.int32)
+                previous = self._draw(logits)
                 columns.append(previous[:, None])
-            return tf.concat(columns, axis=1)
+            return ops.concatenate(columns, axis=1)
 
         return complete
 

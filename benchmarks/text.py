@@ -45,6 +45,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _machine import (  # noqa: E402
     apply_overrides,
     command_line,
+    endless,
     machine_record,
     matmul_gflops,
     write_json,
@@ -400,18 +401,8 @@ def train_adversarial(arm, generator, discriminator, real, conditions, config, s
     dataset = ks.data.sequence_dataset(
         real, batch_size=config["batch_size"], seed=seed, conditions=conditions or None
     )
-    if hasattr(dataset, "repeat"):  # tf.data; without TensorFlow, the package's endless stream
-        dataset = dataset.repeat()
-    else:
-        dataset = ks.data.sequence_dataset(
-            real,
-            batch_size=config["batch_size"],
-            seed=seed,
-            conditions=conditions or None,
-            repeat=True,
-        )
     history = gan.fit(
-        dataset,
+        endless(dataset, real, config["batch_size"], seed, conditions=conditions or None),
         epochs=max(1, steps // every),
         steps_per_epoch=min(every, steps),
         shuffle=False,

@@ -261,19 +261,6 @@ def words_of(tokenizer, text):
     return words
 
 
-def end_at_eos(tokens, tokenizer):
-    """Generated ids with everything after the first `<eos>` turned into `<pad>`.
-
-    A generator samples all `sequence_length` positions; real rows (what the condition
-    classifier learned on) hold `<pad>` after `<eos>`, and `decode` ignores those ids too.
-    """
-    tokens = np.array(tokens, dtype=np.int32)
-    is_eos = tokens == tokenizer.eos_id
-    after = np.cumsum(is_eos, axis=1) - is_eos > 0
-    tokens[after] = tokenizer.pad_id
-    return tokens
-
-
 def rounded(values):
     return {key: round(float(value), 5) for key, value in values.items()}
 
@@ -423,23 +410,34 @@ def train_adversarial(arm, generator, discriminator, real, conditions, config, s
 
 def generated_set(generator, tokenizer, count, seed, conditions=None, temperature=1.0):
     """`count` generated rows (ids cut after `<eos>`) and their text."""
+    from keras_seqgan.evaluation.sweep import end_at_eos
+
     tokens = generator.generate(count, temperature=temperature, seed=seed, conditions=conditions)
     tokens = end_at_eos(tokens, tokenizer)
     return tokens, tokenizer.decode(tokens)
 
 
-def text_figures(generator, tokenizer, lines, reference_words, held_out, held_out_conditions,
-                 config, seed, nll_name):  # fmt: skip
-    """BLEU-2..max_n against the references, Self-BLEU-2..max_n, NLL on the held-out set."""
+def sweep_figures(generator, tokenizer, references, temperatures, count, config, seed, nll,
+                  conditions=None, extra_scores=None, label=None):  # fmt: skip
+    """`keras_seqgan.evaluation.temperature_sweep` of `count` lines sampled with `seed`:
+    BLEU-2..max_n against the references, Self-BLEU-2..max_n and MS-Jaccard-2..max_n at
+    each temperature (and what `extra_scores` adds), with `nll` ({name: held-out NLL},
+    not sampled) beside them. {"T": figures}; each printed with `label`."""
     import keras_seqgan as ks
 
-    generated = [words_of(tokenizer, line) for line in lines]
-    figures = ks.evaluation.bleu(generated, reference_words, max_n=config["max_n"], seed=seed)
-    figures.update(ks.evaluation.self_bleu(generated, max_n=config["max_n"], seed=seed))
-    figures[nll_name] = ks.evaluation.nll_gen(
-        generator, held_out, conditions=held_out_conditions or None
-    )
-    return rounded(figures)
+    def progress(row):
+        if label is not None:
+            print(f"[{label} T={row['temperature']:g}] {figures(row)}", flush=True)
+
+    def figures(row):
+        return rounded({**{k: v for k, v in row.items() if k != "temperature"}, **nll})
+
+    rows = ks.evaluation.temperature_sweep(
+        generator, references, temperatures, num_samples=count, conditions=conditions,
+        max_n=config["max_n"], seed=seed, tokenizer=tokenizer, extra_scores=extra_scores,
+        progress=progress,
+    )  # fmt: skip
+    return {f"{row['temperature']:g}": figures(row) for row in rows}
 
 
 def versus_frontier(point, frontier, max_n):
@@ -448,20 +446,20 @@ def versus_frontier(point, frontier, max_n):
     `point`: figures at one temperature; `frontier`: {temperature: figures} of the MLE
     model. For each n, the MLE BLEU-n at `point`'s Self-BLEU-n, linear between the sweep's
     points (`None` outside their range), and the margin `point - frontier` (> 0: better
-    than any temperature of the MLE model at that diversity).
+    than any temperature of the MLE model at that diversity;
+    `keras_seqgan.evaluation.frontier_margin`).
     """
+    import keras_seqgan as ks
+
     result = {}
     for n in range(2, max_n + 1):
         bleu, self_bleu = f"bleu_{n}", f"self_bleu_{n}"
-        xs = np.array([figures[self_bleu] for figures in frontier.values()])
-        ys = np.array([figures[bleu] for figures in frontier.values()])
-        order = np.argsort(xs)
-        xs, ys = xs[order], ys[order]
-        x = point[self_bleu]
-        inside = bool(xs[0] <= x <= xs[-1])
-        at = float(np.interp(x, xs, ys)) if inside else None
-        result[f"mle_{bleu}_at_equal_{self_bleu}"] = None if at is None else round(at, 5)
-        result[f"{bleu}_margin"] = None if at is None else round(point[bleu] - at, 5)
+        margin = ks.evaluation.frontier_margin(
+            list(frontier.values()), point, x=self_bleu, y=bleu, higher_is_better=True
+        )
+        at = None if margin is None else round(point[bleu] - margin, 5)
+        result[f"mle_{bleu}_at_equal_{self_bleu}"] = at
+        result[f"{bleu}_margin"] = margin
     return result
 
 
@@ -581,10 +579,11 @@ def run_coco(config, data_dir, output, record, seed, verbose):
     adversarial = record.body.setdefault("adversarial", {})
 
     def evaluate(name, generator):
+        nll = {"nll_test": ks.evaluation.nll_gen(generator, test_tokens)}
+        figures[name] = sweep_figures(
+            generator, tokenizer, references, (1.0,), config["num_eval"], config, seed + 7, nll
+        )["1"]
         _, lines = generated_set(generator, tokenizer, config["num_eval"], seed + 7)
-        figures[name] = text_figures(
-            generator, tokenizer, lines, references, test_tokens, None, config, seed, "nll_test"
-        )
         samples[name] = lines[: config["seed_lines"]]
         print(f"[{name}] {figures[name]}", flush=True)
         for line in samples[name]:
@@ -615,7 +614,9 @@ def run_coco(config, data_dir, output, record, seed, verbose):
         record.stage(f"evaluate-{objective}", evaluate, objective, gan.generator)
 
     n = config["max_n"]
-    columns = [f"bleu_{k}" for k in range(2, n + 1)] + [f"self_bleu_{k}" for k in range(2, n + 1)]
+    columns = [
+        f"{name}_{k}" for name in ("bleu", "self_bleu", "ms_jaccard") for k in range(2, n + 1)
+    ]
     print_table(
         f"COCO captions: {config['num_eval']} generated captions at temperature 1.0 against "
         f"{record.body['data']['test_lines']} test captions",
@@ -659,27 +660,24 @@ def shakespeare_data(config, data_dir, seed):
 
 def temperature_sweep(generator, data, classifier, config, seed, temperatures, conditional,
                       label):  # fmt: skip
-    """A generator's figures at each temperature: speaker accuracy (by `classifier`), BLEU
-    against the held-out lines, Self-BLEU, held-out NLL. {"T": figures}; printed."""
-    tok = data.tokenizer if conditional else data.plain
-    sweep = {}
-    for temperature in temperatures:
-        tokens, lines = generated_set(
-            generator, tok, len(data.rows), seed + 7, data.wanted if conditional else None,
-            temperature=temperature,
-        )  # fmt: skip
-        values = {
+    """A generator's figures at each temperature: BLEU against the held-out lines,
+    Self-BLEU, MS-Jaccard, speaker accuracy (by `classifier`), held-out NLL. {"T": figures};
+    printed."""
+    import keras_seqgan as ks
+
+    held_out_conditions = data.held_out_conditions if conditional else None
+    nll = ks.evaluation.nll_gen(generator, data.held_out, conditions=held_out_conditions)
+
+    def speaker(tokens, temperature):
+        return {
             "condition_accuracy_character": classifier.accuracy(tokens, data.wanted["character"])
         }
-        values.update(
-            text_figures(
-                generator, tok, lines, data.references, data.held_out,
-                data.held_out_conditions if conditional else None, config, seed, "nll_held_out",
-            )
-        )  # fmt: skip
-        sweep[f"{temperature:g}"] = rounded(values)
-        print(f"[{label} T={temperature:g}] {sweep[f'{temperature:g}']}", flush=True)
-    return sweep
+
+    return sweep_figures(
+        generator, data.tokenizer if conditional else data.plain, data.references,
+        temperatures, len(data.rows), config, seed + 7, {"nll_held_out": nll},
+        conditions=data.wanted if conditional else None, extra_scores=speaker, label=label,
+    )  # fmt: skip
 
 
 def run_shakespeare(config, data_dir, output, record, seed, verbose):
@@ -831,6 +829,7 @@ def run_shakespeare(config, data_dir, output, record, seed, verbose):
         ["condition_accuracy_character"]
         + [f"bleu_{k}" for k in range(2, n + 1)]
         + [f"self_bleu_{k}" for k in range(2, n + 1)]
+        + [f"ms_jaccard_{k}" for k in range(2, n + 1)]
         + ["nll_held_out"],
     )
 

@@ -313,3 +313,109 @@ def plot_frontier(
     axis.grid(True, alpha=0.3)
     axis.legend(loc="best", fontsize="small")
     return _save(figure, path, title, dpi)
+
+
+def _score_label(key: str) -> str:
+    """An axis label for a BLEU-family key, saying which way is better."""
+    for prefix, name, better in (
+        ("self_bleu_", "Self-BLEU", "diversity: lower is better"),
+        ("bleu_", "BLEU", "quality: higher is better"),
+        ("ms_jaccard_", "MS-Jaccard", "higher is better"),
+    ):
+        if key.startswith(prefix):
+            return f"{name}-{key[len(prefix) :]} ({better})"
+    return DEFAULT_LABELS.get(key, key)
+
+
+def plot_quality_diversity(
+    curves: Mapping[str, Sequence[Mapping[str, object]]],
+    path: str | os.PathLike,
+    *,
+    pairs: Sequence[tuple[str, str]] = (("self_bleu_2", "bleu_2"),),
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    dpi: int = 120,
+) -> str:
+    """Plots models' temperature sweeps as quality-diversity curves into a PNG file.
+
+    One panel per `(x, y)` pair of `pairs`, side by side; in each, one line per model
+    through its points in temperature order, every point labelled with its sampling
+    temperature (`T=0.8`). With the default pair, Self-BLEU-2 (lower: more diverse) on x
+    and BLEU-2 (higher: better quality) on y: a model is better than another where its
+    curve lies above and to the left of the other's. Written atomically, off-screen.
+
+    Args:
+        curves: mapping of model name to its rows (what
+            `keras_seqgan.evaluation.temperature_sweep` returns), each row with
+            `"temperature"` and the keys of `pairs`. A model with one row is drawn as a
+            point.
+        path: str or path-like. The PNG file to write; its folder must exist.
+        pairs: sequence of `(x_key, y_key)`. One panel each. Defaults to
+            `(("self_bleu_2", "bleu_2"),)`.
+        title: str or `None`. The figure's title (say there how many lines were
+            generated and against how many references). Defaults to `None`.
+        labels: mapping of key to axis label, or `None`. Defaults to `None`: BLEU-family
+            keys are named with the direction that is better, others by their key.
+        dpi: int. Resolution of the PNG. Defaults to `120`.
+
+    Returns:
+        `path` as a str.
+
+    Raises:
+        ImportError: if matplotlib is not installed.
+        ValueError: if `curves` or `pairs` is empty, or a row lacks a numeric value for a
+            key of `pairs`.
+
+    Example:
+
+    ```python
+    from keras_seqgan.plotting import plot_quality_diversity
+
+    mle = [{"temperature": 0.8, "self_bleu_2": 0.85, "bleu_2": 0.80},
+           {"temperature": 1.0, "self_bleu_2": 0.75, "bleu_2": 0.72}]
+    gan = [{"temperature": 0.8, "self_bleu_2": 0.88, "bleu_2": 0.81},
+           {"temperature": 1.0, "self_bleu_2": 0.80, "bleu_2": 0.76}]
+    plot_quality_diversity({"mle": mle, "gan": gan}, "quality_diversity.png")
+    ```
+    """
+    pairs = [tuple(pair) for pair in pairs]
+    if not curves:
+        raise ValueError("`curves` is empty: there is nothing to plot.")
+    if not pairs or any(len(pair) != 2 for pair in pairs):
+        raise ValueError(
+            f"`pairs` must be a non-empty sequence of (x_key, y_key). Received: {pairs!r}"
+        )
+    keys = [key for pair in pairs for key in pair]
+    lacking = [
+        f"{name} at T={_value(row, 'temperature'):g}: {key}"
+        for name, rows in curves.items()
+        for row in rows
+        for key in keys
+        if math.isnan(_value(row, key))
+    ]
+    if lacking or any(not rows for rows in curves.values()):
+        empty = [name for name, rows in curves.items() if not rows]
+        raise ValueError(
+            f"Every model needs rows, each with a number for {sorted(set(keys))}. "
+            f"Lacking: {(lacking + [f'{name}: no rows' for name in empty])[:5]}"
+        )
+    names = labels or {}
+    figure = _figure("plot_quality_diversity", (5.5 * len(pairs), 4.8))
+    axes = figure.subplots(1, len(pairs), squeeze=False)[0]
+    for axis, (x_key, y_key) in zip(axes, pairs, strict=True):
+        for index, (name, rows) in enumerate(curves.items()):
+            color = f"C{index % 10}"
+            rows = sorted(rows, key=lambda row: _value(row, "temperature"))
+            xs = [_value(row, x_key) for row in rows]
+            ys = [_value(row, y_key) for row in rows]
+            axis.plot(xs, ys, "o-", color=color, label=name, markersize=4)
+            for row, x, y in zip(rows, xs, ys, strict=True):
+                temperature = _value(row, "temperature")
+                if not math.isnan(temperature):
+                    axis.annotate(f"T={temperature:g}", (x, y), fontsize="x-small", color=color,
+                                  xytext=(3, 3), textcoords="offset points")  # fmt: skip
+        axis.set_xlabel(names.get(x_key) or _score_label(x_key))
+        axis.set_ylabel(names.get(y_key) or _score_label(y_key))
+        axis.grid(True, alpha=0.3)
+    axes[0].legend(loc="best", fontsize="small")
+    return _save(figure, path, title, dpi)

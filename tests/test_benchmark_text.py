@@ -44,7 +44,7 @@ def assert_figures(figures, keys):
         assert set(values) == set(keys), name
         for key, value in values.items():
             assert math.isfinite(value), (name, key, value)
-            if key.startswith(("bleu", "self_bleu", "condition_accuracy")):
+            if key.startswith(("bleu", "self_bleu", "ms_jaccard", "condition_accuracy")):
                 assert 0.0 <= value <= 1.0, (name, key, value)
             else:
                 assert value > 0.0, (name, key, value)  # NLL
@@ -61,7 +61,7 @@ def test_coco_smoke_writes_every_output(text_benchmark, tmp_path):
         "data", "mle", "evaluate-mle", "discriminator", "adversarial-reinforce",
         "evaluate-reinforce", "adversarial-gumbel", "evaluate-gumbel",
     }  # fmt: skip
-    keys = [f"bleu_{n}" for n in range(2, 6)] + [f"self_bleu_{n}" for n in range(2, 6)]
+    keys = [f"{name}_{n}" for name in ("bleu", "self_bleu", "ms_jaccard") for n in range(2, 6)]
     assert set(saved["figures"]) == {"mle", "reinforce", "gumbel"}
     assert_figures(saved["figures"], keys + ["nll_test"])
     assert 0.0 <= saved["discriminator_pretrain_accuracy"] <= 1.0
@@ -87,7 +87,8 @@ def test_shakespeare_smoke_writes_every_output(text_benchmark, tmp_path):
     for name in models:
         assert (tmp_path / name).stat().st_size > 0, name
     keys = ["condition_accuracy_character"] + [f"bleu_{n}" for n in range(2, 5)]
-    keys += [f"self_bleu_{n}" for n in range(2, 5)] + ["nll_held_out"]
+    keys += [f"{name}_{n}" for name in ("self_bleu", "ms_jaccard") for n in range(2, 5)]
+    keys += ["nll_held_out"]
     names = {
         f"{stage}_{kind}"
         for stage in ("mle", objective)

@@ -114,11 +114,85 @@ def test_evaluate_reports_every_figure(trained, tmp_path, capsys):
          "--classifier-epochs", "2", "--output", str(result)]
     )  # fmt: skip
     assert code == 0
-    scores = json.loads(result.read_text())["scores"]
-    for key in ("nll", "bleu_2", "self_bleu_2", "condition_accuracy_character",
+    record = json.loads(result.read_text())
+    scores = record["scores"]
+    for key in ("nll", "bleu_2", "self_bleu_2", "ms_jaccard_2", "condition_accuracy_character",
                 "condition_accuracy_character_real", "condition_chance_scene"):  # fmt: skip
         assert key in scores and np.isfinite(scores[key]), key
-    assert "condition_accuracy_character" in capsys.readouterr().out
+    assert scores["temperature"] == 1.0
+    # What BLEU depends on besides the model is stated in the file and on the screen.
+    assert record["settings"]["num_references"] == 160
+    assert record["settings"]["num_generated"] == 30
+    assert record["settings"]["casing"] == "lowercased"
+    out = capsys.readouterr().out
+    assert "condition_accuracy_character" in out and "ms_jaccard_2" in out
+    assert "30 generated lines against 160 reference lines; lowercased" in out
+    assert "sampled at temperature 1" in out
+
+
+def test_evaluate_sweeps_temperatures_and_compares_models(trained, tmp_path, capsys):
+    data, output = trained
+    folder = tmp_path / "sweep"
+    code = cli.main(
+        ["evaluate", str(output / "seqgan.keras"), "--compare", str(output / "generator_mle.keras"),
+         "--data", str(data), "--temperatures", "1.2,0.8", "--num-samples", "12",
+         "--classifier-epochs", "1", "--output", str(folder)]
+    )  # fmt: skip
+    assert code == 0
+    record = json.loads((folder / "evaluate.json").read_text())
+    assert record["temperatures"] == [0.8, 1.2] and "scores" not in record
+    rows = record["rows"]
+    assert [(row["model"], row["temperature"]) for row in rows] == [
+        ("seqgan", 0.8), ("seqgan", 1.2), ("generator_mle", 0.8), ("generator_mle", 1.2)
+    ]  # fmt: skip
+    for row in rows:
+        for key in ("bleu_2", "bleu_4", "self_bleu_2", "ms_jaccard_2", "ms_jaccard_4",
+                    "condition_accuracy_character", "nll"):  # fmt: skip
+            assert np.isfinite(row[key]), (row, key)
+    # The compared model is placed against the first model's curve; the first is not.
+    assert all("bleu_2_margin" in row for row in rows[2:])
+    assert not any("bleu_2_margin" in row for row in rows[:2])
+    assert set(record["models"]) == {"seqgan", "generator_mle"}
+    with open(folder / "evaluate.csv", newline="", encoding="utf-8") as file:
+        table = list(csv.DictReader(file))
+    assert len(table) == 4
+    assert {row["num_references"] for row in table} == {"160"}
+    assert {row["casing"] for row in table} == {"lowercased"}
+    assert all(row["temperature"] and row["tokenization"] for row in table)
+    assert (folder / "quality_diversity.png").read_bytes()[:4] == b"\x89PNG"
+    out = capsys.readouterr().out
+    for line in ("[seqgan T=0.8]", "[seqgan T=1.2]", "[generator_mle T=0.8]", "bleu_2_margin"):
+        assert line in out, line
+
+
+def test_evaluate_output_to_a_csv_file_is_the_table_alone(trained, tmp_path):
+    data, output = trained
+    code = cli.main(
+        ["evaluate", str(output / "generator_mle.keras"), "--data", str(data),
+         "--temperatures", "0.9,1", "--num-samples", "10", "--classifier-epochs", "1",
+         "--output", str(tmp_path / "rows.csv")]
+    )  # fmt: skip
+    assert code == 0
+    with open(tmp_path / "rows.csv", newline="", encoding="utf-8") as file:
+        assert [row["temperature"] for row in csv.DictReader(file)] == ["0.9", "1.0"]
+
+
+@pytest.mark.parametrize("bad", ["0,-1", "", "0.8,abc", "nan"])
+def test_evaluate_refuses_bad_temperatures(trained, capsys, bad):
+    data, output = trained
+    with pytest.raises(SystemExit):
+        cli.main(["evaluate", str(output / "seqgan.keras"), "--data", str(data),
+                  "--temperatures", bad])  # fmt: skip
+    err = capsys.readouterr().err
+    assert "--temperatures" in err and "numbers > 0" in err
+
+
+def test_evaluate_takes_one_temperature_or_a_sweep(trained, capsys):
+    data, output = trained
+    with pytest.raises(SystemExit):
+        cli.main(["evaluate", str(output / "seqgan.keras"), "--data", str(data),
+                  "--temperature", "0.9", "--temperatures", "0.8,1.0"])  # fmt: skip
+    assert "not allowed with" in capsys.readouterr().err
 
 
 def test_bad_input_is_reported_without_traceback(trained, tmp_path, capsys):

@@ -87,40 +87,27 @@ def generate_tokens(generator, num_samples, conditions, temperature, seed):
 
 
 def words(tokenizer, tokens) -> list[list[str]]:
-    """Each sequence's words, up to its end-of-sequence, padding skipped (no re-splitting,
-    so an unknown word stays one token, `<unk>`). Subword pieces are not words: a subword
-    tokenizer's sequences are decoded to text and split into words as the word-level
-    tokenizer splits them, so that BLEU counts words whatever the tokenizer."""
-    if getattr(tokenizer, "kind", "word") != "word":
-        return [tokenizer.split(text) for text in tokenizer.decode(tokens)]
-    vocabulary = tokenizer.vocabulary
-    rows = []
-    for row in tokens:
-        words = []
-        for token in row:
-            if token == tokenizer.eos_id:
-                break
-            if token != tokenizer.pad_id:
-                words.append(vocabulary[int(token)])
-        rows.append(words)
-    return rows
+    """Each sequence's words (`keras_seqgan.evaluation.sweep.generated_words`)."""
+    from keras_seqgan.evaluation.sweep import generated_words
+
+    return generated_words(tokenizer, tokens)
 
 
 def text_scores(generator, tokens, references, held_out, conditions, nll_key, seed):
-    """NLL of held-out text, BLEU-2..4 of generated `tokens` against `references`, self-BLEU.
+    """NLL of held-out text; BLEU-2..4 of generated `tokens` against `references`,
+    Self-BLEU-2..4 and MS-Jaccard-2..4 (`keras_seqgan.evaluation.sweep.text_scores`).
 
     BLEU compares word lists: the generated ids' words (`words`) and the references split
     by the model's own tokenizer (words and punctuation apart, lowercased as it was
     trained), as Texygen compares `nltk.word_tokenize` tokens; with a subword tokenizer too.
     """
     import keras_seqgan as ks
+    from keras_seqgan.evaluation import sweep
 
     tokenizer = generator.tokenizer
-    generated = words(tokenizer, tokens)
-    reference_words = [tokenizer.split(text) for text in references]
+    real = sweep.reference_words(tokenizer, references)
     scores = {nll_key: ks.evaluation.nll_gen(generator, held_out, conditions=conditions)}
-    scores.update(ks.evaluation.bleu(generated, reference_words, max_n=4, seed=seed))
-    scores.update(ks.evaluation.self_bleu(generated, max_n=4, seed=seed))
+    scores.update(sweep.text_scores(words(tokenizer, tokens), real, max_n=4, seed=seed))
     return {key: round(float(value), 5) for key, value in scores.items()}
 
 

@@ -1,5 +1,5 @@
-"""Evaluation: NLL-oracle, NLL-gen, the temperature frontier, BLEU, self-BLEU, MS-Jaccard
-and condition accuracy (functions)."""
+"""Evaluation: NLL-oracle, NLL-gen, the temperature frontier, BLEU, self-BLEU, MS-Jaccard,
+temperature sweeps on text and condition accuracy (functions)."""
 
 from keras_seqgan.evaluation.bleu import bleu, self_bleu
 from keras_seqgan.evaluation.condition_accuracy import (
@@ -10,6 +10,7 @@ from keras_seqgan.evaluation.condition_accuracy import (
 from keras_seqgan.evaluation.frontier import frontier_margin, temperature_frontier
 from keras_seqgan.evaluation.jaccard import ms_jaccard
 from keras_seqgan.evaluation.nll import nll_gen, nll_oracle
+from keras_seqgan.evaluation.sweep import temperature_sweep, text_settings
 
 __all__ = [
     "ConditionClassifier",
@@ -21,5 +22,7 @@ __all__ = [
     "nll_oracle",
     "self_bleu",
     "temperature_frontier",
+    "temperature_sweep",
+    "text_settings",
     "train_condition_classifier",
 ]

@@ -8,6 +8,7 @@ below that frontier at the same NLL-gen: `frontier_margin` says by how much.
 
 from __future__ import annotations
 
+import math
 from numbers import Real
 
 import numpy as np
@@ -18,6 +19,25 @@ from keras_seqgan.evaluation.nll import check_oracle, oracle_scores, scored_gene
 
 # Colder than 1.0 mostly: adversarial training sharpens (NLL-gen up, NLL-oracle down).
 DEFAULT_TEMPERATURES = (0.7, 0.8, 0.9, 1.0, 1.1)
+
+
+def check_temperatures(temperatures) -> tuple[float, ...]:
+    """A non-empty sequence of finite numbers > 0, as a tuple of floats (order kept)."""
+    if not isinstance(temperatures, str):
+        temperatures = tuple(temperatures)
+    if (
+        isinstance(temperatures, str)
+        or not temperatures
+        or not all(
+            isinstance(t, Real) and not isinstance(t, bool) and math.isfinite(t) and t > 0
+            for t in temperatures
+        )
+    ):
+        raise ValueError(
+            "`temperatures` must be a non-empty sequence of numbers > 0. "
+            f"Received: temperatures={temperatures!r}"
+        )
+    return tuple(float(t) for t in temperatures)
 
 
 def temperature_frontier(
@@ -49,17 +69,7 @@ def temperature_frontier(
     Returns:
         A list of `{"temperature", "nll_oracle", "nll_gen"}`, in the given order.
     """
-    if not isinstance(temperatures, str):
-        temperatures = tuple(temperatures)
-    if (
-        isinstance(temperatures, str)
-        or not temperatures
-        or not all(isinstance(t, Real) and not isinstance(t, bool) and t > 0 for t in temperatures)
-    ):
-        raise ValueError(
-            "`temperatures` must be a non-empty sequence of numbers > 0. "
-            f"Received: temperatures={temperatures!r}"
-        )
+    temperatures = check_temperatures(temperatures)
     check_oracle(oracle)
     generator = scored_generator(generator, oracle, "temperature_frontier")
     num_samples = check_int("num_samples", num_samples)
@@ -88,30 +98,56 @@ def temperature_frontier(
     return points
 
 
-def frontier_margin(frontier, point) -> float | None:
-    """How far `point` lies below the frontier at its NLL-gen, in nats (> 0: better).
+def frontier_margin(
+    frontier,
+    point,
+    *,
+    x: str = "nll_gen",
+    y: str = "nll_oracle",
+    higher_is_better: bool = False,
+) -> float | None:
+    """How far `point` beats the frontier at its own `x` (> 0: better than the frontier).
 
-    The frontier is the piecewise-linear curve through its points, ordered by NLL-gen.
+    The frontier is the piecewise-linear curve through its points, ordered by `x`. With
+    the defaults it is the oracle's NLL frontier (`temperature_frontier`): the margin is
+    in nats, the frontier's NLL-oracle at the point's NLL-gen minus the point's. On text,
+    `x="self_bleu_2", y="bleu_2", higher_is_better=True` places a model against another
+    model's `temperature_sweep` at equal Self-BLEU-2: its BLEU-2 minus the curve's.
 
     Args:
-        frontier: a sequence of mappings with `"nll_gen"` and `"nll_oracle"` (e.g. what
-            `temperature_frontier` returns), at least two.
-        point: a mapping with `"nll_gen"` and `"nll_oracle"` (e.g. a trained model's).
+        frontier: a sequence of mappings with `x` and `y` values (e.g. what
+            `temperature_frontier` or `temperature_sweep` returns), at least two.
+        point: a mapping with `x` and `y` values (e.g. a trained model's).
+        x: str. The key of the coordinate the frontier is read at. Defaults to
+            `"nll_gen"`.
+        y: str. The key of the figure compared. Defaults to `"nll_oracle"`.
+        higher_is_better: bool. `True` when a higher `y` is better (BLEU): the margin is
+            then the point's `y` minus the frontier's. Defaults to `False` (NLL).
 
     Returns:
-        The frontier's NLL-oracle at the point's NLL-gen minus the point's NLL-oracle,
-        rounded to 5 decimals; `None` when the point's NLL-gen lies outside the
+        The margin, rounded to 5 decimals; `None` when the point's `x` lies outside the
         frontier's range (it is not extrapolated).
+
+    Example:
+
+    ```python
+    mle = [{"self_bleu_2": 0.6, "bleu_2": 0.7}, {"self_bleu_2": 0.8, "bleu_2": 0.8}]
+    gan = {"self_bleu_2": 0.7, "bleu_2": 0.77}
+    keras_seqgan.evaluation.frontier_margin(
+        mle, gan, x="self_bleu_2", y="bleu_2", higher_is_better=True
+    )  # 0.02: 0.77 against the curve's 0.75 at Self-BLEU-2 0.7
+    ```
     """
     if len(frontier) < 2:
         raise ValueError(
             f"`frontier` must have at least 2 points. Received {len(frontier)} point(s)."
         )
-    xs = np.array([float(p["nll_gen"]) for p in frontier])
-    ys = np.array([float(p["nll_oracle"]) for p in frontier])
+    xs = np.array([float(p[x]) for p in frontier])
+    ys = np.array([float(p[y]) for p in frontier])
     order = np.argsort(xs)
     xs, ys = xs[order], ys[order]
-    x = float(point["nll_gen"])
-    if not xs[0] <= x <= xs[-1]:
+    at = float(point[x])
+    if not xs[0] <= at <= xs[-1]:
         return None
-    return round(float(np.interp(x, xs, ys) - float(point["nll_oracle"])), 5)
+    margin = float(np.interp(at, xs, ys)) - float(point[y])
+    return round(-margin if higher_is_better else margin, 5)

@@ -180,3 +180,36 @@ def test_a_file_saved_before_the_objective_classes_still_loads():
         gan.generate(5, seed=7),
         [[1, 3, 3, 5], [0, 4, 3, 1], [3, 3, 4, 5], [7, 4, 6, 3], [3, 5, 5, 6]],
     )
+
+
+@pytest.mark.backend_independent("configs, argument checks and formulas on small arrays")
+def test_label_smoothing_moves_the_real_target_only():
+    real = np.array([[2.0], [-1.0], [0.5]], "float32")
+    fake = np.array([[-3.0], [0.5], [1.0]], "float32")
+    s = 0.1
+
+    def softplus(x):
+        return np.log1p(np.exp(x))
+
+    smoothed_real = ((1 - s) * softplus(-real) + s * softplus(real)).mean()
+    values = [float(v) for v in Reinforce(label_smoothing=s).discriminator_losses(real, fake)]
+    np.testing.assert_allclose(
+        values, [(smoothed_real + softplus(fake).mean()) / 2, smoothed_real,
+                 softplus(fake).mean(), 0.5], rtol=1e-6,
+    )  # fmt: skip
+    squares = [float(v) for v in Gumbel("least_squares", 0.2).discriminator_losses(real, fake)]
+    assert squares[1] == pytest.approx(float(((real - 0.8) ** 2).mean()), rel=1e-6)
+    # A smoothed discriminator's loss is smallest at the logit of 1 - s, not at +infinity.
+    logits = np.linspace(-1, 6, 701, dtype="float32")[:, None]
+    per_logit = [float(Reinforce(label_smoothing=s).discriminator_losses(x[None], fake)[1])
+                 for x in logits]  # fmt: skip
+    best = float(logits[int(np.argmin(per_logit))][0])
+    assert best == pytest.approx(np.log((1 - s) / s), abs=0.01)
+    # Saved: the setting travels; off, the config is what it was before the option.
+    objective = Reinforce(label_smoothing=s)
+    assert ks.objectives.get(keras.saving.serialize_keras_object(objective)) == objective
+    assert "label_smoothing" not in Reinforce().get_config()
+    for make in (lambda: Reinforce(label_smoothing=1.0), lambda: Reinforce(label_smoothing=-0.1),
+                 lambda: Gumbel("hinge", label_smoothing=0.1)):  # fmt: skip
+        with pytest.raises(ValueError, match="label_smoothing"):
+            make()

@@ -21,7 +21,7 @@ REWARDS = ("probability", "log")
 _LOG_REWARD_FLOOR = 1e-6
 
 
-def adversarial_losses(loss, real_logits, fake_logits):
+def adversarial_losses(loss, real_logits, fake_logits, label_smoothing=0.0):
     """The discriminator's `(d_loss, d_loss_real, d_loss_fake, d_acc)` for `loss`.
 
     - `"standard"`: binary cross-entropy on logits (real 1, fake 0), the mean of the two
@@ -31,6 +31,11 @@ def adversarial_losses(loss, real_logits, fake_logits):
       is the fraction of pairs where the real row scores higher.
     - `"hinge"`: `relu(1 - real)` and `relu(1 + fake)`, the mean of the two halves.
     - `"least_squares"` (LSGAN): `(real - 1) ** 2` and `fake ** 2`, the mean of the halves.
+
+    `label_smoothing` `s` (one-sided, Salimans et al. 2016) makes the real rows' target
+    `1 - s` instead of 1: `(1 - s) * softplus(-real) + s * softplus(real)` for
+    `"standard"`, `(real - (1 - s)) ** 2` for `"least_squares"`. The generated rows keep
+    their target 0. `d_acc` is unchanged.
     """
     real = ops.cast(real_logits, "float32")
     fake = ops.cast(fake_logits, "float32")
@@ -40,12 +45,14 @@ def adversarial_losses(loss, real_logits, fake_logits):
     if loss == "relativistic":
         value = ops.mean(ops.softplus(fake - real))
         return value, value, value, ops.mean(ops.cast(real > fake, "float32"))
+    target = 1.0 - label_smoothing
     if loss == "standard":
-        loss_real, loss_fake = ops.mean(ops.softplus(-real)), ops.mean(ops.softplus(fake))
+        loss_real = ops.mean(target * ops.softplus(-real) + label_smoothing * ops.softplus(real))
+        loss_fake = ops.mean(ops.softplus(fake))
     elif loss == "hinge":
         loss_real, loss_fake = ops.mean(ops.relu(1.0 - real)), ops.mean(ops.relu(1.0 + fake))
     elif loss == "least_squares":
-        loss_real, loss_fake = ops.mean(ops.square(real - 1.0)), ops.mean(ops.square(fake))
+        loss_real, loss_fake = ops.mean(ops.square(real - target)), ops.mean(ops.square(fake))
     else:
         raise ValueError(f"Unknown adversarial loss {loss!r}; one of {ADVERSARIAL_LOSSES}.")
     return 0.5 * (loss_real + loss_fake), loss_real, loss_fake, accuracy
@@ -76,19 +83,36 @@ class Objective:
     Args:
         loss: str. The adversarial loss: `"standard"`, `"relativistic"`, `"hinge"` or
             `"least_squares"` (see `adversarial_losses`). Defaults to `"standard"`.
+        label_smoothing: float in `[0, 1)`. One-sided label smoothing of the
+            discriminator: real rows are trained towards `1 - label_smoothing`, generated
+            rows towards 0, so that it stops pushing its logits for memorized real rows
+            ever higher. For the `"standard"` and `"least_squares"` losses (the hinge and
+            relativistic losses have no target to smooth). Defaults to `0.0` (none).
     """
 
     name: str = ""
 
-    def __init__(self, loss: str = "standard") -> None:
+    def __init__(self, loss: str = "standard", label_smoothing: float = 0.0) -> None:
         self.loss = check_choice("loss", loss, ADVERSARIAL_LOSSES)
+        self.label_smoothing = check_float(
+            "label_smoothing", label_smoothing, low=0.0, high=1.0, high_inclusive=False
+        )
+        if self.label_smoothing and self.loss not in ("standard", "least_squares"):
+            raise ValueError(
+                "`label_smoothing` needs a loss with a target to smooth ('standard' or "
+                f"'least_squares'). Received: label_smoothing={label_smoothing}, "
+                f"loss={loss!r}"
+            )
 
     def discriminator_losses(self, real_logits, fake_logits):
         """`(d_loss, d_loss_real, d_loss_fake, d_acc)` of one discriminator batch."""
-        return adversarial_losses(self.loss, real_logits, fake_logits)
+        return adversarial_losses(self.loss, real_logits, fake_logits, self.label_smoothing)
 
     def get_config(self) -> dict:
-        return {"loss": self.loss}
+        config = {"loss": self.loss}
+        if self.label_smoothing:  # absent when off: files from before it read the same
+            config["label_smoothing"] = self.label_smoothing
+        return config
 
     @classmethod
     def from_config(cls, config: dict):
@@ -147,6 +171,8 @@ class Reinforce(Objective):
             sequences, so it gives no per-sequence reward). Whatever the loss, the
             probability of "real" is the sigmoid of the discriminator's logit.
             Defaults to `"standard"`.
+        label_smoothing: float in `[0, 1)`. One-sided label smoothing of the
+            discriminator's real target (see `Objective`). Defaults to `0.0`.
 
     Example:
 
@@ -172,6 +198,7 @@ class Reinforce(Objective):
         baseline: str | None = None,
         loss: str = "standard",
         reward: str = "probability",
+        label_smoothing: float = 0.0,
     ) -> None:
         if loss == "relativistic":
             raise ValueError(
@@ -179,7 +206,7 @@ class Reinforce(Objective):
                 "relativistic discriminator scores pairs, not single sequences, so it "
                 "gives no per-sequence reward. Received: loss='relativistic'"
             )
-        super().__init__(loss=loss)
+        super().__init__(loss=loss, label_smoothing=label_smoothing)
         self.num_rollouts = check_int("num_rollouts", num_rollouts)
         self.rollout_update_rate = check_float(
             "rollout_update_rate", rollout_update_rate, low=0.0, high=1.0
@@ -226,6 +253,8 @@ class Gumbel(Objective):
             `"relativistic"` (RSGAN, RelGAN's choice: each generated row is scored
             against a real row of the batch), `"hinge"` or `"least_squares"`. Defaults
             to `"standard"`.
+        label_smoothing: float in `[0, 1)`. One-sided label smoothing of the
+            discriminator's real target (see `Objective`). Defaults to `0.0`.
 
     Example:
 

@@ -79,6 +79,19 @@ ARMS = {
         {"compile": {"d_steps": 1}},
     ),
     "d_every_4": ("the discriminator trained every 4th step", {"compile": {"d_train_interval": 4}}),
+    "label_smoothing": (
+        "one-sided label smoothing 0.1 for D (real rows' target 0.9)",
+        {"objective": {"label_smoothing": 0.1}},
+    ),
+    "d_refit": (
+        "D trained only by refits, as the authors' loop: every 10 generator steps one "
+        "epoch on the real rows against as many fresh negatives",
+        {"refit_every": 10},
+    ),
+    "sum_d_refit": (
+        "`d_refit` with the summed policy-gradient loss (today's default)",
+        {"objective": {"reduction": "sum"}, "refit_every": 10},
+    ),
     "log_reward": (
         "rewards log D (floored at 1e-6) instead of D",
         {"objective": {"reward": "log"}},
@@ -98,6 +111,11 @@ ARMS = {
     "constant_reward": (
         "control: every reward 0.5, no discriminator (the entropy reduction alone)",
         {"constant_reward": True},
+    ),
+    "dense": (
+        "ScratchGAN's dense rewards, no rollouts: DenseReward and a PrefixDiscriminator "
+        "(their defaults) pre-trained from the MLE start as the shared discriminator was",
+        {"dense": {}},
     ),
     "gumbel": ("Gumbel, standard loss, temperature annealed 2.0 -> 0.5", {"gumbel": {}}),
     "gumbel_relativistic": (
@@ -140,6 +158,49 @@ def copy_discriminator(discriminator, overrides):
     return clone
 
 
+def prefix_discriminator(start, real, config, seed):
+    """A `PrefixDiscriminator` (its defaults: ScratchGAN's layer normalization, dropout
+    and L2) pre-trained on the rounds of fresh negatives from `start` that the shared
+    discriminator had (`d_pretrain_rounds` x `d_pretrain_epochs`)."""
+    import keras
+
+    import keras_seqgan as ks
+
+    critic = ks.models.PrefixDiscriminator(
+        vocabulary_size=start.vocabulary_size, sequence_length=start.sequence_length, seed=seed
+    )
+    critic.compile(optimizer=keras.optimizers.Adam(config["d_learning_rate"]))
+    rounds, epochs = config["d_pretrain_rounds"], config["d_pretrain_epochs"]
+    base.train_discriminator(critic, start, real, rounds, epochs, config, seed + 100)
+    return critic
+
+
+def refit_callback(discriminator, generator, real, config, every, seed):
+    """Every `every` generator steps: one epoch of `discriminator` on the real rows
+    against as many fresh samples of the current generator (`base.train_discriminator`,
+    round seed `seed + step`). TensorFlow only: on JAX, `fit` holds the variables apart
+    from the models until the epoch ends."""
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        raise SystemExit("the d_refit arm runs on TensorFlow only (KERAS_BACKEND=tensorflow)")
+
+    class Refit(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.steps = 0
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.steps += 1
+            if self.steps % every == 0:
+                base.train_discriminator(
+                    discriminator, generator, real, 1, 1, config, seed + self.steps
+                )
+                print(f"  discriminator refit after generator step {self.steps}", flush=True)
+
+    return Refit()
+
+
 def run_arm(name, seed, config, start, discriminator, real, held_out, run):
     import keras
 
@@ -153,11 +214,19 @@ def run_arm(name, seed, config, start, discriminator, real, held_out, run):
     if spec.get("constant_reward"):
         critic = ConstantLogit.make(generator.sequence_length)
         compile_args["d_steps"] = 0
+    elif "dense" in spec:
+        critic = prefix_discriminator(start, real, config, seed)
     else:
         critic = copy_discriminator(discriminator, spec.get("discriminator", {}))
+    if spec.get("refit_every"):
+        compile_args["d_steps"] = 0  # trained by the refits alone
+        critic.compile(optimizer=keras.optimizers.Adam(config["d_learning_rate"]))
     if "gumbel" in spec:
         objective = ks.objectives.Gumbel(**spec["gumbel"])
         g_learning_rate = config["g_learning_rate"]["gumbel"]
+    elif "dense" in spec:
+        objective = ks.objectives.DenseReward(**spec["dense"])
+        g_learning_rate = config["g_learning_rate"]["reinforce"]  # the reference's
     else:
         objective = ks.objectives.Reinforce(
             num_rollouts=rollouts, **{**REFERENCE_OBJECTIVE, **spec.get("objective", {})}
@@ -178,6 +247,9 @@ def run_arm(name, seed, config, start, discriminator, real, held_out, run):
     callbacks = [base.evaluation_callback(run, stage, 1, steps_per_epoch=every)]
     if "gumbel" in spec:
         callbacks.insert(0, ks.callbacks.TemperatureAnnealing())
+    if spec.get("refit_every"):
+        callbacks.insert(0, refit_callback(critic, generator, real, config,
+                                           spec["refit_every"], 1000 * seed))  # fmt: skip
     validation = None
     if not spec.get("constant_reward"):
         validation = ks.data.sequence_dataset(

@@ -175,9 +175,10 @@ def discriminator_accuracy(
     """The share of `real` and `fake` rows a discriminator classifies right.
 
     A logit above 0 means "real" (the threshold of `Discriminator`'s compiled accuracy);
-    dropout is off. Held-out real rows against fresh samples show memorization: near 1.0
-    on training rows and much lower here means the discriminator learned its data, not
-    the difference.
+    dropout is off; a discriminator with a logit per prefix (`[B, T]`) counts each row as
+    its share of right logits. Held-out real rows against fresh samples show
+    memorization: near 1.0 on training rows and much lower here means the discriminator
+    learned its data, not the difference.
 
     Args:
         discriminator: a `Discriminator`.
@@ -202,5 +203,7 @@ def discriminator_accuracy(
                 None if conditions is None else {k: v[rows] for k, v in conditions.items()},
             )
             logits = ops.convert_to_numpy(discriminator(inputs, training=False))
-            correct += int(np.sum((np.asarray(logits).reshape(-1) > 0) == is_real))
+            # A row's share of right logits: one logit `[B, 1]`, or one per prefix `[B, T]`.
+            right = np.asarray(logits).reshape(len(tokens[rows]), -1) > 0
+            correct += float(np.sum(np.mean(right == is_real, axis=1)))
     return correct / (len(real) + len(fake))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import keras
@@ -26,9 +27,11 @@ from keras_seqgan.data.datasets import EpochOrder, check_fit_data
 from keras_seqgan.data.fit_data import clear_batch_errors, unpack_batch, validate_training_data
 from keras_seqgan.models._monitoring import fill_monitor_modes
 from keras_seqgan.models.generator import Generator
+from keras_seqgan.models.prefix_discriminator import PrefixDiscriminator
 from keras_seqgan.objectives import (
     Objective,
     Reinforce,
+    dense_advantages,
     gumbel_generator_loss,
     rollout_completions,
     rollout_rewards,
@@ -96,6 +99,36 @@ def _check_networks(generator, discriminator) -> None:
         )
 
 
+def _check_discriminator_output(objective, discriminator, generator) -> None:
+    """Logits that fit the objective: one per prefix `[B, T]` for `"dense"`; for
+    `"reinforce"`'s rollouts, not a `PrefixDiscriminator`'s (any `"gumbel"` one works)."""
+    length = generator.sequence_length
+    if objective.name == "reinforce" and isinstance(discriminator, PrefixDiscriminator):
+        raise ValueError(
+            "The 'reinforce' objective scores whole sequences, [B, 1], and a "
+            "PrefixDiscriminator emits a logit per prefix, [B, T]: use `objective='dense'` "
+            "with it, or a whole-sequence `keras_seqgan.models.Discriminator`."
+        )
+    if objective.name != "dense":
+        return
+    tokens = keras.KerasTensor((None, length), "int32")
+    ids = {name: keras.KerasTensor((None,), "int32") for name in generator.conditions or {}}
+    try:
+        shape = tuple(discriminator.compute_output_spec(with_conditions(tokens, ids or None)).shape)
+    except Exception as error:  # a model that cannot be traced symbolically
+        raise ValueError(
+            "The 'dense' objective needs a discriminator that emits a logit per prefix, "
+            f"[B, {length}], and this one's output shape could not be worked out: {error}"
+        ) from error
+    if shape[1:] != (length,):
+        raise ValueError(
+            "The 'dense' objective needs a discriminator that emits a logit for every "
+            f"prefix, [B, T] = [B, {length}], such as "
+            "`keras_seqgan.models.PrefixDiscriminator`. Received a discriminator whose "
+            f"output shape is {shape}."
+        )
+
+
 @keras.saving.register_keras_serializable(package="keras_seqgan")
 class SeqGAN(SeedStateMixin, keras.Model):
     """Adversarial training of a sequence generator, as one Keras model.
@@ -113,6 +146,11 @@ class SeqGAN(SeedStateMixin, keras.Model):
     - `"gumbel"` (RelGAN style): the generator emits Gumbel-softmax relaxed one-hot
       tokens at the model's temperature; the discriminator scores them and the
       generator learns by backpropagation.
+    - `"dense"` (ScratchGAN): policy gradient with no rollouts. A discriminator that
+      scores every prefix (`keras_seqgan.models.PrefixDiscriminator`) gives a reward at
+      every position of a generated sequence; the rewards are discounted forward and a
+      moving-average baseline (`model.reward_baseline`, saved with the model) is
+      subtracted. See `keras_seqgan.objectives.DenseReward`.
 
     Every update clips its gradients by global norm and is applied only when all of its
     gradients are finite; a skipped update leaves the weights (and optimizer state)
@@ -136,12 +174,15 @@ class SeqGAN(SeedStateMixin, keras.Model):
         generator: `keras_seqgan.models.Generator`. The generator (pre-trained or not).
         discriminator: `keras.Model`. Maps int tokens `[B, T]` (and, for `"gumbel"`,
             relaxed one-hot `[B, T, V]`) to one logit `[B, 1]`, e.g.
-            `keras_seqgan.models.Discriminator`. Its `conditions` attribute (`None` if it
+            `keras_seqgan.models.Discriminator`; for `"dense"`, to a logit per prefix
+            `[B, T]`, e.g. `keras_seqgan.models.PrefixDiscriminator` (checked here: a
+            `ValueError` otherwise). Its `conditions` attribute (`None` if it
             has none) must equal the generator's; a conditional one takes the dict
             `{"tokens": ..., name: ids [B], ...}`.
-        objective: `keras_seqgan.objectives.Reinforce` or `Gumbel` (the recipe, with all
-            its knobs: rollouts, reward baseline, loss reduction, the adversarial loss),
-            or the name `"reinforce"` / `"gumbel"` for the defaults. Defaults to
+        objective: `keras_seqgan.objectives.Reinforce`, `Gumbel` or `DenseReward` (the
+            recipe, with all its knobs: rollouts, reward baseline, loss reduction, the
+            adversarial loss), or the name `"reinforce"` / `"gumbel"` / `"dense"` for the
+            defaults. Defaults to
             `"reinforce"`.
         num_rollouts: int or `None`. With the name `"reinforce"`: Monte-Carlo
             completions per prefix (`Reinforce(num_rollouts=...)`). Defaults to `None`
@@ -199,6 +240,7 @@ class SeqGAN(SeedStateMixin, keras.Model):
         super().__init__(**kwargs)
         _check_networks(generator, discriminator)
         self.objective = _objective(objective, num_rollouts, rollout_update_rate)
+        _check_discriminator_output(self.objective, discriminator, generator)
         # The rollout settings (a `Gumbel` objective has none: the defaults, unused).
         settings = self.objective if isinstance(self.objective, Reinforce) else Reinforce()
         self.num_rollouts = settings.num_rollouts
@@ -224,6 +266,16 @@ class SeqGAN(SeedStateMixin, keras.Model):
         self.step_counter = self._add_counter("step_counter")
         self.g_skipped = self._add_counter("g_skipped")
         self.d_skipped = self._add_counter("d_skipped")
+        if self.objective.name == "dense":
+            # The moving-average baseline of the rewards: a variable, so that the JAX step
+            # threads it and `.keras` files save it.
+            self.reward_baseline = self.add_weight(
+                shape=(),
+                initializer="zeros",
+                dtype="float32",
+                trainable=False,
+                name="reward_baseline",
+            )
         self.seed_generator = keras.random.SeedGenerator(fold_seed(seed), name="seqgan_seed")
         # `evaluate` draws its fakes from a stream of its own, so that validation
         # (`fit(validation_data=...)`) leaves the training run's random numbers alone.
@@ -593,37 +645,44 @@ class SeqGAN(SeedStateMixin, keras.Model):
         total_loss = ops.zeros((), "float32")
         total_reward = ops.zeros((), "float32")
         for _ in range(self.g_steps):
-            if self.objective.name == "reinforce":
+            if self.objective.name in ("reinforce", "dense"):  # policy gradients
                 tokens = self.generator.sample(
                     batch_size,
                     temperature=temperature,
                     seed=self.seed_generator,
                     conditions=conditions,
                 )
-                rewards = rollout_rewards(
-                    self.rollout,
-                    self.discriminator,
-                    tokens,
-                    num_rollouts=self.num_rollouts,
-                    temperature=temperature,
-                    seed=self.seed_generator,
-                    completions_fn=self._completions_fn,
-                    conditions=conditions,
-                    chunk_size=self.rollout_chunk_size,
-                    sample_rows=self._sample_rows,
-                    score_rows=self._score_rows,
-                    share_prefix=self.rollout_shared_prefix,
-                )
+                if self.objective.name == "dense":
+                    weights, baseline, reward = dense_advantages(
+                        self.objective, self.discriminator, tokens, self.reward_baseline, conditions
+                    )
+                    after_apply = functools.partial(self.reward_baseline.assign, baseline)
+                else:
+                    weights = rollout_rewards(
+                        self.rollout,
+                        self.discriminator,
+                        tokens,
+                        num_rollouts=self.num_rollouts,
+                        temperature=temperature,
+                        seed=self.seed_generator,
+                        completions_fn=self._completions_fn,
+                        conditions=conditions,
+                        chunk_size=self.rollout_chunk_size,
+                        sample_rows=self._sample_rows,
+                        score_rows=self._score_rows,
+                        share_prefix=self.rollout_shared_prefix,
+                    )
+                    reward = ops.mean(weights)
+                    after_apply = self._update_rollout
 
-                def loss_fn(tokens=tokens, rewards=rewards):
+                def loss_fn(tokens=tokens, weights=weights, reward=reward):
                     log_probs = self.generator.log_prob(
                         tokens, temperature=temperature, conditions=conditions
                     )  # calls the generator once: its add_loss terms count
-                    loss = self.objective.policy_loss(log_probs, rewards)
+                    loss = self.objective.policy_loss(log_probs, weights)
                     extra = _added_losses(self.generator) + _weight_penalties(self.generator)
-                    return loss + _sum(extra), ops.mean(rewards)
+                    return loss + _sum(extra), reward
 
-                after_apply = self._update_rollout
             else:
 
                 def loss_fn():
@@ -752,7 +811,8 @@ class SeqGAN(SeedStateMixin, keras.Model):
         return backend.step_logs(logs)
 
     def call(self, inputs, training=False):
-        """Scores token sequences with the discriminator: probabilities `[B, 1]`."""
+        """Scores token sequences with the discriminator: probabilities `[B, 1]` (a
+        per-prefix discriminator's: `[B, T]`)."""
         return ops.sigmoid(self.discriminator(inputs, training=training))
 
     # ------------------------------------------------------------ user-facing

@@ -11,7 +11,7 @@ from __future__ import annotations
 import keras
 
 import keras_seqgan as ks
-from keras_seqgan.models import Discriminator, Generator
+from keras_seqgan.models import Discriminator, Generator, PrefixDiscriminator
 
 
 def tiny_models(
@@ -79,3 +79,37 @@ def tiny_gan(
             **compile_kwargs,
         )
     return gan
+
+
+def tiny_dense_models(
+    vocabulary_size: int,
+    sequence_length: int,
+    *,
+    generator_seed: int | None = 1,
+    discriminator_seed: int | None = 2,
+    hidden_dim: int = 4,
+    conditions=None,
+    **discriminator_kwargs,
+):
+    """A small generator and `PrefixDiscriminator` (its defaults: layer normalization,
+    dropout 0.1, L2 1e-6, unless `discriminator_kwargs` say otherwise), every random
+    number from their seeds."""
+    generator = Generator(
+        vocabulary_size=vocabulary_size,
+        sequence_length=sequence_length,
+        embedding_dim=4,
+        hidden_dim=hidden_dim,
+        seed=generator_seed,
+        initializer=keras.initializers.RandomNormal(stddev=0.1, seed=generator_seed),
+        conditions=conditions,
+    )
+    discriminator = PrefixDiscriminator(
+        vocabulary_size=vocabulary_size,
+        sequence_length=sequence_length,
+        embedding_dim=4,
+        hidden_dim=hidden_dim,
+        seed=discriminator_seed,
+        conditions=conditions,
+        **discriminator_kwargs,
+    )
+    return generator, discriminator

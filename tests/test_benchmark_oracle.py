@@ -95,10 +95,13 @@ def test_every_ablation_arm_builds_and_resume_refuses_other_settings(tmp_path, c
     for name, (description, spec) in ablation.ARMS.items():
         assert description, name
         unknown = set(spec) - {"objective", "discriminator", "compile", "gumbel",
-                               "rollout_factor", "g_epsilon", "constant_reward"}  # fmt: skip
+                               "rollout_factor", "g_epsilon", "constant_reward",
+                               "refit_every", "dense"}  # fmt: skip
         assert not unknown, (name, unknown)
+        assert spec.get("refit_every", 1) >= 1, name
         ks.objectives.Reinforce(**spec.get("objective", {}))
         ks.objectives.Gumbel(**spec.get("gumbel", {}))
+        ks.objectives.DenseReward(**spec.get("dense", {}))
         ks.models.Discriminator(vocabulary_size=5, sequence_length=20,
                                 **spec.get("discriminator", {}))  # fmt: skip
 

@@ -163,3 +163,16 @@ def test_mismatched_conditions_in_pretraining_teach_the_speaker():
             discriminator, generator, real, rounds=1, epochs=1, batch_size=32, seed=0,
             mismatched_conditions=0.5,
         )  # fmt: skip
+
+
+def test_accuracy_of_a_per_prefix_discriminator_is_each_rows_share_of_right_logits():
+    discriminator = ks.models.PrefixDiscriminator(vocabulary_size=12, sequence_length=5, seed=3)
+    real, fake = real_rows(6)[:, :5], real_rows(4)[::-1, :5]
+    real_logits = keras.ops.convert_to_numpy(discriminator(real))
+    fake_logits = keras.ops.convert_to_numpy(discriminator(fake))
+    assert real_logits.shape == (6, 5)
+    expected = (
+        np.sum(np.mean(real_logits > 0, axis=1)) + np.sum(np.mean(fake_logits <= 0, axis=1))
+    ) / 10
+    accuracy = pipeline.discriminator_accuracy(discriminator, real, fake, batch_size=4)
+    assert 0.0 <= accuracy <= 1.0 and accuracy == pytest.approx(expected)

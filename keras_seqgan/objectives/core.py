@@ -281,12 +281,15 @@ class Gumbel(Objective):
         return self.loss == "relativistic"
 
 
+# Each objective's name; `DenseReward` adds "dense" from its own module (which imports
+# this one, so this one cannot import it).
 _NAMES = {"reinforce": Reinforce, "gumbel": Gumbel}
 
 
 def get(identifier) -> Objective:
-    """An objective from a name (`"reinforce"`, `"gumbel"`: the defaults), a config dict
-    (as `keras.saving.serialize_keras_object` writes it) or an `Objective` (returned)."""
+    """An objective from a name (`"reinforce"`, `"gumbel"`, `"dense"`: the defaults), a
+    config dict (as `keras.saving.serialize_keras_object` writes it) or an `Objective`
+    (returned)."""
     if isinstance(identifier, Objective):
         return identifier
     if isinstance(identifier, str):
@@ -301,7 +304,7 @@ def get(identifier) -> Objective:
         if isinstance(objective, Objective):
             return objective
     raise TypeError(
-        "`objective` must be a name ('reinforce', 'gumbel'), a "
+        f"`objective` must be a name {tuple(_NAMES)}, a "
         "`keras_seqgan.objectives.Objective` or its config. "
         f"Received: objective={identifier!r} (of type {type(identifier).__name__})"
     )

@@ -97,3 +97,18 @@ def test_backends_table_times_each_backend_and_replica_count(speed_benchmark, tm
     assert rows[0]["speed_vs_tf_1"] == 1.0
     assert "device_count=2" in rows[3]["env"]["XLA_FLAGS"]
     assert "device_count" not in rows[2]["env"]["XLA_FLAGS"]
+
+
+@pytest.mark.slow  # it traces two SeqGANs and measures the machine's matmul speed
+def test_step_time_times_objectives_and_batch_sizes_side_by_side(tmp_path, capsys):
+    step_time = load_benchmark("step_time")
+    output = tmp_path / "step_time.json"
+    step_time.main(["--vocabulary-size", "12", "--sequence-length", "4", "--num-rollouts", "2",
+                    "--steps", "1", "--modes", "graph", "--runs", "reinforce:4,dense:8",
+                    "--output", str(output)])  # fmt: skip
+    rows = json.loads(output.read_text())["results"]
+    assert [(r["objective"], r["batch_size"]) for r in rows] == [("reinforce", 4), ("dense", 8)]
+    assert all(r["median_ms"] > 0 for r in rows)
+    assert "dense         8  graph" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        step_time.main(["--runs", "dense"])

@@ -165,6 +165,30 @@ def test_evaluate_sweeps_temperatures_and_compares_models(trained, tmp_path, cap
         assert line in out, line
 
 
+def test_evaluate_with_lm_scores_adds_their_columns(trained, tmp_path, capsys):
+    data, output = trained
+    folder = tmp_path / "lm"
+    code = cli.main(
+        ["evaluate", str(output / "generator_mle.keras"), "--data", str(data),
+         "--temperatures", "0.8,1.2", "--num-samples", "12", "--classifier-epochs", "1",
+         "--lm-score", "--lm-epochs", "2", "--lm-hidden-dim", "8", "--output", str(folder)]
+    )  # fmt: skip
+    assert code == 0
+    record = json.loads((folder / "evaluate.json").read_text())
+    for row in record["rows"]:
+        for key in ("lm_score", "reverse_lm_score", "frechet", "lm_score_real",
+                    "reverse_lm_score_real", "frechet_real"):  # fmt: skip
+            assert np.isfinite(row[key]) and row[key] >= 0, (row, key)
+    # The language model's settings are recorded beside the scores.
+    settings = record["models"]["generator_mle"]["language_model"]
+    assert settings["epochs"] == 2 and settings["hidden_dim"] == 8 and settings["seed"] == 66
+    assert settings["num_held_out_rows"] == 16 and settings["reference_rows"] == 12
+    assert "not comparable" in settings["frechet_features"]
+    assert (folder / "quality_diversity.png").read_bytes()[:4] == b"\x89PNG"
+    out = capsys.readouterr().out
+    assert "[language model] epoch 2/2" in out and "reverse_lm_score" in out
+
+
 def test_evaluate_output_to_a_csv_file_is_the_table_alone(trained, tmp_path):
     data, output = trained
     code = cli.main(

@@ -1,5 +1,6 @@
-"""`keras-seqgan evaluate`: BLEU, Self-BLEU, MS-Jaccard, NLL and condition accuracy of saved
-models, at one sampling temperature or a sweep of them."""
+"""`keras-seqgan evaluate`: BLEU, Self-BLEU, MS-Jaccard, NLL, condition accuracy and (with
+`--lm-score`) LM scores and the Fréchet distance of saved models, at one sampling
+temperature or a sweep of them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from keras_seqgan.cli._text import load_corpus, model_generator
 
 MAX_N = 4
 PLOT_FILE = "quality_diversity.png"
+LM_KEYS = ("lm_score", "reverse_lm_score", "frechet")
+LM_LABELS = {
+    "lm_score": "LM score (NLL under a real-data LM; lower: better quality)",
+    "reverse_lm_score": "reverse LM score (NLL of real text; lower: better coverage)",
+}
 
 
 def temperature_list(text: str) -> tuple[float, ...]:
@@ -75,8 +81,28 @@ def add_parser(commands) -> None:
         help="epochs of the condition classifier trained on --data",
     )  # fmt: skip
     evaluate.add_argument(
+        "--lm-score", action="store_true",
+        help="also score each temperature's lines with language models trained on --data "
+        "(LM score: quality; reverse LM score: coverage; frechet: distance of LM "
+        "features, not comparable with published figures); costs an LM trained on "
+        "--data, and one on each generated set",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--lm-epochs", type=positive, default=10, metavar="N",
+        help="epochs of each language model of --lm-score",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--lm-hidden-dim", type=positive, default=64, metavar="N",
+        help="LSTM size of each language model of --lm-score",
+    )  # fmt: skip
+    evaluate.add_argument(
+        "--lm-max-rows", type=positive, default=10_000, metavar="N",
+        help="at most N --data lines train the real-data language model of --lm-score",
+    )  # fmt: skip
+    evaluate.add_argument(
         "--seed", type=int, default=66, metavar="N",
-        help="seed of the sampling, the choice of reference lines and the classifier",
+        help="seed of the sampling, the choice of reference lines, the classifier and the "
+        "language models",
     )  # fmt: skip
     evaluate.add_argument(
         "--output", default=None, metavar="PATH",
@@ -126,7 +152,45 @@ class _Classifiers:
         return self.trained[key]
 
 
-def _score_model(path, label, args, temperatures, classifiers, loud):
+class _LanguageModels:
+    """`LMScorer`s trained on `--data`, one per tokenizer (models with the same tokenizer
+    share theirs), with the figures real lines score."""
+
+    def __init__(self, args):
+        self.args, self.trained = args, {}
+
+    def get(self, tokenizer, tokens):
+        import keras_seqgan as ks
+
+        key = json.dumps(tokenizer.get_config(), sort_keys=True, default=str)
+        if key not in self.trained:
+            args = self.args
+            print(
+                f"Training the real-data language model of --lm-score ({args.lm_epochs} "
+                f"epochs, LSTM {args.lm_hidden_dim}) on {args.data}...",
+                flush=True,
+            )
+
+            def progress(epoch):
+                print(f"  [language model] epoch {epoch['epoch']}/{epoch['epochs']}  "
+                      f"loss {epoch['loss']:.4f}", flush=True)  # fmt: skip
+
+            scorer = ks.evaluation.LMScorer(
+                tokens, vocabulary_size=tokenizer.vocabulary_size, eos_id=tokenizer.eos_id,
+                max_rows=args.lm_max_rows, hidden_dim=args.lm_hidden_dim,
+                epochs=args.lm_epochs, seed=args.seed, progress=progress,
+            )  # fmt: skip
+            print(
+                f"  real held-out lines: lm_score {scorer.real_lm_score:.4f} "
+                f"({scorer.settings['num_train_rows']} lines trained on, "
+                f"{scorer.settings['num_held_out_rows']} held out)",
+                flush=True,
+            )
+            self.trained[key] = scorer
+        return self.trained[key]
+
+
+def _score_model(path, label, args, temperatures, classifiers, loud, language_models=None):
     """One model's rows (one per temperature) and what it was scored on."""
     import numpy as np
 
@@ -158,15 +222,26 @@ def _score_model(path, label, args, temperatures, classifiers, loud):
         constant[f"condition_accuracy_{name}_real"] = judges[name].validation_accuracy
         constant[f"condition_chance_{name}"] = judges[name].chance
 
+    scorer = language_models.get(tokenizer, tokens) if language_models else None
+    if scorer is not None:
+        # What real lines score, at the size of a generated set (as far as --data allows).
+        reference_rows = min(len(picked), len(scorer.train_tokens))
+        reference = scorer.reference_scores(reference_rows)
+        constant.update({f"{key}_real": value for key, value in reference.items()})
+
     def extra_scores(generated, temperature):
-        return {
+        scores = {
             f"condition_accuracy_{name}": judge.accuracy(generated, ids[name])
             for name, judge in judges.items()
         }
+        if scorer is not None:
+            scores.update(scorer.scores(generated))
+        return scores
 
     def progress(row):
         shown = [f"bleu_2 {row['bleu_2']:.4f}", f"self_bleu_2 {row['self_bleu_2']:.4f}",
                  f"ms_jaccard_2 {row['ms_jaccard_2']:.4f}"]  # fmt: skip
+        shown += [f"{key} {row[key]:.4f}" for key in LM_KEYS if key in row]
         print(f"[{label} T={row['temperature']:g}] {'  '.join(shown)}", flush=True)
 
     settings = ks.evaluation.text_settings(tokenizer, len(known), len(picked))
@@ -189,6 +264,12 @@ def _score_model(path, label, args, temperatures, classifiers, loud):
         "path": path, "lines": len(known), "dropped": dropped, "settings": settings,
         "not_sampled": constant,
     }  # fmt: skip
+    if scorer is not None:
+        about["language_model"] = {
+            **scorer.settings, "reference_rows": reference_rows, "data": args.data,
+            "frechet_features": "mean LSTM state of the real-data language model "
+            "(offline; not comparable with published Frechet distances)",
+        }  # fmt: skip
     return rows, about
 
 
@@ -257,10 +338,13 @@ def _write(output: str, record: dict, rows: list[dict], curves: dict, title: str
     from keras_seqgan.plotting import plot_quality_diversity
 
     pairs = [(f"self_bleu_{n}", f"bleu_{n}") for n in range(2, MAX_N + 1)]
+    if all("lm_score" in row for row in rows):
+        pairs.append(("reverse_lm_score", "lm_score"))
     try:
         plot = plot_quality_diversity(
-            curves, os.path.join(output, PLOT_FILE), pairs=pairs, title=title
-        )
+            curves, os.path.join(output, PLOT_FILE), pairs=pairs, title=title,
+            labels=LM_LABELS if all("lm_score" in row for row in rows) else None,
+        )  # fmt: skip
     except ImportError as error:
         print(f"no plot: {error}")
     else:
@@ -281,10 +365,11 @@ def run(parser: argparse.ArgumentParser, args) -> dict:
     temperatures = args.temperatures or (args.temperature,)
     loud = len(paths) * len(temperatures) > 1
     classifiers = _Classifiers(args)
+    language_models = _LanguageModels(args) if args.lm_score else None
     rows_by_model, models = {}, {}
     for path, label in zip(paths, labels, strict=True):
         rows_by_model[label], models[label] = _score_model(
-            path, label, args, temperatures, classifiers, loud
+            path, label, args, temperatures, classifiers, loud, language_models
         )
     note = _add_margins(rows_by_model, labels[0])
     rows = [row for label in labels for row in rows_by_model[label]]

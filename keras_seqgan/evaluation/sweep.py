@@ -167,7 +167,8 @@ def temperature_sweep(
         extra_scores: callable or `None`. Called as `extra_scores(tokens, temperature)`
             with each temperature's generated ids `[num_samples, T]` (after `<eos>`
             padded, as real rows are), returning a dict of more figures for the row (e.g.
-            a `ConditionClassifier`'s accuracy). Defaults to `None`.
+            a `ConditionClassifier`'s accuracy, or `LMScorer.scores`: LM score, reverse
+            LM score and Fréchet distance). Defaults to `None`.
         progress: callable or `None`. Called with each row as soon as it is scored
             (e.g. `print`), so a long sweep shows where it is. Defaults to `None`.
 

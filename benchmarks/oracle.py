@@ -344,7 +344,7 @@ def adversarial_stage(
     steps, every = config["adversarial_steps"][objective], config["adversarial_eval_every"]
     annealing = (
         ks.callbacks.TemperatureAnnealing() if config["annealing"][objective] else None
-    )  # the seed defaults: start 2.0, end 0.5, x0.95 per epoch (of `every` steps)
+    )  # the defaults: start 2.0, end 0.5, x0.95 per epoch (of `every` steps)
     stage = f"adversarial-{objective}"
     print(
         f"\n== Adversarial training, {objective}: {steps} generator steps, schedule "

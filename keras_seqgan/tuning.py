@@ -51,7 +51,7 @@ be lowered by a better model. `keras_seqgan.callbacks.OracleNLL` logs it
 (`oracle_nll_callback` builds one).
 """
 
-# The seed project's schedule and balance, the values a search is compared against; also
+# The library's default schedule and balance, the values a search is compared against; also
 # the defaults of the search space's hyper-parameters (`tune_new_entries=False` keeps them).
 SEED_DEFAULTS = {
     "temperature_schedule": "exponential",
@@ -580,7 +580,7 @@ class SeqGANHyperModel(kt.HyperModel):
         return values
 
     def default_hyperparameters(self) -> kt.HyperParameters:
-        """The seed project's values, all `Fixed`: a search space of one point.
+        """The library's default values, all `Fixed`: a search space of one point.
 
         `temperature_schedule="exponential"`, `temperature_start=2.0`,
         `temperature_end=0.5`, `temperature_decay=0.95`, `d_train_interval=1`,

@@ -59,7 +59,7 @@ def test_cli_tune_end_to_end_and_resume(tmp_path, monkeypatch):
     assert {"temperature_start", "d_steps", "nll_sum"} <= set(lines[header].split())
     table = [line.split()[0] for line in lines[header + 1 : header + 3]]
     assert sorted(table) == ["0", "defaults"]
-    assert "seed defaults: nll_sum" in printed
+    assert "library defaults: nll_sum" in printed
     with open(output / "trials.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert sorted(row["trial"] for row in rows) == ["0", "defaults"]

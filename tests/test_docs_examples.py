@@ -89,10 +89,9 @@ SKIPPED_BLOCKS = [
 _QUICKSTART = [
     ("VOCABULARY_SIZE = 500", "VOCABULARY_SIZE = 50"),
     ("NUM_SAMPLES = 5000", "NUM_SAMPLES = 256"),
-    ("MLE_EPOCHS = 30", "MLE_EPOCHS = 2"),
+    ("MLE_EPOCHS = 12", "MLE_EPOCHS = 2"),
     ("ADVERSARIAL_EPOCHS = 25", "ADVERSARIAL_EPOCHS = 2"),
-    ("STEPS_PER_EPOCH = 2", "STEPS_PER_EPOCH = 1"),
-    ("num_rollouts=8", "num_rollouts=2"),
+    ("num_rollouts=4", "num_rollouts=2"),
 ]
 SUBSTITUTIONS = {
     "README.md": _QUICKSTART,  # its minimal example is the quickstart's, in one block

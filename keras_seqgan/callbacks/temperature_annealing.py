@@ -59,7 +59,7 @@ class TemperatureAnnealing(keras.callbacks.Callback):
     Schedules (`i` is the epoch or step index counted from the start of training, `N`
     is `total`):
 
-    - `"exponential"` (the default; the seed project's): `max(end, start * decay**i)`.
+    - `"exponential"` (the default): `max(end, start * decay**i)`.
     - `"linear"`: from `start` at `i = 0` to `end` at `i = N - 1`, then `end`.
     - `"cosine"`: `end + (start - end) * (1 + cos(pi * p)) / 2` with
       `p = min(i / (N - 1), 1)`: also from `start` to `end` at `i = N - 1`.

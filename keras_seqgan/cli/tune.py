@@ -60,11 +60,12 @@ def add_parser(commands) -> None:
             "every epoch (its best epoch counts). The default objective, nll_sum = "
             "nll_oracle + nll_gen, both sampled at temperature 1.0, cannot be lowered by "
             "sampling sharply: nll_oracle alone would reward a low temperature (less "
-            "diversity). Prints the trials table, best first, with a row for the seed "
-            "defaults trained with the same budget, and writes into --output: the best "
-            "model (best.keras), the table (trials.csv, trials.json), the pre-trained "
-            "networks and KerasTuner's folders (search/, defaults/). Running the same "
-            "command again resumes the search: finished trials are kept."
+            "diversity). Prints the trials table, best first, with a row for the library's "
+            "default settings (see --compare-defaults) trained with the same budget, and "
+            "writes into --output: the best model (best.keras), the table (trials.csv, "
+            "trials.json), the pre-trained networks and KerasTuner's folders (search/, "
+            "defaults/). Running the same command again resumes the search: finished "
+            "trials are kept."
         ),
     )
     tune.set_defaults(run=run, reports_data_errors=False)
@@ -85,9 +86,10 @@ def _add_run_arguments(tune) -> None:
         action="store_true",
         default=True,
         help=(
-            "also train the seed defaults (exponential schedule, start 2.0, end 0.5, decay "
-            "0.95, d_train_interval 1, d_steps 1) with the same budget and add them to the "
-            "table as 'defaults' (default: on)"
+            "also train the library's default settings with the same budget and add them "
+            "to the table as 'defaults': the temperature annealed from 2.0 by x0.95 per "
+            "epoch, never below 0.5 (the exponential schedule), and one discriminator "
+            "update on every step, d_train_interval 1 and d_steps 1 (default: on)"
         ),
     )
     tune.add_argument(
@@ -393,9 +395,9 @@ def _tune_files(
 
 
 def _tune_search(config: TuneConfig, hypermodel, real, scorer):
-    """The search, and (with --compare-defaults) one trial of the seed defaults on the same
-    budget; returns the tuner, every trial's row (finished ones best first), the best row
-    and the defaults' row (or `None`)."""
+    """The search, and (with --compare-defaults) one trial of the library's default settings
+    on the same budget; returns the tuner, every trial's row (finished ones best first), the
+    best row and the defaults' row (or `None`)."""
     import keras_tuner as kt
 
     from keras_seqgan import tuning
@@ -427,7 +429,7 @@ def _tune_search(config: TuneConfig, hypermodel, real, scorer):
 
     defaults_row = None
     if config.compare_defaults:
-        print("\n== Seed defaults, same budget", flush=True)
+        print("\n== The library's default settings, same budget", flush=True)
         defaults_tuner = kt.RandomSearch(
             hypermodel,
             objective=objective,
@@ -483,11 +485,11 @@ def _tune_report(name, every_row, best_row, defaults_row, mle, oracle_entropy) -
     if defaults_row is not None and defaults_row[name] is not None:
         difference = defaults_row[name] - best_row[name]
         verdict = (
-            f"the best trial beats the seed defaults by {difference:.4f}"
+            f"the best trial beats them by {difference:.4f}"
             if difference > 0
-            else f"the seed defaults are not beaten (best trial worse by {-difference:.4f})"
+            else f"no trial beats them (the best is worse by {-difference:.4f})"
             if difference < 0
-            else "the best trial ties with the seed defaults"
+            else "the best trial ties with them"
         )
-        print(f"seed defaults: {name} {defaults_row[name]:.4f}: {verdict}")
+        print(f"library defaults: {name} {defaults_row[name]:.4f}: {verdict}")
     return table

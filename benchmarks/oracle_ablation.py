@@ -117,6 +117,10 @@ ARMS = {
         "(their defaults) pre-trained from the MLE start as the shared discriminator was",
         {"dense": {}},
     ),
+    "dense_sum": (
+        "`dense` with the policy-gradient loss summed over batch x time",
+        {"dense": {"reduction": "sum"}},
+    ),
     "gumbel": ("Gumbel, standard loss, temperature annealed 2.0 -> 0.5", {"gumbel": {}}),
     "gumbel_relativistic": (
         "Gumbel, relativistic loss (RelGAN's)",

@@ -20,12 +20,27 @@ Presets:
   then one generator update), for `reinforce` and `gumbel`. About 45 minutes on 2 cores.
 - `smoke`: a minute, for tests.
 
+`--objectives dense` adds ScratchGAN's recipe (`DENSE`): `DenseReward()` with a
+`PrefixDiscriminator()`, pre-trained like the CNN discriminator, both networks with Adam
+`beta_1=0.5` at ScratchGAN's rates, one discriminator update per generator update.
+
+`--from-scratch` trains the adversarial stage from a freshly initialized generator and
+discriminator (ScratchGAN's setting): no MLE stage, no discriminator pre-training; the
+preset's steps become `SCRATCH`'s (`--steps` sets them). `--mle-from` then gives the MLE
+model whose temperature frontier the final point is placed against. `--backup-dir`
+checkpoints every evaluation with `keras.callbacks.BackupAndRestore`: the same command run
+again after a kill continues where the last evaluation left off, keeping the evaluation
+points already in `results.json`, and ends as the uninterrupted run would have; a larger
+`--steps` continues a finished run.
+
 Outputs in `--output`: `results.json` (every evaluation point, stage wall times, the
 frontier, the targets), `curves.csv`, `curves.png` (with the paper's reference lines and
 the authors' logged curve), `frontier.png`, and the trained models (`.keras`).
 
     python benchmarks/oracle.py --preset cpu --oracle ../shared/data/seqgan_oracle_lstm.npz
     python benchmarks/oracle.py --preset paper --stages mle --oracle ...   # the MLE stage only
+    python benchmarks/oracle.py --preset cpu --from-scratch --objectives dense \\
+        --batch-size 512 --backup-dir backup --mle-from benchmarks/results/oracle_cpu_mle
 """
 
 from __future__ import annotations
@@ -136,6 +151,24 @@ PRESETS = {
         adversarial_temperatures=(1.0,),
     ),
 }
+# ScratchGAN's recipe for `--objectives dense` (de Masson d'Autume et al., 2019; the flags
+# of deepmind-research scratchgan/experiment.py): Adam with beta_1 = 0.5 for both networks
+# at its rates (tuned there for a 2 x 512 LSTM generator on news text, 200,000 steps of
+# batch 512), one discriminator update per generator update, no temperature annealing;
+# `DenseReward()` and `PrefixDiscriminator()` hold its other settings. A run that trains
+# "dense" gets these as `config["dense"]` (`--set 'dense={"g_learning_rate": 1e-3}'`
+# changes one), so that the presets and the other runs' records stay as they were.
+DENSE = dict(g_learning_rate=9.59e-5, d_learning_rate=9.38e-3, beta_1=0.5, d_steps=1)
+# `--from-scratch`: generator steps and the evaluation interval (ScratchGAN trained
+# 200,000 steps); `--steps` sets the steps, `--set adversarial_eval_every=N` the interval.
+SCRATCH = {
+    "paper": dict(steps=20_000, eval_every=500),
+    "cpu": dict(steps=20_000, eval_every=500),
+    "smoke": dict(steps=2, eval_every=1),
+}
+# The logs an evaluation point keeps; a from-scratch run also keeps these.
+POINT_LOGS = ("val_loss", "d_acc", "val_d_acc", "reward_mean", "temperature")
+SCRATCH_POINT_LOGS = ("d_loss", "g_loss", "g_skipped", "d_skipped")
 # The SeqGAN authors' code draws every generator weight from N(0, 0.1); "keras" is
 # Keras's defaults (Glorot, orthogonal recurrent kernel, forget-gate bias 1).
 INITIALIZERS = {"keras": None, "paper": {"class_name": "RandomNormal", "config": {"stddev": 0.1}}}
@@ -173,6 +206,7 @@ class Run:
         self.stage_seconds: dict[str, float] = {}
         self.models: dict[str, dict] = {}
         self.started = time.perf_counter()
+        self.offset = 0.0  # seconds of earlier sessions (a resumed from-scratch run)
 
     def point(self, stage, step, generator, **extra):
         values = self.evaluate(generator)
@@ -181,7 +215,7 @@ class Run:
             "step": int(step),
             "nll_oracle": round(values["nll_oracle"], 5),
             "nll_gen": round(values["nll_gen"], 5),
-            "wall_s": round(time.perf_counter() - self.started, 1),
+            "wall_s": round(self.offset + time.perf_counter() - self.started, 1),
             **extra,
         }
         self.points.append(row)
@@ -194,7 +228,7 @@ class Run:
         return row
 
 
-def evaluation_callback(run, stage, every, steps_per_epoch=1, on_evaluated=None):
+def evaluation_callback(run, stage, every, steps_per_epoch=1, on_evaluated=None, keys=POINT_LOGS):
     import keras
 
     class Evaluate(keras.callbacks.Callback):
@@ -203,7 +237,7 @@ def evaluation_callback(run, stage, every, steps_per_epoch=1, on_evaluated=None)
                 return
             generator = getattr(self.model, "generator", self.model)
             extra = {}
-            for key in ("val_loss", "d_acc", "val_d_acc", "reward_mean", "temperature"):
+            for key in keys:
                 if logs and key in logs:
                     extra[key] = round(float(logs[key]), 5)
             row = run.point(stage, (epoch + 1) * steps_per_epoch, generator, **extra)
@@ -214,13 +248,11 @@ def evaluation_callback(run, stage, every, steps_per_epoch=1, on_evaluated=None)
 
 
 # ---------------------------------------------------------------------- stages
-def mle_stage(run, config, oracle, real, validation, seed, verbose):
-    import keras
-
+def fresh_generator(config, oracle, seed):
+    """An untrained generator of the oracle's sizes, with the config's initializer."""
     import keras_seqgan as ks
-    from keras_seqgan.pipeline import copy_model
 
-    generator = ks.models.Generator(
+    return ks.models.Generator(
         vocabulary_size=oracle.vocabulary_size,
         sequence_length=oracle.sequence_length,
         embedding_dim=oracle.embedding_dim,
@@ -229,6 +261,15 @@ def mle_stage(run, config, oracle, real, validation, seed, verbose):
         seed=seed,
         initializer=INITIALIZERS[config["generator_initializer"]],
     )
+
+
+def mle_stage(run, config, oracle, real, validation, seed, verbose):
+    import keras
+
+    import keras_seqgan as ks
+    from keras_seqgan.pipeline import copy_model
+
+    generator = fresh_generator(config, oracle, seed)
     generator.compile(
         optimizer=keras.optimizers.Adam(config["mle_learning_rate"], global_clipnorm=5.0)
     )
@@ -277,10 +318,46 @@ def load_mle_stage(run, folder, seed):
     return final, early, epoch
 
 
-def make_discriminator(config, oracle):
+def objective_settings(config, objective):
+    """What training `objective` takes from `config`: the two Adam rates and `beta_1`
+    (`None`: Keras's), `d_steps`, the generator steps, annealing, the paper's schedule."""
+    if objective == "dense":
+        dense = config["dense"]
+        return {
+            "g_learning_rate": dense["g_learning_rate"],
+            "d_learning_rate": dense["d_learning_rate"],
+            "beta_1": dense["beta_1"],
+            "d_steps": dense["d_steps"],
+            "steps": config["adversarial_steps"]["dense"],
+            "annealing": False,
+            "paper_schedule": False,  # ScratchGAN's: d_steps updates per generator update
+        }
+    return {
+        "g_learning_rate": config["g_learning_rate"][objective],
+        "d_learning_rate": config["d_learning_rate"],
+        "beta_1": None,
+        "d_steps": config["d_steps"],
+        "steps": config["adversarial_steps"][objective],
+        "annealing": config["annealing"][objective],
+        "paper_schedule": config["schedule"] == "paper",
+    }
+
+
+def adam(learning_rate, beta_1=None):
+    import keras
+
+    if beta_1 is None:
+        return keras.optimizers.Adam(learning_rate)
+    return keras.optimizers.Adam(learning_rate, beta_1=beta_1)
+
+
+def make_discriminator(config, oracle, objective="reinforce", seed=None):
+    """The preset's CNN discriminator; for `dense`, a `PrefixDiscriminator()` (seeded)."""
     import keras_seqgan as ks
 
     size = dict(vocabulary_size=oracle.vocabulary_size, sequence_length=oracle.sequence_length)
+    if objective == "dense":
+        return ks.models.PrefixDiscriminator(**size, seed=seed)
     if config["discriminator"] == "paper":
         # The authors' discriminator, with their L2 (l2_reg_lambda=0.2) on the output layer.
         return ks.models.Discriminator(**size, output_l2=0.2)
@@ -306,13 +383,15 @@ def discriminator_accuracy(discriminator, generator, held_out, seed):
     return round(discriminator_accuracy(discriminator, held_out, fake), 4)
 
 
-def discriminator_stage(run, config, oracle, generator, real, held_out, seed):
-    import keras
-
-    discriminator = make_discriminator(config, oracle)
-    discriminator.compile(optimizer=keras.optimizers.Adam(config["d_learning_rate"]))
+def discriminator_stage(run, config, oracle, generator, real, held_out, seed, objective=None):
+    """The pre-trained discriminator: the preset's CNN, or for `objective="dense"` a
+    `PrefixDiscriminator` with that recipe's optimizer, on the same rounds."""
+    settings = objective_settings(config, objective or "reinforce")
+    discriminator = make_discriminator(config, oracle, objective or "reinforce", seed=seed)
+    discriminator.compile(optimizer=adam(settings["d_learning_rate"], settings["beta_1"]))
     rounds, epochs = config["d_pretrain_rounds"], config["d_pretrain_epochs"]
-    print(f"\n== Discriminator pre-training: {rounds} x (fresh negatives, {epochs} epochs)")
+    which = f" ({type(discriminator).__name__})" if objective else ""
+    print(f"\n== Discriminator pre-training{which}: {rounds} x (fresh negatives, {epochs} epochs)")
     train_discriminator(discriminator, generator, real, rounds, epochs, config, seed)
     accuracy = discriminator_accuracy(discriminator, generator, held_out, seed + 999)
     print(f"discriminator accuracy on held-out real vs fresh fakes: {accuracy}", flush=True)
@@ -322,33 +401,32 @@ def discriminator_stage(run, config, oracle, generator, real, held_out, seed):
 def adversarial_stage(
     run, config, objective, generator, discriminator, real, seed, verbose, held_out=None
 ):
-    import keras
-
     import keras_seqgan as ks
     from keras_seqgan.pipeline import copy_model
 
+    settings = objective_settings(config, objective)
     generator = copy_model(generator)
     d_clone = copy_model(discriminator)
-    d_clone.compile(optimizer=keras.optimizers.Adam(config["d_learning_rate"]))
+    d_clone.compile(optimizer=adam(settings["d_learning_rate"], settings["beta_1"]))
     gan = ks.SeqGAN(
         generator, d_clone, objective=objective, num_rollouts=config["num_rollouts"], seed=seed
     )
-    paper = config["schedule"] == "paper"
+    paper = settings["paper_schedule"]
     gan.compile(
-        generator_optimizer=keras.optimizers.Adam(config["g_learning_rate"][objective]),
-        discriminator_optimizer=keras.optimizers.Adam(config["d_learning_rate"]),
-        d_steps=0 if paper else config["d_steps"],
+        generator_optimizer=adam(settings["g_learning_rate"], settings["beta_1"]),
+        discriminator_optimizer=adam(settings["d_learning_rate"], settings["beta_1"]),
+        d_steps=0 if paper else settings["d_steps"],
         gradient_clip=5.0,
         rollout_jit_compile=objective == "reinforce",
     )
-    steps, every = config["adversarial_steps"][objective], config["adversarial_eval_every"]
+    steps, every = settings["steps"], config["adversarial_eval_every"]
     annealing = (
-        ks.callbacks.TemperatureAnnealing() if config["annealing"][objective] else None
+        ks.callbacks.TemperatureAnnealing() if settings["annealing"] else None
     )  # the defaults: start 2.0, end 0.5, x0.95 per epoch (of `every` steps)
     stage = f"adversarial-{objective}"
     print(
         f"\n== Adversarial training, {objective}: {steps} generator steps, schedule "
-        f"{config['schedule']!r}, annealing {'on' if annealing else 'off'}",
+        f"{'paper' if paper else 'keras'!r}, annealing {'on' if annealing else 'off'}",
         flush=True,
     )
     run.point(stage, 0, generator, temperature=1.0)
@@ -397,6 +475,108 @@ def adversarial_stage(
                 reward_mean=reward,
                 temperature=round(float(gan.temperature.numpy()), 5),
             )
+    return gan, timer.describe()
+
+
+def backup_epochs(backup_dir, objective):
+    """Epochs finished according to `objective`'s `BackupAndRestore` backup in
+    `backup_dir` (`None`: no backup)."""
+    path = os.path.join(backup_dir, objective, "training_metadata.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as file:
+        return int(json.load(file)["epoch"])
+
+
+def scratch_stage(
+    run, config, objective, oracle, real, held_out, seed, verbose, backup_dir=None, on_point=None
+):
+    """Adversarial training from a fresh generator and discriminator (ScratchGAN's
+    setting): no MLE start, no discriminator pre-training.
+
+    Evaluates at step 0 and every `adversarial_eval_every` steps; `wall_s` counts from
+    the start of this model's training, summed over sessions. With `backup_dir`, a
+    `BackupAndRestore` backup (kept after the last epoch, so that a rerun of a finished run
+    trains nothing) follows every evaluation, and the run resumes from it: the points of
+    `run` past the backup are dropped (the rerun evaluates them again) and the clock goes
+    on from the backup's point. `on_point()` runs after every point (to write them).
+    """
+    import keras
+
+    import keras_seqgan as ks
+
+    settings = objective_settings(config, objective)
+    stage = f"adversarial-{objective}"
+    steps, every = settings["steps"], config["adversarial_eval_every"]
+    generator = fresh_generator(config, oracle, seed + 5)
+    discriminator = make_discriminator(config, oracle, objective, seed=seed + 6)
+    gan = ks.SeqGAN(
+        generator, discriminator, objective=objective, num_rollouts=config["num_rollouts"],
+        seed=seed,
+    )  # fmt: skip
+    gan.compile(
+        generator_optimizer=adam(settings["g_learning_rate"], settings["beta_1"]),
+        discriminator_optimizer=adam(settings["d_learning_rate"], settings["beta_1"]),
+        d_steps=settings["d_steps"],
+        gradient_clip=5.0,
+        rollout_jit_compile=objective == "reinforce",
+    )
+    done = backup_epochs(backup_dir, objective) if backup_dir else None
+    resumed_at = None if done is None else done * every
+    mine = [p for p in run.points if p["stage"] == stage]
+    if resumed_at is not None and any(p["step"] == resumed_at for p in mine):
+        run.points[:] = [p for p in run.points if p["stage"] != stage or p["step"] <= resumed_at]
+        run.offset = next(p["wall_s"] for p in mine if p["step"] == resumed_at)
+        print(f"Resuming {stage} from its backup after step {resumed_at}", flush=True)
+    else:
+        if resumed_at is not None:
+            raise SystemExit(
+                f"--backup-dir {backup_dir}: the backup of {objective} is at step "
+                f"{resumed_at}, but results.json has no evaluation point there; pass the "
+                "--output of the run that wrote the backup, or delete the backup to start over."
+            )
+        run.points[:] = [p for p in run.points if p["stage"] != stage]
+        run.offset = 0.0
+    run.started = time.perf_counter()
+    if resumed_at is None:
+        run.point(stage, 0, generator)
+        if on_point is not None:
+            on_point()
+
+    timer = ks.callbacks.BatchTimer(verbose=0)
+    callbacks = [timer]
+    if settings["annealing"]:
+        callbacks.insert(0, ks.callbacks.TemperatureAnnealing())
+    # The point first, then the backup: a kill between the two repeats that epoch, and
+    # the rerun's point replaces the one written (see above).
+    callbacks.append(
+        evaluation_callback(
+            run, stage, 1, steps_per_epoch=every, keys=POINT_LOGS + SCRATCH_POINT_LOGS,
+            on_evaluated=None if on_point is None else lambda row, model: on_point(),
+        )
+    )  # fmt: skip
+    if backup_dir:
+        callbacks.append(
+            keras.callbacks.BackupAndRestore(
+                os.path.join(backup_dir, objective), delete_checkpoint=False
+            )
+        )
+    validation = ks.data.sequence_dataset(
+        held_out[:512], batch_size=256, shuffle=False, drop_remainder=False
+    )
+    # An endless stream whose batches are a function of the seed and the step, so that a
+    # resumed fit reads on where the backup left off.
+    dataset = ks.data.sequence_dataset(
+        real, batch_size=config["batch_size"], seed=seed, repeat=True
+    )
+    gan.fit(
+        dataset,
+        epochs=steps // every,
+        steps_per_epoch=every,
+        validation_data=validation,
+        verbose=verbose,
+        callbacks=callbacks,
+    )
     return gan, timer.describe()
 
 
@@ -510,10 +690,15 @@ def parse_args(argv):
         "(github.com/LantaoYu/SeqGAN) or its .npz conversion "
         "(default: ../shared/data/seqgan_oracle_lstm.npz)",
     )
-    parser.add_argument("--output", default=None, help="default: benchmarks/results/oracle_PRESET")
     parser.add_argument(
-        "--objectives", nargs="+", choices=["reinforce", "gumbel"], default=None,
-        help="default: the preset's (paper: reinforce; cpu: reinforce gumbel)",
+        "--output", default=None,
+        help="default: benchmarks/results/oracle_PRESET (with --from-scratch: "
+        "oracle_PRESET_scratch)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--objectives", nargs="+", choices=["reinforce", "gumbel", "dense"], default=None,
+        help="default: the preset's (paper: reinforce; cpu: reinforce gumbel); with "
+        "--from-scratch: dense",
     )  # fmt: skip
     parser.add_argument(
         "--stages", default=",".join(STAGES), help=f"comma-separated subset of {STAGES}"
@@ -522,8 +707,14 @@ def parse_args(argv):
         "--start",
         choices=["final", "early-stopped"],
         default="final",
-        help="which MLE model adversarial training starts from (default: final, the paper's)",
+        help="which MLE model adversarial training starts from (default: final, the paper's); "
+        "with --from-scratch: whose frontier the margins are measured against",
     )
+    parser.add_argument(
+        "--from-scratch", action="store_true",
+        help="adversarial training from a freshly initialized generator and discriminator: "
+        "no MLE stage, no discriminator pre-training; steps per SCRATCH (--steps)",
+    )  # fmt: skip
     parser.add_argument(
         "--generator-initializer", choices=sorted(INITIALIZERS), default=None,
         help="generator weights' initializer (default: the preset's; paper and cpu: paper, "
@@ -535,7 +726,23 @@ def parse_args(argv):
     parser.add_argument(
         "--mle-from", metavar="FOLDER", default=None,
         help="skip MLE training: load generator_mle.keras and generator_mle_early_stopped.keras "
-        "(and the MLE curve) from an earlier run's output folder of the same preset and seed",
+        "(and the MLE curve) from an earlier run's output folder of the same preset and seed; "
+        "with --from-scratch, for the frontier only",
+    )  # fmt: skip
+    parser.add_argument(
+        "--batch-size", type=int, default=None, metavar="N",
+        help="sequences per batch in every stage this run trains (default: the preset's; "
+        "ScratchGAN's is 512)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--steps", type=int, default=None, metavar="N",
+        help="generator steps of each adversarial stage, a multiple of "
+        "adversarial_eval_every (default: the preset's; with --from-scratch, SCRATCH's)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--backup-dir", metavar="DIR", default=None,
+        help="with --from-scratch: a keras.callbacks.BackupAndRestore backup after every "
+        "evaluation; the same command run again resumes from it (delete DIR to start over)",
     )  # fmt: skip
     parser.add_argument(
         "--set", metavar="KEY=VALUE", action="append", default=[],
@@ -546,23 +753,100 @@ def parse_args(argv):
     parser.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2])
     args = parser.parse_args(argv)
     args.stages = comma_names(parser, "--stages", args.stages, STAGES)
+    for flag, value in (("--batch-size", args.batch_size), ("--steps", args.steps)):
+        if value is not None and value < 1:
+            parser.error(f"{flag} must be >= 1. Received: {value}")
+    if args.backup_dir and not args.from_scratch:
+        parser.error("--backup-dir needs --from-scratch (the one mode that resumes)")
     return args
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def build_config(args):
+    """The preset, with the objectives' settings and the command line's changes."""
     config = dict(PRESETS[args.preset])
     if args.objectives:
         config["objectives"] = tuple(args.objectives)
+    elif args.from_scratch:
+        config["objectives"] = ("dense",)
     if args.generator_initializer:
         config["generator_initializer"] = args.generator_initializer
+    steps = dict(config["adversarial_steps"])
+    if "dense" in config["objectives"]:
+        config["dense"] = dict(DENSE)
+        steps["dense"] = steps["reinforce"]
+    if args.from_scratch:
+        steps.update(dict.fromkeys(config["objectives"], SCRATCH[args.preset]["steps"]))
+        config["adversarial_eval_every"] = SCRATCH[args.preset]["eval_every"]
+    config["adversarial_steps"] = steps
     apply_overrides(config, args.set)
+    if "dense" in config:
+        unknown = sorted(set(config["dense"]) - set(DENSE))
+        if unknown:
+            raise SystemExit(f"--set dense=...: unknown keys {unknown}; known: {sorted(DENSE)}")
+        config["dense"] = {**DENSE, **config["dense"]}
     if args.mle_epochs is not None:
         if args.mle_epochs < 1:
             raise SystemExit(f"--mle-epochs must be >= 1. Received: {args.mle_epochs}")
         config["mle_epochs"] = args.mle_epochs
+    if args.batch_size is not None:
+        config["batch_size"] = args.batch_size
+    if args.steps is not None:
+        config["adversarial_steps"] = {
+            **config["adversarial_steps"],
+            **dict.fromkeys(config["objectives"], args.steps),
+        }
+    if args.from_scratch:
+        every = config["adversarial_eval_every"]
+        for objective in config["objectives"]:
+            if config["adversarial_steps"][objective] % every:
+                raise SystemExit(
+                    f"--steps must be a multiple of adversarial_eval_every ({every}): each "
+                    "evaluation ends an epoch (and takes a backup). Received: "
+                    f"{config['adversarial_steps'][objective]} steps for {objective}"
+                )
+    return config
+
+
+def earlier_scratch_run(output, args, config):
+    """The record of the from-scratch run that `--backup-dir` holds backups of, from
+    `output`/results.json; `None` when there is no backup (a fresh start)."""
+    if not args.backup_dir or all(
+        backup_epochs(args.backup_dir, objective) is None for objective in config["objectives"]
+    ):
+        return None
+    path = os.path.join(output, "results.json")
+    if not os.path.exists(path):
+        raise SystemExit(
+            f"--backup-dir {args.backup_dir} holds a backup, but {path} does not exist: pass "
+            "the --output of the run that wrote it, or delete the backup to start over."
+        )
+    with open(path) as file:
+        earlier = json.load(file)
+
+    def settings(values):  # `--steps` may grow: a larger one continues the run
+        values = json.loads(json.dumps(values))
+        values.pop("adversarial_steps", None)
+        return values
+
+    if (
+        not earlier.get("from_scratch")
+        or earlier.get("seed") != args.seed
+        or settings(earlier["config"]) != settings(config)
+    ):
+        raise SystemExit(
+            f"--backup-dir {args.backup_dir}: its run (results.json in {output}) had other "
+            "settings; run the same command to resume it (only --steps may change), or "
+            "delete the backup to start over."
+        )
+    return earlier
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    config = build_config(args)
+    suffix = "_scratch" if args.from_scratch else ""
     output = args.output or os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "results", f"oracle_{args.preset}"
+        os.path.dirname(os.path.abspath(__file__)), "results", f"oracle_{args.preset}{suffix}"
     )
     if not os.path.exists(args.oracle):
         raise SystemExit(
@@ -570,6 +854,7 @@ def main(argv=None):
             "oracle weights: save/target_params_py3.pkl of https://github.com/LantaoYu/SeqGAN "
             "(or its .npz conversion, OracleLSTM.save_npz)."
         )
+    earlier = earlier_scratch_run(output, args, config) if args.from_scratch else None
     os.makedirs(output, exist_ok=True)
 
     import keras
@@ -594,11 +879,22 @@ def main(argv=None):
         flush=True,
     )
     summary: dict = {"oracle_entropy": entropy}
+    earlier_seconds: dict = {}
+    if earlier is not None:
+        # The points so far (the MLE curve comes again from --mle-from); each stage's
+        # seconds add up over the sessions.
+        run.points.extend(p for p in earlier["points"] if p["stage"] != "mle")
+        earlier_seconds = earlier["stage_seconds"]
+        summary["sessions"] = earlier["summary"].get("sessions", 1) + 1
+        print(f"Resuming the run in {output} (session {summary['sessions']})", flush=True)
 
     def timed(name, fn, *a, **k):
         begin = time.perf_counter()
         result = fn(*a, **k)
-        run.stage_seconds[name] = round(time.perf_counter() - begin, 1)
+        seconds = time.perf_counter() - begin
+        if name.startswith("adversarial"):
+            seconds += earlier_seconds.get(name) or 0.0
+        run.stage_seconds[name] = round(seconds, 1)
         print(f"-- stage {name}: {run.stage_seconds[name]:.0f} s", flush=True)
         write_record(f"after {name}")
         return result
@@ -616,6 +912,7 @@ def main(argv=None):
             "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()},
             "start": args.start,
             "seed": args.seed,
+            **({"from_scratch": True} if args.from_scratch else {}),
             "reference": {
                 "paper_mle": PAPER_MLE,
                 "paper_seqgan": PAPER_SEQGAN,
@@ -631,10 +928,14 @@ def main(argv=None):
         write_json(os.path.join(output, "results.json"), record)
         return record
 
+    final = early = None
+    mle_epochs = config["mle_epochs"]
     if args.mle_from:
         final, early, early_epoch = load_mle_stage(run, args.mle_from, args.seed)
         summary["mle_from"] = os.path.abspath(args.mle_from)
-    else:
+        with open(os.path.join(args.mle_from, "results.json")) as file:
+            mle_epochs = json.load(file)["config"]["mle_epochs"]  # that run's
+    elif not args.from_scratch:
         print(
             f"\n== MLE pre-training: {config['mle_epochs']} epochs, Adam "
             f"{config['mle_learning_rate']:g}, {config['generator_initializer']} initializer",
@@ -645,48 +946,54 @@ def main(argv=None):
         )
         save_model(final, os.path.join(output, "generator_mle.keras"))
         save_model(early, os.path.join(output, "generator_mle_early_stopped.keras"))
-    summary["mle_final"] = run.evaluate(final)
-    summary["mle_early_stopped"] = {**run.evaluate(early), "epoch": early_epoch}
-    print(f"MLE final: {summary['mle_final']}; early-stopped (epoch {early_epoch}): "
-          f"{summary['mle_early_stopped']}", flush=True)  # fmt: skip
+    if final is not None:
+        summary["mle_final"] = run.evaluate(final)
+        summary["mle_early_stopped"] = {**run.evaluate(early), "epoch": early_epoch}
+        print(f"MLE final: {summary['mle_final']}; early-stopped (epoch {early_epoch}): "
+              f"{summary['mle_early_stopped']}", flush=True)  # fmt: skip
     start = final if args.start == "final" else early
 
     trained = {}
-    if "discriminator" in args.stages or "adversarial" in args.stages:
-        discriminator, accuracy = timed(
-            "discriminator", discriminator_stage, run, config, oracle, start, real, held_out,
-            seed + 100,
-        )  # fmt: skip
-        summary["discriminator_pretrain_accuracy"] = accuracy
-    if "adversarial" in args.stages:
-        for objective in config["objectives"]:
-            gan, timing = timed(
-                f"adversarial-{objective}", adversarial_stage, run, config, objective, start,
-                discriminator, real, seed + 200, args.verbose, held_out,
-            )  # fmt: skip
-            save_model(gan, os.path.join(output, f"seqgan_{objective}.keras"))
-            trained[objective] = gan.generator
-            summary[objective] = {**run.evaluate(gan.generator), "step_time": timing}
-            print(f"{objective}: {summary[objective]}", flush=True)
+    if args.from_scratch:
+        if "adversarial" in args.stages:
+            trained = scratch_stages(args, config, run, timed, write_record, oracle, real,
+                                     held_out, output, summary)  # fmt: skip
+    else:
+        trained = mle_start_stages(args, config, run, timed, oracle, start, real, held_out,
+                                   output, summary)  # fmt: skip
 
     if "frontier" in args.stages:
-        models = {
-            f"mle ({config['mle_epochs']} epochs)": (final, config["mle_temperatures"]),
-            f"mle early-stopped ({early_epoch})": (early, config["mle_temperatures"]),
-        }
+        models = {}
+        if final is not None:
+            models[f"mle ({mle_epochs} epochs)"] = (final, config["mle_temperatures"])
+            models[f"mle early-stopped ({early_epoch})"] = (early, config["mle_temperatures"])
         for objective, generator in trained.items():
             models[objective] = (generator, config["adversarial_temperatures"])
         rows.extend(timed("frontier", frontier, run, models, config))
-        start_name = list(models)[0 if args.start == "final" else 1]
-        start_rows = [r for r in rows if r["model"] == start_name]
-        summary["frontier_margin"] = {
-            f"{r['model']} T={r['temperature']:g}": ks.evaluation.frontier_margin(start_rows, r)
-            for r in rows
-            if r["model"] in trained
-        }
-        print(f"below the starting MLE frontier by (>0 is better): {summary['frontier_margin']}")
 
-    title = f"SeqGAN oracle experiment, preset {args.preset!r} (paper's oracle, V=5000, T=20)"
+        def margins(mle_name):
+            mle_rows = [r for r in rows if r["model"] == mle_name]
+            return {
+                f"{r['model']} T={r['temperature']:g}": ks.evaluation.frontier_margin(mle_rows, r)
+                for r in rows
+                if r["model"] in trained
+            }
+
+        if final is not None:
+            start_name = list(models)[0 if args.start == "final" else 1]
+            summary["frontier_margin"] = margins(start_name)
+            if not args.from_scratch:
+                print(f"below the starting MLE frontier by (>0 is better): "
+                      f"{summary['frontier_margin']}")  # fmt: skip
+            else:
+                # No MLE start: the margins below both MLE models' frontiers (`None`: the
+                # point's NLL-gen lies outside that frontier's range).
+                summary["frontier_margins"] = {name: margins(name) for name in list(models)[:2]}
+                for name, values in summary["frontier_margins"].items():
+                    print(f"below the frontier of {name} by (>0 is better): {values}")
+
+    how = ", from scratch" if args.from_scratch else ""
+    title = f"SeqGAN oracle experiment, preset {args.preset!r}{how} (paper's oracle, V=5000, T=20)"
     write_csv(os.path.join(output, "curves.csv"), run.points)
     plots = []
     try:
@@ -701,6 +1008,70 @@ def main(argv=None):
     print(f"\nDone in {record['total_seconds']:.0f} s; stage seconds {run.stage_seconds}")
     print(f"Wrote results.json, curves.csv, {', '.join(plots)} and models into {output}")
     return record
+
+
+def mle_start_stages(args, config, run, timed, oracle, start, real, held_out, output, summary):
+    """Discriminator pre-training and adversarial training from the MLE model `start`;
+    returns the trained generators by objective."""
+    from keras_seqgan.saving import save_model
+
+    seed = args.seed
+    discriminators = {}
+    if "discriminator" in args.stages or "adversarial" in args.stages:
+        if any(objective != "dense" for objective in config["objectives"]):
+            discriminators["cnn"], accuracy = timed(
+                "discriminator", discriminator_stage, run, config, oracle, start, real,
+                held_out, seed + 100,
+            )  # fmt: skip
+            summary["discriminator_pretrain_accuracy"] = accuracy
+        if "dense" in config["objectives"]:
+            discriminators["dense"], accuracy = timed(
+                "discriminator-dense", discriminator_stage, run, config, oracle, start, real,
+                held_out, seed + 100, objective="dense",
+            )  # fmt: skip
+            summary["discriminator_dense_pretrain_accuracy"] = accuracy
+    trained = {}
+    if "adversarial" in args.stages:
+        for objective in config["objectives"]:
+            discriminator = discriminators["dense" if objective == "dense" else "cnn"]
+            gan, timing = timed(
+                f"adversarial-{objective}", adversarial_stage, run, config, objective, start,
+                discriminator, real, seed + 200, args.verbose, held_out,
+            )  # fmt: skip
+            save_model(gan, os.path.join(output, f"seqgan_{objective}.keras"))
+            trained[objective] = gan.generator
+            summary[objective] = {**run.evaluate(gan.generator), "step_time": timing}
+            print(f"{objective}: {summary[objective]}", flush=True)
+    return trained
+
+
+def scratch_stages(args, config, run, timed, write_record, oracle, real, held_out, output,
+                   summary):  # fmt: skip
+    """Adversarial training of each objective from fresh networks (`scratch_stage`);
+    returns the trained generators by objective."""
+    from keras_seqgan.saving import save_model
+
+    trained = {}
+    for objective in config["objectives"]:
+        settings = objective_settings(config, objective)
+        print(
+            f"\n== From scratch, {objective}: {settings['steps']} generator steps of batch "
+            f"{config['batch_size']}, Adam {settings['g_learning_rate']:g} (G) and "
+            f"{settings['d_learning_rate']:g} (D), {settings['d_steps']} D update(s) per step; "
+            f"no MLE stage, no discriminator pre-training",
+            flush=True,
+        )
+        stage = f"adversarial-{objective}"
+        gan, timing = timed(
+            stage, scratch_stage, run, config, objective, oracle, real, held_out,
+            args.seed + 200, args.verbose, args.backup_dir,
+            lambda stage=stage: write_record(f"during {stage}"),
+        )  # fmt: skip
+        save_model(gan, os.path.join(output, f"seqgan_{objective}.keras"))
+        trained[objective] = gan.generator
+        summary[objective] = {**run.evaluate(gan.generator), "step_time": timing}
+        print(f"{objective}: {summary[objective]}", flush=True)
+    return trained
 
 
 if __name__ == "__main__":

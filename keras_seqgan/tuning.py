@@ -27,7 +27,7 @@ from keras_seqgan._validation import (
 )
 from keras_seqgan.callbacks import OracleNLL, TemperatureAnnealing
 from keras_seqgan.callbacks.temperature_annealing import RELGAN_SCHEDULES, SCHEDULES
-from keras_seqgan.models import Discriminator, Generator
+from keras_seqgan.models import Discriminator, Generator, PrefixDiscriminator
 from keras_seqgan.models.discriminator import check_filter_widths
 from keras_seqgan.objectives import OBJECTIVES
 from keras_seqgan.seqgan import SeqGAN
@@ -92,6 +92,9 @@ _COMPILE_KEYS_ALLOWED = (
     "rollout_sample_rows",
     "rollout_score_rows",
 )
+# The objectives a hypermodel trains: those of a whole-sequence `Discriminator`, and
+# "dense", whose discriminator built from sizes is a `PrefixDiscriminator`.
+_HYPERMODEL_OBJECTIVES = (*OBJECTIVES, "dense")
 # Hyperband's bookkeeping values that `trials_table` shows, under shorter names.
 _TUNER_KEYS = {"tuner/epochs": "epochs", "tuner/trial_id": "continues"}
 
@@ -306,8 +309,8 @@ class SeqGANHyperModel(kt.HyperModel):
         discriminator_embedding_dim: int. Discriminator embedding size when built from
             sizes. Defaults to `64`.
         filter_sizes: sequence of ints or `None`. Discriminator convolution widths when
-            built from sizes. Defaults to `None`: the paper's widths up to
-            `sequence_length`.
+            built from sizes (not with `objective="dense"`). Defaults to `None`: the
+            paper's widths up to `sequence_length`.
         num_filters: sequence of ints or `None`. Filters per width. Defaults to `None`:
             the paper's counts for those widths.
         build_generator: callable `f(hp) -> keras_seqgan.models.Generator` or `None`.
@@ -322,12 +325,18 @@ class SeqGANHyperModel(kt.HyperModel):
         discriminator_weights: a `keras.Model`, a list of arrays or `None`. Initial
             weights of every trial's discriminator, as `generator_weights`. Defaults to
             `None`.
-        objective: str. `"reinforce"` or `"gumbel"` (`SeqGAN(objective=)`). Defaults to
-            `"reinforce"`.
-        num_rollouts: int >= 1. Monte-Carlo rollouts per prefix. Defaults to `16`.
+        objective: str. `"reinforce"`, `"gumbel"` or `"dense"` (`SeqGAN(objective=)`).
+            With `"dense"` the discriminator built from sizes is a
+            `keras_seqgan.models.PrefixDiscriminator` (its defaults, with
+            `discriminator_embedding_dim` and, given `seed`, the seed `seed + 2`), and a
+            discriminator from `build_discriminator` or `discriminator_weights` must score
+            every prefix (logits `[batch, length]`). Defaults to `"reinforce"`.
+        num_rollouts: int >= 1. Monte-Carlo rollouts per prefix, `"reinforce"` only.
+            Defaults to `16`.
         seed: int in `[0, 2**63)` or `None`. Seeds each trial's initial weights (Keras's
             global seed is set at every build) and the SeqGAN's random stream (and, built
-            from sizes, the generator's, with `seed + 1`). Defaults to `None` (random).
+            from sizes, the generator's, with `seed + 1`, and a `PrefixDiscriminator`'s,
+            with `seed + 2`). Defaults to `None` (random).
         generator_learning_rate: float > 0. Adam learning rate of the generator (the
             default of its hyper-parameter when tuned). Defaults to `1e-3`.
         discriminator_learning_rate: float > 0. Adam learning rate of the discriminator.
@@ -423,9 +432,18 @@ class SeqGANHyperModel(kt.HyperModel):
         self._discriminator_source = _weights_source(
             "discriminator_weights", discriminator_weights, keras.Model, "`keras.Model`"
         )
-        if not isinstance(objective, str) or objective not in OBJECTIVES:
+        if not isinstance(objective, str) or objective not in _HYPERMODEL_OBJECTIVES:
             raise ValueError(
-                f"`objective` must be one of {OBJECTIVES}. Received: objective={objective!r}"
+                f"`objective` must be one of {_HYPERMODEL_OBJECTIVES}. Received: "
+                f"objective={objective!r}"
+            )
+        if objective == "dense" and self.filter_sizes is not None:
+            raise ValueError(
+                "`filter_sizes` and `num_filters` shape the convolutional `Discriminator`; "
+                "with objective='dense' the discriminator built from sizes is a "
+                "`PrefixDiscriminator`, which has none (pass `build_discriminator` for "
+                f"another one). Received: filter_sizes={self.filter_sizes!r}, "
+                "objective='dense'"
             )
         self.objective = objective
         self.num_rollouts = check_int("num_rollouts", num_rollouts)
@@ -677,6 +695,14 @@ class SeqGANHyperModel(kt.HyperModel):
                 )
         elif config is not None:
             discriminator = cls.from_config(config)
+        elif self.objective == "dense":
+            discriminator = PrefixDiscriminator(
+                vocabulary_size=self.vocabulary_size,
+                sequence_length=self.sequence_length,
+                embedding_dim=self.discriminator_embedding_dim,
+                # Its dropout stream; wrapped as the generator's seed.
+                seed=None if self.seed is None else (self.seed + 2) % SEED_LIMIT,
+            )
         else:
             discriminator = Discriminator(
                 vocabulary_size=self.vocabulary_size,

@@ -78,6 +78,10 @@ LOG = "log.csv"
 STAGE_LABELS = {"mle": "MLE pre-training", "adversarial": "adversarial training"}
 # The networks' precisions `--dtype-policy` offers.
 DTYPE_POLICIES = ("float32", "mixed_bfloat16")
+# `--objective`: keras_seqgan.objectives.OBJECTIVES (a whole-sequence discriminator) and
+# "dense" (a keras_seqgan.models.PrefixDiscriminator); spelled out so that `--help` does not
+# have to import Keras.
+DEMO_OBJECTIVES = ("reinforce", "gumbel", "dense")
 NO_MATPLOTLIB = (
     "matplotlib not installed; skipping curves.png \u2014 pip install 'keras-seqgan[plot]'"
 )
@@ -153,9 +157,13 @@ def add_parser(commands) -> None:
     )
     demo.add_argument(
         "--objective",
-        choices=["reinforce", "gumbel"],
+        choices=DEMO_OBJECTIVES,
         default="reinforce",
-        help="how the generator learns from the discriminator (default: reinforce)",
+        help=(
+            "how the generator learns from the discriminator; dense (ScratchGAN's dense "
+            "rewards, no rollouts) trains a PrefixDiscriminator instead of the CNN one "
+            "(default: reinforce)"
+        ),
     )
     demo.add_argument(
         "--seed", type=int, default=66, metavar="N", help="seed for everything (default: 66)"
@@ -314,7 +322,8 @@ def nll_scorer(oracle, held_out, config: DemoConfig):
 
 def demo_models(config: DemoConfig):
     """The demo's untrained generator (seeded) and discriminator (filter widths up to the
-    sequence length, 64 filters each)."""
+    sequence length, 64 filters each; for the `dense` objective a `PrefixDiscriminator`
+    with its defaults, seeded)."""
     import keras_seqgan as ks
 
     size = dict(vocabulary_size=config.vocabulary_size, sequence_length=config.sequence_length)
@@ -324,6 +333,8 @@ def demo_models(config: DemoConfig):
     generator = ks.models.Generator(**size, seed=config.seed + 3)
     if config.discriminator_dtype_policy is not None:
         size["dtype"] = config.discriminator_dtype_policy
+    if config.objective == "dense":
+        return generator, ks.models.PrefixDiscriminator(**size, seed=config.seed + 5)
     discriminator = ks.models.Discriminator(
         **size, filter_sizes=widths, num_filters=[64] * len(widths)
     )
@@ -500,9 +511,11 @@ def _demo_adversarial(config: DemoConfig, generator, discriminator, real, oracle
         )
     else:
         schedule = "temperature 1.0"
+    # Dense rewards need no rollouts.
+    rollouts = "" if config.objective == "dense" else f", {config.num_rollouts} rollouts"
     print(
         f"\n== Adversarial training ({config.adversarial_epochs} epochs x "
-        f"{config.adversarial_steps} steps, {config.num_rollouts} rollouts, {schedule})",
+        f"{config.adversarial_steps} steps{rollouts}, {schedule})",
         flush=True,
     )
     gan = adversarial_model(

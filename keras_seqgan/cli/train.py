@@ -65,6 +65,11 @@ TRAIN_FILES = {
 # An unfinished run's progress, inside --output; removed when the run completes.
 RESUME_DIR = "resume"
 
+# `--objective`: keras_seqgan.objectives.OBJECTIVES (a whole-sequence discriminator) and
+# "dense" (a keras_seqgan.models.PrefixDiscriminator); spelled out so that `--help` does not
+# have to import Keras.
+TRAIN_OBJECTIVES = ("reinforce", "gumbel", "dense")
+
 
 @dataclasses.dataclass
 class TrainConfig:
@@ -208,8 +213,9 @@ def _add_training_arguments(train) -> None:
         help="generated lines scored (BLEU against the validation set, self-BLEU)",
     )  # fmt: skip
     train.add_argument(
-        "--objective", choices=("reinforce", "gumbel"), default="reinforce",
-        help="how the generator learns from the discriminator",
+        "--objective", choices=TRAIN_OBJECTIVES, default="reinforce",
+        help="how the generator learns from the discriminator; dense (ScratchGAN's dense "
+        "rewards, no rollouts) trains a PrefixDiscriminator instead of the CNN one",
     )  # fmt: skip
     train.add_argument(
         "--mismatched-conditions", type=share, default=0.0, metavar="W",
@@ -332,7 +338,8 @@ def _train_data(config: TrainConfig, adapted: dict | None = None):
 
 
 def _train_models(config: TrainConfig, tokenizer):
-    """The untrained generator (seeded, carrying the tokenizer) and discriminator."""
+    """The untrained generator (seeded, carrying the tokenizer) and discriminator: the CNN
+    `Discriminator`, or for `--objective dense` a `PrefixDiscriminator` (its defaults)."""
     import keras_seqgan as ks
 
     conditions = dict(tokenizer.condition_sizes) or None
@@ -347,6 +354,15 @@ def _train_models(config: TrainConfig, tokenizer):
         tokenizer=tokenizer,
         seed=config.seed + 1,
     )
+    if config.objective == "dense":
+        discriminator = ks.models.PrefixDiscriminator(
+            vocabulary_size=tokenizer.vocabulary_size,
+            sequence_length=config.sequence_length,
+            conditions=conditions,
+            condition_embedding_dim=config.condition_embedding_dim,
+            seed=config.seed + 3,
+        )
+        return generator, discriminator
     widths = [w for w in (1, 2, 3, 4, 5, 8, 10, 15, 20) if w <= config.sequence_length]
     discriminator = ks.models.Discriminator(
         vocabulary_size=tokenizer.vocabulary_size,

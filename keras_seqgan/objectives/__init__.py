@@ -33,8 +33,9 @@ from keras_seqgan.objectives.reinforce import (
     rollout_rewards,
 )
 
-# The objectives of a whole-sequence `Discriminator` (what the tuner and the command line
-# build); `"dense"` takes a per-prefix one, `keras_seqgan.models.PrefixDiscriminator`.
+# The objectives of a whole-sequence `Discriminator` (logits `[batch, 1]`). `"dense"` takes
+# a per-prefix one, `keras_seqgan.models.PrefixDiscriminator`: the command line and the
+# tuner offer these two and `"dense"`, building the discriminator that fits.
 OBJECTIVES = ("reinforce", "gumbel")
 
 __all__ = [

@@ -13,6 +13,10 @@ Table 1, per discriminator ("paper": the paper's filters, widths wider than T dr
   compiled completion (the rollout LSTM over the prefix, then `tf.random.categorical`)
   and one compiled discriminator call, each read back with `.numpy()`; rewards in NumPy;
   then compiled G update, rollout copy update, D update; losses read back every iteration.
+- `naive-bf16`: `naive` with the discriminator under `mixed_bfloat16` and the generator
+  in float32 (`NAIVE_BF16_DTYPES`): the precisions of `fit-best`, so that the two compare
+  like with like, and the faster choice (a generator in bfloat16 made the step slower:
+  docs/speed.md, "Mixed precision (bfloat16)").
 - `seed-fix`: the same loop without host reads: rewards summed as tensors, losses into
   `keras.metrics.Mean`. Its per-iteration times come from one `.numpy()` of the D-loss
   scalar at each iteration's end (a cheap sync); `mean_ms` is the whole timed run, ended
@@ -25,6 +29,20 @@ Table 1, per discriminator ("paper": the paper's filters, widths wider than T dr
   rollout_score_rows=None` (each position's logits and all completions' scores at
   once, as before the blocks).
 - `fit-spe4`: graph mode, `steps_per_execution=4`; per-step time = block time / 4.
+- `fit-defaults`: `SeqGAN.compile` given the optimizers and the common settings above
+  (`FIT_COMMON`, all `compile`'s defaults) and nothing else: what a user gets
+  (`jit_compile="auto"`, off for TensorFlow on a CPU; `rollout_jit_compile=False`; shared
+  prefix on; row blocks `"auto"`; float32).
+- `fit-best`: the fastest settings measured (`FIT_BEST`, `FIT_BEST_DTYPES`, where the
+  figures come from beside them): graph mode, `rollout_jit_compile=True`, the shared
+  prefix, the generator in float32 and the discriminator in `mixed_bfloat16`.
+
+Every row records its networks' `dtype_policies`; "G/D" prints their precisions.
+`--variants targets` runs exactly issue 22's table (`TARGET_VARIANTS`: naive,
+naive-bf16, fit-defaults, fit-best, fit-graph, fit-xla) and prints its targets
+(`TARGETS`) beside the measured speed-ups, "met" or "not met": `fit-defaults` at least 4x
+`naive` (float32) with the small discriminator and 3x with the paper's, `fit-xla` faster
+than `fit-graph` with both.
 
 The first iteration (block, for fit-spe4) includes tracing: reported as `compile_s`, and
 the warm-up iterations are dropped. "speed-up" is naive's median over the variant's,
@@ -37,7 +55,14 @@ shape, every other FLOP (LSTM steps, discriminator) at the rate of square matmul
 the rate of a compiled `sum(exp(x - max(x)))`. Each rate is the best this machine reached
 in the run over row blocks of 64-1024 rows and the whole, as a graph and under XLA (see
 `measure_rates`, `iteration_cost`). At smoke sizes these rates are call overhead, so
-smoke floors mean nothing.
+smoke floors mean nothing. Where the CPU has bfloat16 instructions
+(`_machine.cpu_bfloat16`, recorded as `machine.cpu_bfloat16` and printed in the header)
+the same rates are measured with bfloat16 operands too (`rates_bfloat16`; `null`
+without them, and bfloat16 rows then get the float32 floor). Each row's floor counts each
+network's arithmetic at its own precision's rates (`row_floor`: a discriminator in
+`mixed_bfloat16` has its FLOPs at the bfloat16 matmul rate, or float32's if that was
+higher); `floors_ms` records, per discriminator, the float32 floor and the one with the
+discriminator in bfloat16.
 
 Table 2 (`--scaling`): fit-graph with the small discriminator, one axis varied at a time,
 each point in its own process, with its own floor rates (the square one from the parent)
@@ -71,7 +96,8 @@ speed-up is expected from replicas here: the 2-replica rows measure what the
 distribution costs (splitting the batch, cross-replica gradient reductions, merge calls),
 not what it could gain with one core or accelerator per replica.
 
-    python benchmarks/speed.py                                   # paper sizes, ~20-30 minutes
+    python benchmarks/speed.py                                   # paper sizes, ~35-45 minutes
+    python benchmarks/speed.py --variants targets                # issue 22's table, ~20 minutes
     python benchmarks/speed.py --preset smoke                    # ~3 minutes; --scaling: ~5
     python benchmarks/speed.py --preset smoke --backends         # table 4: ~2 minutes more
     python benchmarks/speed.py --discriminators small --variants naive,fit-graph --iterations 5
@@ -91,19 +117,46 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _machine import command_line, machine_record, matmul_gflops, write_json  # noqa: E402
+from _machine import (  # noqa: E402
+    command_line,
+    cpu_bfloat16,
+    cpu_name,
+    machine_record,
+    matmul_gflops,
+    write_json,
+)
 
 VARIANTS = (
     "naive",
+    "naive-bf16",
     "seed-fix",
+    "fit-defaults",
     "fit-graph-unblocked",
     "fit-graph",
     "fit-graph-chunk16",
     "fit-graph+xla-rollouts",
     "fit-xla",
     "fit-spe4",
+    "fit-best",
 )
+# The fastest settings measured on the 2-core CPU (AMD EPYC, AVX512-BF16), from
+# docs/speed.md: graph mode with XLA rollouts (`rollout_jit_compile=True`), the fastest
+# float32 setting with the paper discriminator and second to whole-step XLA with the
+# small one (table 1 of "Measured (2026-11-26)", speed_paper.json: 5,340 ms against
+# graph mode's 5,976 and XLA's 6,746; 2,125 ms against 2,497 and 1,977); the shared prefix
+# (the default; -4 to -7%, "Knobs", step_time_shared_prefix_*.json); the generator in
+# float32 and the discriminator in mixed_bfloat16, the fastest precision in graph mode
+# with either discriminator (1.27x and 1.2x over float32, "Mixed precision (bfloat16)",
+# step_time_bf16_split_*.json), while bfloat16 under XLA was slower. The XLA rollouts run
+# the generator alone, which stays float32. Not timed together before this variant.
+FIT_BEST = dict(jit_compile=False, rollout_jit_compile=True, rollout_shared_prefix=True)
+FIT_BEST_DTYPES = {"generator": "float32", "discriminator": "mixed_bfloat16"}
+# The naive loop in bfloat16 with the precisions of `fit-best` (the fair comparison, and
+# the faster choice: a generator in bfloat16 made the step 1.17-1.25x slower).
+NAIVE_BF16_DTYPES = FIT_BEST_DTYPES
+VARIANT_DTYPES = {"naive-bf16": NAIVE_BF16_DTYPES, "fit-best": FIT_BEST_DTYPES}
 FIT_VARIANTS = {
+    "fit-defaults": {},  # exactly what `SeqGAN.compile` gives (the common settings apart)
     "fit-graph-unblocked": dict(
         jit_compile=False, rollout_sample_rows=None, rollout_score_rows=None
     ),
@@ -112,8 +165,30 @@ FIT_VARIANTS = {
     "fit-graph+xla-rollouts": dict(jit_compile=False, rollout_jit_compile=True),
     "fit-xla": dict(jit_compile=True),
     "fit-spe4": dict(jit_compile=False, steps_per_execution=4),
+    "fit-best": FIT_BEST,
 }
+# What every `fit` variant passes to `SeqGAN.compile` besides the two optimizers (all are
+# `compile`'s defaults too; nothing here is about speed).
+FIT_COMMON = dict(d_train_interval=1, d_steps=1, g_steps=1, gradient_clip=5.0)
+# The floors recorded per discriminator (`floors_ms` in the JSON); each row also gets its own.
+FLOOR_PRECISIONS = {
+    "float32": {"generator": "float32", "discriminator": "float32"},
+    "D bfloat16": {"generator": "float32", "discriminator": "mixed_bfloat16"},
+}
+READ_BACK = ("naive", "naive-bf16")  # the Python-loop variants that read every result back
+# The issue's table (issue 22): `--variants targets`.
+TARGET_VARIANTS = ("naive", "naive-bf16", "fit-defaults", "fit-best", "fit-graph", "fit-xla")
+VARIANT_SETS = {"all": VARIANTS, "targets": TARGET_VARIANTS}
+# (variant, baseline, discriminator, target): "speed-up" = baseline median / variant
+# median; met when at least `target` (a speed-up of 1.0: strictly faster).
+TARGETS = (
+    ("fit-defaults", "naive", "small", 4.0),
+    ("fit-defaults", "naive", "paper", 3.0),
+    ("fit-xla", "fit-graph", "small", 1.0),
+    ("fit-xla", "fit-graph", "paper", 1.0),
+)
 EMBEDDING, HIDDEN = 32, 32  # the generator's
+NETWORKS = ("generator", "discriminator")
 PRESETS = {
     "paper": dict(
         vocabulary_size=5000, sequence_length=20, batch_size=64, num_rollouts=16,
@@ -154,7 +229,8 @@ def iteration_cost(V, T, B, R, E, H, discriminator):
     """The arithmetic of one iteration: FLOPs (2*m*n*k per matmul) and sampled logits.
 
     Returns `projection_flops` (output projections), `other_flops` (LSTM steps and the
-    discriminator), `flops` (their sum) and `exp_elements` (one per logit sampled from).
+    discriminator), split into `lstm_flops` and `discriminator_flops`, `flops` (their
+    sum) and `exp_elements` (one per logit sampled from).
     """
     projection, lstm = 2 * H * V, 2 * (E + H) * 4 * H
     rollout_tokens = B * R * T * (T - 1) // 2
@@ -163,22 +239,62 @@ def iteration_cost(V, T, B, R, E, H, discriminator):
     d_forward = discriminator_forward_flops(T, discriminator)
     d_sequences = B * R * (T - 1) + B + 3 * 2 * B  # rollout scores, full scores, D update
     projection_flops = projection * (sampled + teacher_forced)
-    other_flops = lstm * (sampled + teacher_forced) + d_forward * d_sequences
+    lstm_flops = lstm * (sampled + teacher_forced)
+    discriminator_flops = d_forward * d_sequences
     return {
         "projection_flops": projection_flops,
-        "other_flops": other_flops,
-        "flops": projection_flops + other_flops,
+        "other_flops": lstm_flops + discriminator_flops,
+        "lstm_flops": lstm_flops,
+        "discriminator_flops": discriminator_flops,
+        "flops": projection_flops + lstm_flops + discriminator_flops,
         "exp_elements": V * sampled,
         "rollout_tokens": rollout_tokens,
     }
 
 
-def floor_seconds(cost, rates):
+def floor_seconds(cost, rates, discriminator_rates=None):
+    """The iteration's arithmetic at `rates`; the discriminator's FLOPs at
+    `discriminator_rates` instead, if given (a discriminator of another precision)."""
+    d_rates = rates if discriminator_rates is None else discriminator_rates
     return (
         cost["projection_flops"] / (rates["projection_gflops"] * 1e9)
-        + cost["other_flops"] / (rates["square_gflops"] * 1e9)
+        + (cost["other_flops"] - cost["discriminator_flops"]) / (rates["square_gflops"] * 1e9)
+        + cost["discriminator_flops"] / (d_rates["square_gflops"] * 1e9)
         + cost["exp_elements"] / rates["exp_per_s"]
     )
+
+
+def precision(policy):
+    """`"bfloat16"` for a Keras dtype policy that computes in it, else `"float32"`."""
+    return "bfloat16" if "bfloat16" in str(policy) else "float32"
+
+
+def row_floor(cost, dtype_policies, rates_by_precision):
+    """(floor seconds, precisions used) of a row whose networks ran under `dtype_policies`
+    (`{"generator": ..., "discriminator": ...}`).
+
+    `rates_by_precision`: `{"float32": rates, "bfloat16": rates or None}`. Each network's
+    arithmetic is counted at its own precision's rates: the generator's projections,
+    LSTM steps and `exp`s at the generator's, the discriminator's FLOPs at the
+    discriminator's. A bfloat16 rate is the better of the measured bfloat16 and float32
+    ones (mixed precision may keep any operation in float32, so its floor is never above
+    float32's). Without bfloat16 rates (a CPU without bfloat16 instructions) a bfloat16
+    network gets the float32 ones, and its precision is reported as `"float32"`.
+    """
+    used = {}
+    for network in NETWORKS:
+        wanted = precision(dtype_policies[network])
+        used[network] = wanted if rates_by_precision.get(wanted) else "float32"
+    generator_rates, d_rates = (best_rates(rates_by_precision, used[n]) for n in NETWORKS)
+    return floor_seconds(cost, generator_rates, d_rates), used
+
+
+def best_rates(rates_by_precision, name):
+    """The rates of precision `name`, each no worse than float32's."""
+    base = rates_by_precision["float32"]
+    if name == "float32":
+        return base
+    return {key: max(value, base[key]) for key, value in rates_by_precision[name].items()}
 
 
 def best_seconds(function, *args, repeats=3):
@@ -206,7 +322,7 @@ def _blocked(fn, x, block_rows):
     )
 
 
-def measure_rates(size, square=4096, square_gflops=None):
+def measure_rates(size, square=4096, square_gflops=None, dtype="float32"):
     """The best rates this machine reaches right now, each over several ways to run it.
 
     - `projection_gflops`: the output projection `[B*R*(T-1), H] x [H, V]`, as one matmul
@@ -214,26 +330,32 @@ def measure_rates(size, square=4096, square_gflops=None):
       `rollout_sample_rows`), each as a graph and under XLA; the best.
     - `exp_per_s`: `sum(exp(x - max(x)))` over the same rows of `V` random logits, in the
       same blocks and modes; the best.
-    - `square_gflops`: the best of a `square` matmul (`_machine.matmul_gflops`) and of
-      1024 and 2048 square ones, as a graph and under XLA.
+    - `square_gflops`: the best of a `square` matmul (as a graph: for float32
+      `_machine.matmul_gflops`) and of 1024 and 2048 square ones, as a graph and under XLA.
 
-    A floor from the best rates is below what any arrangement of the same arithmetic
+    `dtype`: the operands' (`"float32"` or `"bfloat16"`; sums are taken in float32). A
+    floor from the best rates is below what any arrangement of the same arithmetic
     on this machine can reach, as a floor must be. Each rate is the best of 3 calls.
     """
     import tensorflow as tf
 
     V, T, B, R = (size[key] for key in SIZE_KEYS)
     rows = B * R * (T - 1)
-    a, w = tf.random.normal((rows, HIDDEN)), tf.random.normal((HIDDEN, V))
-    x = tf.random.normal((rows, V)) if rows * V <= 2**28 else None  # up to 1 GiB
+
+    def normal(shape):
+        return tf.cast(tf.random.normal(shape), dtype)
+
+    a, w = normal((rows, HIDDEN)), normal((HIDDEN, V))
+    x = normal((rows, V)) if rows * V <= 2**28 else None  # up to 1 GiB in float32
     if x is None:  # exp rate on a part of the rows: the blocks only need ~1024 rows each
-        x = tf.random.normal((max(1024, 2**28 // V), V))
+        x = normal((max(1024, 2**28 // V), V))
 
     def project(block):
-        return tf.reduce_sum((block @ w)[:, :1])
+        return tf.cast(tf.reduce_sum((block @ w)[:, :1]), tf.float32)
 
     def exp_sum(block):
-        return tf.reduce_sum(tf.exp(block - tf.reduce_max(block, axis=1, keepdims=True)))
+        e = tf.exp(block - tf.reduce_max(block, axis=1, keepdims=True))
+        return tf.reduce_sum(tf.cast(e, tf.float32))
 
     projection = exp_rate = 0.0
     for jit in (False, True):
@@ -246,11 +368,18 @@ def measure_rates(size, square=4096, square_gflops=None):
             done = x.shape[0] if block_rows is None else x.shape[0] // block_rows * block_rows
             exp_rate = max(exp_rate, done * V / best_seconds(lambda r=run: r(x)))
     if square_gflops is None:
-        square_gflops = matmul_gflops(square)
-        for n in (1024, 2048):
-            m = tf.random.normal((n, n))
-            for jit in (False, True):
-                run = tf.function(lambda m: tf.reduce_sum((m @ m)[:1, :1]), jit_compile=jit)
+        sizes = ((1024, (False, True)), (2048, (False, True)))
+        if dtype == "float32":
+            square_gflops = matmul_gflops(square)
+        else:
+            square_gflops, sizes = 0.0, ((square, (False,)), *sizes)
+        for n, modes in sizes:
+            m = normal((n, n))
+            for jit in modes:
+                run = tf.function(
+                    lambda m: tf.cast(tf.reduce_sum((m @ m)[:1, :1]), tf.float32),
+                    jit_compile=jit,
+                )
                 square_gflops = max(
                     square_gflops, 2 * n**3 / best_seconds(lambda r=run, m=m: r(m)) / 1e9
                 )
@@ -261,21 +390,47 @@ def measure_rates(size, square=4096, square_gflops=None):
     }
 
 
+def measure_all_rates(size, square, bfloat16_flags):
+    """`{"float32": rates, "bfloat16": rates or None}`: bfloat16 where the CPU has
+    bfloat16 instructions (`bfloat16_flags`, from `_machine.cpu_bfloat16`), else `None`."""
+    rates = {"float32": measure_rates(size, square=square)}
+    rates["bfloat16"] = None
+    if bfloat16_flags:
+        rates["bfloat16"] = measure_rates(size, square=square, dtype="bfloat16")
+    return rates
+
+
 # ------------------------------------------------------------------------ models
-def build_models(size, kind):
+def build_models(size, kind, dtypes=None):
+    """The generator and the `kind` discriminator, from the same initial weights.
+
+    `dtypes`: `{"generator": policy, "discriminator": policy}` (Keras dtype policies);
+    `None` leaves both to the global policy (what `benchmarks/accelerator.py` sets).
+    """
     import keras
 
     import keras_seqgan as ks
 
     V, T = size["vocabulary_size"], size["sequence_length"]
+    g_dtype, d_dtype = ({} if dtypes is None else {"dtype": dtypes[n]} for n in NETWORKS)
     keras.utils.set_random_seed(0)  # the same initial weights for every variant
-    generator = ks.models.Generator(V, T, embedding_dim=EMBEDDING, hidden_dim=HIDDEN, seed=1)
+    generator = ks.models.Generator(
+        V, T, embedding_dim=EMBEDDING, hidden_dim=HIDDEN, seed=1, **g_dtype
+    )
     if kind == "paper":
         widths, counts = ks.models.paper_filters(T)
         filters = dict(filter_sizes=widths, num_filters=counts)
     else:
         filters = dict(filter_sizes=(2, 3, 4, 5), num_filters=(64, 64, 64, 64))
-    return generator, ks.models.Discriminator(V, T, **filters)
+    return generator, ks.models.Discriminator(V, T, **filters, **d_dtype)
+
+
+def dtype_policies(generator, discriminator):
+    """The networks' dtype policy names, as a row records them."""
+    return {
+        "generator": generator.dtype_policy.name,
+        "discriminator": discriminator.dtype_policy.name,
+    }
 
 
 def real_data(size, count):
@@ -426,12 +581,12 @@ class PythonLoop:
 
 
 def time_python_loop(variant, size, kind, real, iterations, warmup, loop_class=PythonLoop):
-    """`variant` (`naive` or `seed-fix`) timed per iteration; `loop_class` builds the loop
-    (another backend's, e.g. `benchmarks/accelerator.py`'s for JAX)."""
+    """`variant` (`naive`, `naive-bf16` or `seed-fix`) timed per iteration; `loop_class`
+    builds the loop (another backend's, e.g. `benchmarks/accelerator.py`'s for JAX)."""
     import keras
 
-    generator, discriminator = build_models(size, kind)
-    loop = loop_class(generator, discriminator, size["num_rollouts"], variant == "naive")
+    generator, discriminator = build_models(size, kind, VARIANT_DTYPES.get(variant))
+    loop = loop_class(generator, discriminator, size["num_rollouts"], variant in READ_BACK)
     B = size["batch_size"]
     batches = [keras.ops.convert_to_tensor(real[i : i + B]) for i in range(0, 8 * B, B)]
     seconds = []
@@ -452,6 +607,7 @@ def time_python_loop(variant, size, kind, real, iterations, warmup, loop_class=P
     row = summarize(seconds, warmup)
     row["mean_ms"] = round(1000 * total / iterations, 1)
     row["reward_mean"] = round(float(rewards.mean()), 4)
+    row["dtype_policies"] = dtype_policies(generator, discriminator)
     return row
 
 
@@ -504,12 +660,12 @@ def time_fit(variant, size, kind, real, iterations, warmup, chunk_size, scope=No
         options["jit_compile"] = True
     k = options.get("steps_per_execution", 1)
     with scope if scope is not None else contextlib.nullcontext():
-        generator, discriminator = build_models(size, kind)
+        generator, discriminator = build_models(size, kind, VARIANT_DTYPES.get(variant))
         gan = ks.SeqGAN(generator, discriminator, num_rollouts=size["num_rollouts"], seed=2)
         gan.compile(
             generator_optimizer=keras.optimizers.Adam(1e-2),
             discriminator_optimizer=keras.optimizers.Adam(1e-4),
-            **dict(d_train_interval=1, d_steps=1, g_steps=1, gradient_clip=5.0, **options),
+            **compile_options(variant, options),
         )
         warm_blocks, timed_blocks = max(1, -(-warmup // k)), max(1, -(-iterations // k))
         dataset = ks.data.sequence_dataset(real, batch_size=size["batch_size"], seed=3)
@@ -541,7 +697,17 @@ def time_fit(variant, size, kind, real, iterations, warmup, chunk_size, scope=No
     assert all(steps == k for _, steps in blocks), blocks
     row = summarize([s / k for s, _ in blocks], warm_blocks, steps=k)
     row["reward_mean"] = round(float(history.history["reward_mean"][-1]), 4)
+    row["dtype_policies"] = dtype_policies(generator, discriminator)
     return row
+
+
+def compile_options(variant, options=None):
+    """What a `fit` variant passes to `SeqGAN.compile` besides the optimizers:
+    `FIT_COMMON` and the variant's own settings (`options`: `FIT_VARIANTS[variant]` and
+    any benchmark-wide override). `fit-defaults` gets only `FIT_COMMON`, `compile`'s own
+    defaults, unless the command line overrides one for every variant."""
+    options = dict(FIT_VARIANTS[variant] if options is None else options)
+    return {**FIT_COMMON, **options}
 
 
 def time_variant(variant, size, kind, real, iterations, warmup, chunk_size=None):
@@ -761,10 +927,56 @@ def hot_paths(size, oracle, real, samples, rates):
 
 
 # ---------------------------------------------------------------------- printing
+PRECISION_SHORT = {"float32": "f32", "bfloat16": "bf16"}
+
+
+def precision_label(policies):
+    """`"f32/bf16"`: the generator's and the discriminator's compute precision."""
+    return "/".join(PRECISION_SHORT[precision(policies[n])] for n in NETWORKS)
+
+
+def hardware_line(flags):
+    """The CPU and its bfloat16 capability, for the header."""
+    bf16 = ", ".join(flags) if flags else "none (bfloat16 rates not measured)"
+    return f"machine: {os.cpu_count()} CPUs, {cpu_name()}; bfloat16 instructions: {bf16}"
+
+
+def rates_line(name, rates, square, size):
+    """One precision's measured rates, or why there are none."""
+    if rates is None:
+        return f"{name}: not measured (no bfloat16 instructions); bf16 rows use float32's"
+    V, T, B, R = (size[key] for key in SIZE_KEYS)
+    return (
+        f"{name}: matmul {rates['square_gflops']:.3g} GFLOP/s ({square} square), "
+        f"{rates['projection_gflops']:.3g} GFLOP/s ([{B * R * (T - 1)}, {HIDDEN}] x "
+        f"[{HIDDEN}, {V}]); exp {rates['exp_per_s'] / 1e9:.3g} G elements/s"
+    )
+
+
+def target_rows(rows):
+    """`TARGETS` beside the measured speed-ups, for each pair whose two variants ran."""
+    medians = {(row["discriminator"], row["variant"]): row["median_ms"] for row in rows}
+    result = []
+    for variant, baseline, kind, target in TARGETS:
+        if (kind, variant) not in medians or (kind, baseline) not in medians:
+            continue
+        speedup = medians[(kind, baseline)] / medians[(kind, variant)]
+        met = speedup > 1.0 if target == 1.0 else speedup >= target
+        wanted = "> 1x (faster)" if target == 1.0 else f">= {target:g}x"
+        name = f"{variant} vs {baseline}" + (" (float32)" if baseline == "naive" else "")
+        result.append(
+            {"target": name, "variant": variant, "baseline": baseline, "discriminator": kind,
+             "speedup": round(speedup, 2), "target_speedup": target, "wanted": wanted,
+             "status": "met" if met else "not met"}
+        )  # fmt: skip
+    return result
+
+
 HEADERS = {"median_ms": "median ms", "min_ms": "min", "max_ms": "max", "compile_s": "compile s",
            "speedup_vs_naive": "speed-up vs naive", "x_floor": "x floor", "floor_ms": "floor ms",
            "peak_rss_mib": "peak MiB", "floor_s": "floor s", "steps_per_s": "steps/s",
-           "speed_vs_tf_1": "speed vs tf x1"}  # fmt: skip
+           "speed_vs_tf_1": "speed vs tf x1", "precision": "G/D",
+           "speedup": "speed-up"}  # fmt: skip
 
 
 def print_table(title, keys, rows):
@@ -793,7 +1005,11 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--preset", default="paper", choices=sorted(PRESETS))
     parser.add_argument("--discriminators", default="paper,small", help="comma list")
-    parser.add_argument("--variants", default=",".join(VARIANTS), help="comma list")
+    parser.add_argument(
+        "--variants",
+        default="all",
+        help=f"comma list, or one of {sorted(VARIANT_SETS)} ('targets': the issue's table)",
+    )
     parser.add_argument("--iterations", type=int, default=None, help="default: preset's (10)")
     parser.add_argument("--warmup", type=int, default=None, help="default: preset's (2)")
     parser.add_argument("--scaling", action="store_true", help="also run table 2")
@@ -803,6 +1019,8 @@ def parse_args(argv=None):
     parser.add_argument("--output", default=None, help="default: results/speed_<preset>.json")
     parser.add_argument("--_point", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.variants in VARIANT_SETS:
+        args.variants = ",".join(VARIANT_SETS[args.variants])
     for name, values, known in (
         ("--variants", args.variants, VARIANTS),
         ("--discriminators", args.discriminators, ("paper", "small")),
@@ -828,47 +1046,58 @@ def main(argv=None):
     preset = PRESETS[args.preset]
     size = {key: preset[key] for key in SIZE_KEYS}
     V, T, B, R = (size[key] for key in SIZE_KEYS)
+    flags = cpu_bfloat16()
     log(f"preset {args.preset}: V={V} T={T} B={B} R={R}; measuring the floor rates")
-    rates = measure_rates(size, square=preset["square"])
+    if not flags:
+        log("no bfloat16 instructions in /proc/cpuinfo: bfloat16 rates not measured")
+    all_rates = measure_all_rates(size, preset["square"], flags)
+    rates = all_rates["float32"]
     oracle, real = real_data(size, preset["samples"])
 
-    rows, costs = [], {}
+    rows, costs, floors = [], {}, {}
     for kind in args.discriminators.split(","):
         _, discriminator = build_models(size, kind)
         cost = costs[kind] = iteration_cost(V, T, B, R, EMBEDDING, HIDDEN, discriminator)
-        floor_ms = 1000 * floor_seconds(cost, rates)
+        floors[kind] = {
+            name: round(1000 * row_floor(cost, policies, all_rates)[0], 1)
+            for name, policies in FLOOR_PRECISIONS.items()
+        }
         for variant in args.variants.split(","):
             log(f"{kind} discriminator, {variant}: start")
             row = time_variant(
                 variant, size, kind, real, args.iterations, args.warmup, args.rollout_chunk_size
             )
-            row.update(discriminator=kind, variant=variant, floor_ms=round(floor_ms, 1))
-            row["x_floor"] = round(row["median_ms"] / floor_ms, 2)
+            seconds, used = row_floor(cost, row["dtype_policies"], all_rates)
+            row.update(discriminator=kind, variant=variant, floor_ms=round(1000 * seconds, 1))
+            row["floor_precisions"] = used
+            row["x_floor"] = round(row["median_ms"] / row["floor_ms"], 2)
             rows.append(row)
             log(f"{kind} discriminator, {variant}: {row['median_ms']} ms median")
     for row in rows:
         naive = [r for r in rows if r["discriminator"] == row["discriminator"]]
         naive = [r["median_ms"] for r in naive if r["variant"] == "naive"]
         row["speedup_vs_naive"] = round(naive[0] / row["median_ms"], 2) if naive else None
+        row["precision"] = precision_label(row["dtype_policies"])
+    targets = target_rows(rows)
 
     scaling = scaling_table(size, preset["scaling"], args, rates) if args.scaling else None
     backends = backends_table(size, real, args) if args.backends else None
     log("hot paths: start")
     paths = hot_paths(size, oracle, real, preset["samples"], rates)
 
-    print(
-        f"\nmachine: matmul {rates['square_gflops']:.3g} GFLOP/s ({preset['square']} square), "
-        f"{rates['projection_gflops']:.3g} GFLOP/s ([{B * R * (T - 1)}, {HIDDEN}] x "
-        f"[{HIDDEN}, {V}]); exp {rates['exp_per_s'] / 1e9:.3g} G elements/s"
-    )
-    columns = ["variant", "median_ms", "min_ms", "max_ms", "compile_s", "speedup_vs_naive"]
+    print(f"\n{hardware_line(flags)}")
+    for name, measured in all_rates.items():
+        print(rates_line(name, measured, preset["square"], size))
+    columns = ["variant", "precision", "median_ms", "min_ms", "max_ms", "compile_s",
+               "speedup_vs_naive", "floor_ms", "x_floor"]  # fmt: skip
     for kind, cost in costs.items():
         kind_rows = [r for r in rows if r["discriminator"] == kind]
+        kind_floors = ", ".join(f"{ms:.1f} ms {name}" for name, ms in floors[kind].items())
         print_table(
             f"Table 1, {kind} discriminator: V={V} T={T} B={B} R={R}, {args.iterations} "
-            f"iterations after {args.warmup}; floor {kind_rows[0]['floor_ms']:.1f} ms "
+            f"iterations after {args.warmup}; floor {kind_floors} "
             f"({cost['flops'] / 1e9:.1f} GFLOP, {cost['exp_elements'] / 1e9:.3f} G exp)",
-            columns + ["x_floor"],
+            columns,
             kind_rows,
         )
     if scaling:
@@ -900,14 +1129,26 @@ def main(argv=None):
              "steps_per_s", "speed_vs_tf_1"],
             backends,
         )  # fmt: skip
+    if targets:
+        print_table(
+            "Targets (issue 22): speed-up = the baseline's median over the variant's",
+            ["target", "discriminator", "speedup", "wanted", "status"],
+            targets,
+        )
     record = {
         "benchmark": "speed",
         **machine_record(rates["square_gflops"] if preset["square"] == 4096 else None),
         "command": command_line(__file__, argv),
         "config": {**vars(args), **size, "samples": preset["samples"], "data": "OracleLSTM"},
         "rates": {**{k: round(v, 3) for k, v in rates.items()}, "square": preset["square"]},
+        # `None` where the CPU has no bfloat16 instructions (machine.cpu_bfloat16 empty).
+        "rates_bfloat16": None
+        if all_rates["bfloat16"] is None
+        else {k: round(v, 3) for k, v in all_rates["bfloat16"].items()},
         "iteration_cost": costs,
+        "floors_ms": floors,
         "variants": rows,
+        "targets": targets,
         "scaling": scaling,
         "hot_paths": paths,
         "backends": backends,

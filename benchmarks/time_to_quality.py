@@ -185,9 +185,10 @@ def run_arm(name, seed, config, start, discriminator, real, run):
     }
 
 
-def time_to(curve, level):
-    """Training seconds at the first evaluation with NLL-oracle <= `level` (None: never)."""
-    return next((p["train_s"] for p in curve if p["nll_oracle"] <= level), None)
+def time_to(curve, level, key="train_s"):
+    """Training seconds (`key="step"`: generator steps) at the first evaluation with
+    NLL-oracle <= `level` (None: never)."""
+    return next((p[key] for p in curve if p["nll_oracle"] <= level), None)
 
 
 def summarize(rows, start_nll, frontier):
@@ -211,6 +212,10 @@ def summarize(rows, start_nll, frontier):
         entry["margin_start"] = frontier_margin(frontier, point)
         for gain in IMPROVEMENTS:
             entry[f"seconds_to_{gain}"] = [time_to(r["curve"], start_nll - gain) for r in mine]
+            # The same in steps: what a less busy (or busier) machine would not change.
+            entry[f"steps_to_{gain}"] = [
+                time_to(r["curve"], start_nll - gain, key="step") for r in mine
+            ]
         if reference:
             level = float(np.mean([r["nll_oracle"] for r in reference]))
             entry["reference_level"] = round(level, 4)

@@ -6,7 +6,7 @@ Experiments (`--experiment`):
   `coco_captions_train.txt`; one MLE pre-training; one discriminator pre-trained against
   that MLE generator; then, from the same MLE weights and each with its own copy of that
   pre-trained discriminator, adversarial training with `reinforce` and with `gumbel`. Each
-  model (MLE, reinforce, gumbel) is scored on `coco_captions_test.txt`: BLEU-2..5 of
+  model (MLE and each adversarial one) is scored on `coco_captions_test.txt`: BLEU-2..5 of
   generated captions against all test captions, Self-BLEU-2..5 of the generated captions
   (Texygen's definitions; token lists from the tokenizer's `split` on both sides), and
   NLL-test (`nll_gen` on the tokenized test set), all at sampling temperature 1.0.
@@ -18,6 +18,13 @@ Experiments (`--experiment`):
   classifier's accuracy on the real held-out lines the ceiling. Also BLEU-2..4 against the
   held-out lines, NLL on them, and ten generated lines each for two well-known speakers.
 
+Objectives (`--set objectives='[...]'`, names in `ARMS`): `reinforce` and `gumbel` with
+the CNN `Discriminator`; `dense` (ScratchGAN's `DenseReward()`, no rollouts) with a
+`PrefixDiscriminator`, conditioned like the generator and pre-trained on the same rounds
+of fresh fakes. A run pre-trains only the discriminators its arms use.
+`--mle-from FOLDER` loads the MLE generators of an earlier run of the same data and seed
+instead of training them.
+
 Presets (`--preset`): `full` fits about 45 minutes per experiment on 2 idle CPU cores (the
 estimates, and the step times measured behind them, are beside each preset); `smoke` reads
 a few hundred lines and runs one or two steps of everything, for the tests.
@@ -28,12 +35,15 @@ rewritten atomically after every stage) and the trained models (`.keras`).
 
     python benchmarks/text.py --experiment coco --preset full
     python benchmarks/text.py --experiment shakespeare --preset full --data-dir ../shared/data
+    python benchmarks/text.py --experiment shakespeare --set kinds='["conditional"]' \
+        --set objectives='["dense"]' --mle-from benchmarks/results/text_shakespeare_reinforce
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import json
 import math
 import os
 import sys
@@ -67,8 +77,11 @@ COMMON = dict(
     batch_size=64,
     mle_learning_rate=0.01,
     d_learning_rate=1e-4,
-    g_learning_rate={"reinforce": 0.01, "gumbel": 1e-3},
-    annealing={"reinforce": False, "gumbel": True},
+    # Dense rewards at Adam 1e-3, ten times below REINFORCE's 0.01: on the oracle
+    # (time_to_quality.py), dense rewards at 0.01 collapsed the MLE generator within ~1,000
+    # steps (NLL-gen 9.07 -> 11.0). Both experiments' REINFORCE rate is 0.01, so 1e-3 it is.
+    g_learning_rate={"reinforce": 0.01, "gumbel": 1e-3, "dense": 1e-3},
+    annealing={"reinforce": False, "gumbel": True, "dense": False},
     num_rollouts=16,
     d_steps=3,
     rollout_jit_compile=True,
@@ -79,10 +92,15 @@ COMMON = dict(
 )
 # The adversarial stages a run can train (`objectives`): name -> (objective, its arguments,
 # extra `SeqGAN.compile` arguments). Learning rate and annealing follow the objective
-# (`g_learning_rate`, `annealing`).
+# (`g_learning_rate`, `annealing`); `dense` arms train a `PrefixDiscriminator` of their own,
+# the others copies of the CNN `Discriminator`.
 ARMS = {
     "reinforce": ("reinforce", {}, {}),
     "gumbel": ("gumbel", {}, {}),
+    # ScratchGAN's dense rewards (`DenseReward()`, its defaults): a reward at every position
+    # from a per-prefix discriminator, no rollouts.
+    "dense": ("dense", {}, {}),
+    "dense_mismatched": ("dense", {}, {"mismatched_conditions": 0.5}),
     # The one discriminator loss that kept the discriminator from memorizing in issue 18's
     # oracle ablation (held-out accuracy 0.54 against ~1.0; docs/oracle.md).
     "reinforce_least_squares": ("reinforce", {"loss": "least_squares"}, {}),
@@ -100,6 +118,17 @@ ARMS = {
     ),
 }
 KINDS = ("conditional", "unconditional")  # the Shakespeare models
+# What `--mle-from` needs the same in the earlier run (with the seed): the settings that
+# decide the training lines (so that the loaded models never saw this run's held-out
+# lines) and the generator's sizes. How that run trained its MLE models is recorded.
+MLE_FROM_SAME = {
+    "coco": ("max_train_lines", "max_test_lines", "sequence_length", "max_tokens"),
+    "shakespeare": (
+        "max_rows", "top_characters", "validation_fraction", "sequence_length", "max_tokens"
+    ),
+}  # fmt: skip
+GENERATOR_SIZES = ("embedding_dim", "hidden_dim", "condition_embedding_dim")
+MLE_SETTINGS = ("mle_epochs", "mle_learning_rate", "batch_size")
 PRESETS = {
     "coco": {
         # Sequence length 24: the tokenizer splits punctuation off, so train captions run to
@@ -118,6 +147,10 @@ PRESETS = {
         #   of 58 ms -> 17 ms): ~180 s.
         # - reinforce: 12.4 s/step -> 3.5 s x 300 steps, plus ~20 s tracing: ~1,090 s.
         # - gumbel: 2.65 s/step -> 0.76 s x 600 steps: ~460 s.
+        # - dense (not measured here): as many generator steps as gumbel, each far cheaper
+        #   than a rollout step (a hundredth with one D update, step_time_dense_paper.json;
+        #   here the 3 D updates weigh more): a few minutes, plus pre-training its
+        #   PrefixDiscriminator on the CNN's rounds.
         # - each evaluation (2,000 captions, BLEU against 10,000, NLL on 10,000): ~6 s.
         # Both objectives log (and gumbel anneals its temperature) once per 30 steps: 20
         # annealing epochs for gumbel, 2.0 -> 0.72, as the oracle benchmark's cpu preset.
@@ -132,7 +165,7 @@ PRESETS = {
             d_rounds=10,
             d_epochs=3,
             objectives=["reinforce", "gumbel"],
-            adversarial_steps={"reinforce": 300, "gumbel": 600},
+            adversarial_steps={"reinforce": 300, "gumbel": 600, "dense": 600},
             log_every=30,
             num_eval=2000,
             max_n=5,
@@ -150,7 +183,7 @@ PRESETS = {
             d_rounds=1,
             d_epochs=1,
             objectives=["reinforce", "gumbel"],
-            adversarial_steps={"reinforce": 2, "gumbel": 2},
+            adversarial_steps={"reinforce": 2, "gumbel": 2, "dense": 2},
             log_every=1,
             num_rollouts=2,
             d_steps=1,
@@ -186,6 +219,10 @@ PRESETS = {
         # - D pre-training: 5 x (23,286 fresh fakes, 14.3 s -> 4.1 s; 3 epochs x 728 steps
         #   of 50 ms -> 14 ms): ~175 s.
         # - gumbel: 2.15 s/step -> 0.61 s x 600 steps, plus ~8 s tracing: ~375 s.
+        # - dense (not measured here): as many generator steps as gumbel, each far cheaper
+        #   than a rollout step (a hundredth with one D update, step_time_dense_paper.json;
+        #   here the 3 D updates weigh more): a few minutes, plus pre-training its
+        #   PrefixDiscriminator on the CNN's rounds.
         # and once: the classifier, 5 epochs of 5.0 s -> 1.4 s; evaluations, ~5 s each.
         "full": dict(
             COMMON,
@@ -203,7 +240,7 @@ PRESETS = {
             d_mismatched_conditions=0.0,
             kinds=["conditional", "unconditional"],
             objectives=["gumbel"],
-            adversarial_steps={"reinforce": 150, "gumbel": 600},
+            adversarial_steps={"reinforce": 150, "gumbel": 600, "dense": 600},
             adversarial_seeds=1,
             temperatures=[0.8, 0.9, 1.0, 1.1, 1.2],
             log_every=30,
@@ -230,7 +267,7 @@ PRESETS = {
             d_mismatched_conditions=0.0,
             kinds=["conditional", "unconditional"],
             objectives=["gumbel"],
-            adversarial_steps={"reinforce": 2, "gumbel": 2},
+            adversarial_steps={"reinforce": 2, "gumbel": 2, "dense": 2},
             adversarial_seeds=1,
             temperatures=[0.9, 1.0],
             log_every=1,
@@ -295,6 +332,51 @@ def make_discriminator(tokenizer, config):
     )
 
 
+def make_prefix_discriminator(tokenizer, config, seed):
+    """The `dense` arms' discriminator: a `PrefixDiscriminator` (its defaults, as
+    `keras-seqgan train --objective dense` builds it) with the generator's conditions."""
+    import keras_seqgan as ks
+
+    return ks.models.PrefixDiscriminator(
+        vocabulary_size=tokenizer.vocabulary_size,
+        sequence_length=tokenizer.sequence_length,
+        conditions=tokenizer.condition_sizes or None,
+        condition_embedding_dim=config["condition_embedding_dim"],
+        seed=seed,
+    )
+
+
+def discriminator_family(arm):
+    """`"prefix"` for an arm of dense rewards (a `PrefixDiscriminator`), else `"cnn"`."""
+    return "prefix" if ARMS[arm][0] == "dense" else "cnn"
+
+
+def pretrained_discriminators(record, tokenizer, generator, real, conditions, held_out,
+                              held_out_conditions, config, seed, verbose, kind=None):  # fmt: skip
+    """The discriminators the run's arms train, each pre-trained against `generator` in a
+    stage of its own: the CNN one (stage `discriminator[-KIND]`) and/or the prefix one
+    (`prefix-discriminator[-KIND]`), on the same rounds of fresh fakes. Their held-out
+    accuracies go into `[prefix_]discriminator_pretrain_accuracy[_KIND]`. {family: model}."""
+    wanted = {discriminator_family(arm) for arm in config["objectives"]}
+    suffix = "" if kind is None else f"_{kind}"
+    discriminators = {}
+    for family in ("cnn", "prefix"):  # the CNN first, so its initial weights are as before
+        if family not in wanted:
+            continue
+        if family == "cnn":
+            discriminator, label = make_discriminator(tokenizer, config), ""
+        else:
+            discriminator = make_prefix_discriminator(tokenizer, config, seed + 4)
+            label = "prefix_"
+        record.body[f"{label}discriminator_pretrain_accuracy{suffix}"] = record.stage(
+            f"{label.replace('_', '-')}discriminator{suffix.replace('_', '-')}",
+            pretrain_discriminator, discriminator, generator, real, conditions, held_out,
+            held_out_conditions, config, seed + 100, verbose,
+        )  # fmt: skip
+        discriminators[family] = discriminator
+    return discriminators
+
+
 # ---------------------------------------------------------------------- stages
 def train_mle(generator, tokens, conditions, held_out, held_out_conditions, config, seed, verbose):
     """MLE pre-training; `val_loss` on the held-out set every `mle_eval_every` epochs.
@@ -321,6 +403,73 @@ def train_mle(generator, tokens, conditions, held_out, held_out_conditions, conf
         verbose=verbose,
     )
     return {key: [round(float(v), 5) for v in values] for key, values in history.history.items()}
+
+
+def earlier_mle_run(folder, experiment, config, seed):
+    """`--mle-from FOLDER`: the earlier run's `results.json` (and `folder`), once its seed,
+    data settings (`MLE_FROM_SAME`) and generator sizes are this run's and its MLE files
+    are there; exits with what differs otherwise."""
+    path = os.path.join(folder, "results.json")
+    if not os.path.isfile(path):
+        raise SystemExit(f"--mle-from: {path} not found; pass a text.py output folder")
+    with open(path, encoding="utf-8") as handle:
+        earlier = json.load(handle)
+    if earlier.get("experiment") != experiment:
+        raise SystemExit(
+            f"--mle-from {folder}: a run of experiment {earlier.get('experiment')!r}, not "
+            f"{experiment!r}"
+        )
+    differ = [] if earlier.get("seed") == seed else [f"seed {earlier.get('seed')} (here {seed})"]
+    for key in MLE_FROM_SAME[experiment] + GENERATOR_SIZES:
+        if earlier["config"].get(key) != config[key]:
+            differ.append(f"{key} {earlier['config'].get(key)!r} (here {config[key]!r})")
+    if differ:
+        raise SystemExit(
+            f"--mle-from {folder}: that run's MLE models come from other data or sizes: "
+            f"{'; '.join(differ)}. Pass the same --seed and --set values."
+        )
+    names = (
+        ["generator_mle.keras"]
+        if experiment == "coco"
+        else [f"generator_mle_{kind}.keras" for kind in config["kinds"]]
+    )
+    missing = [name for name in names if not os.path.isfile(os.path.join(folder, name))]
+    if missing:
+        raise SystemExit(f"--mle-from {folder}: {', '.join(missing)} not found")
+    return {**earlier, "folder": os.path.abspath(folder)}
+
+
+def load_mle(record, earlier, tokenizer, kind=None):
+    """The MLE generator of the `--mle-from` run `earlier` (`generator_mle[_KIND].keras`),
+    checked to carry this run's tokenizer. Its MLE history becomes this run's; the
+    folder, that run's command, MLE settings and MLE stage seconds go into `mle_from`."""
+    import keras
+
+    import keras_seqgan as ks  # noqa: F401 (registers the classes the file names)
+
+    suffix = "" if kind is None else f"_{kind}"
+    path = os.path.join(earlier["folder"], f"generator_mle{suffix}.keras")
+    generator = keras.saving.load_model(path)
+    tokenizer_config = None if generator.tokenizer is None else generator.tokenizer.get_config()
+    if tokenizer_config != tokenizer.get_config():
+        raise SystemExit(
+            f"--mle-from: {path} carries another tokenizer than this run's (its vocabulary or "
+            "condition values differ: other data?)"
+        )
+    entry = record.body.setdefault(
+        "mle_from",
+        {
+            "folder": earlier["folder"],
+            "command": earlier["command"],
+            "config": {key: earlier["config"].get(key) for key in MLE_SETTINGS},
+            "stage_seconds": {},
+        },
+    )
+    stage = f"mle{suffix.replace('_', '-')}"
+    entry["stage_seconds"][stage] = earlier["stage_seconds"].get(stage)
+    record.body[f"mle_history{suffix}"] = earlier.get(f"mle_history{suffix}")
+    print(f"MLE generator loaded from {path}", flush=True)
+    return generator
 
 
 def pretrain_discriminator(discriminator, generator, real, conditions, held_out,
@@ -354,6 +503,8 @@ def make_objective(arm, config):
     objective, options, _ = ARMS[arm]
     if objective == "reinforce":
         return ks.objectives.Reinforce(num_rollouts=config["num_rollouts"], **options)
+    if objective == "dense":
+        return ks.objectives.DenseReward(**options)
     return ks.objectives.Gumbel(**options)
 
 
@@ -472,7 +623,8 @@ def speaker_judgement(discriminator, tokens, conditions, seed):
     unchanged are dropped from the wrong-speaker figures. Returns the share of own-speaker
     lines judged real (P > 0.5), of wrong-speaker lines judged fake (P < 0.5), the mean
     P(real) of each, and the share of lines the discriminator prefers with their own
-    speaker (P own > P wrong): 0.5 means it ignores the speaker.
+    speaker (P own > P wrong): 0.5 means it ignores the speaker. A `PrefixDiscriminator`
+    is judged by its last position's logit, the whole (padded) line's.
     """
     import keras
 
@@ -482,6 +634,7 @@ def speaker_judgement(discriminator, tokens, conditions, seed):
 
     def probability(names):
         logits = discriminator.predict({"tokens": tokens, **names}, batch_size=512, verbose=0)
+        logits = np.asarray(logits).reshape(len(tokens), -1)[:, -1]  # [B, 1] or [B, T]
         return np.asarray(keras.ops.sigmoid(logits)).reshape(-1)
 
     own, other = probability(conditions), probability(wrong)[changed]
@@ -542,7 +695,7 @@ class Record:
         return record
 
 
-def run_coco(config, data_dir, output, record, seed, verbose):
+def run_coco(config, data_dir, output, record, seed, verbose, earlier=None):
     import keras_seqgan as ks
     from keras_seqgan.saving import save_model
 
@@ -589,24 +742,27 @@ def run_coco(config, data_dir, output, record, seed, verbose):
         for line in samples[name]:
             print(f"    {line}")
 
-    generator = make_generator(tokenizer, config, seed + 1)
-    record.body["mle_history"] = record.stage(
-        "mle", train_mle, generator, real, None, test_tokens, None, config, seed + 2, verbose
-    )
+    if earlier is None:
+        generator = make_generator(tokenizer, config, seed + 1)
+        record.body["mle_history"] = record.stage(
+            "mle", train_mle, generator, real, None, test_tokens, None, config, seed + 2, verbose
+        )
+    else:
+        generator = record.stage("load-mle", load_mle, record, earlier, tokenizer, None)
     save_model(generator, os.path.join(output, "generator_mle.keras"))
     record.stage("evaluate-mle", evaluate, "mle", generator)
 
-    # One discriminator, pre-trained against the MLE generator; each objective trains a
-    # copy of it (and a copy of the MLE generator), so both start from the same pair.
-    discriminator = make_discriminator(tokenizer, config)
-    record.body["discriminator_pretrain_accuracy"] = record.stage(
-        "discriminator", pretrain_discriminator, discriminator, generator, real, None,
-        test_tokens, None, config, seed + 100, verbose,
-    )  # fmt: skip
+    # One discriminator of each family the arms use, pre-trained against the MLE
+    # generator; each arm trains a copy of its family's (and a copy of the MLE generator),
+    # so all start from the same pair.
+    discriminators = pretrained_discriminators(
+        record, tokenizer, generator, real, None, test_tokens, None, config, seed, verbose
+    )
     for objective in config["objectives"]:
         gan, logs = record.stage(
-            f"adversarial-{objective}", train_adversarial, objective, generator, discriminator,
-            real, None, config, seed + 200, verbose,
+            f"adversarial-{objective}", train_adversarial, objective, generator,
+            discriminators[discriminator_family(objective)], real, None, config, seed + 200,
+            verbose,
         )  # fmt: skip
         adversarial[objective] = logs
         print(logs["describe"], flush=True)
@@ -680,7 +836,7 @@ def temperature_sweep(generator, data, classifier, config, seed, temperatures, c
     )  # fmt: skip
 
 
-def run_shakespeare(config, data_dir, output, record, seed, verbose):
+def run_shakespeare(config, data_dir, output, record, seed, verbose, earlier=None):
     import keras_seqgan as ks
     from keras_seqgan.saving import save_model
 
@@ -784,21 +940,25 @@ def run_shakespeare(config, data_dir, output, record, seed, verbose):
         tok = tokenizer if conditional else plain
         conditions = real_conditions if conditional else None
         held_conditions = held_out_conditions if conditional else None
-        generator = make_generator(tok, config, seed + 1)
-        record.body[f"mle_history_{kind}"] = record.stage(
-            f"mle-{kind}", train_mle, generator, real, conditions, held_out, held_conditions,
-            config, seed + 2, verbose,
-        )  # fmt: skip
+        if earlier is None:
+            generator = make_generator(tok, config, seed + 1)
+            record.body[f"mle_history_{kind}"] = record.stage(
+                f"mle-{kind}", train_mle, generator, real, conditions, held_out,
+                held_conditions, config, seed + 2, verbose,
+            )  # fmt: skip
+        else:
+            generator = record.stage(f"load-mle-{kind}", load_mle, record, earlier, tok, kind)
         save_model(generator, os.path.join(output, f"generator_mle_{kind}.keras"))
         record.stage(f"evaluate-mle-{kind}", evaluate, f"mle_{kind}", generator, conditional)
-        discriminator = make_discriminator(tok, config)
-        record.body[f"discriminator_pretrain_accuracy_{kind}"] = record.stage(
-            f"discriminator-{kind}", pretrain_discriminator, discriminator, generator, real,
-            conditions, held_out, held_conditions, config, seed + 100, verbose,
+        discriminators = pretrained_discriminators(
+            record, tok, generator, real, conditions, held_out, held_conditions, config, seed,
+            verbose, kind,
         )  # fmt: skip
         if conditional:
-            judge(f"pretrained_{kind}", discriminator)
+            for family, discriminator in discriminators.items():
+                judge(f"pretrained_{'prefix_' if family == 'prefix' else ''}{kind}", discriminator)
         for arm in config["objectives"]:
+            discriminator = discriminators[discriminator_family(arm)]
             for index in range(seeds):
                 name = f"{arm}_{kind}" + (f"_seed{index}" if seeds > 1 else "")
                 gan, logs = record.stage(
@@ -886,6 +1046,12 @@ def parse_args(argv):
         "--set objective='\"reinforce\"'; repeatable",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=88)
+    parser.add_argument(
+        "--mle-from", metavar="FOLDER", default=None,
+        help="train no MLE models: load generator_mle*.keras from an earlier run's output "
+        "FOLDER of the same experiment, seed and data settings (its MLE curve is copied; "
+        "the models are scored and saved here again)",
+    )  # fmt: skip
     parser.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2])
     parser.add_argument(
         "--rescore", metavar="FOLDER", default=None,
@@ -898,8 +1064,6 @@ def parse_args(argv):
 
 def rescore(args, argv):
     """`--rescore FOLDER`: the earlier run's config and seed, `--set` applied."""
-    import json
-
     if args.experiment != "shakespeare":
         raise SystemExit("--rescore: only the shakespeare experiment saves its generators")
     path = os.path.join(args.rescore, "results.json")
@@ -940,6 +1104,9 @@ def main(argv=None):
     unknown = [kind for kind in config.get("kinds", ()) if kind not in KINDS]
     if unknown:
         raise SystemExit(f"--set kinds: unknown {unknown}; choose from {list(KINDS)}")
+    earlier = None
+    if args.mle_from:
+        earlier = earlier_mle_run(args.mle_from, args.experiment, config, args.seed)
     missing = [
         os.path.join(args.data_dir, name)
         for name in DATA_FILES[args.experiment]
@@ -973,7 +1140,7 @@ def main(argv=None):
     record = Record(os.path.join(output, "results.json"), head)
     record.write("started")
     run = run_coco if args.experiment == "coco" else run_shakespeare
-    run(config, args.data_dir, output, record, args.seed, args.verbose)
+    run(config, args.data_dir, output, record, args.seed, args.verbose, earlier)
     result = record.write("complete")
     print(f"\nDone in {result['total_seconds']:.0f} s; stage seconds {record.stage_seconds}")
     print(f"Wrote results.json and the models (.keras) into {output}", flush=True)

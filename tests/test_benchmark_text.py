@@ -1,4 +1,5 @@
-"""The real-text benchmark (`benchmarks/text.py`): smoke runs of both experiments, bad arguments."""
+"""The real-text benchmark (`benchmarks/text.py`): smoke runs of both experiments and of dense
+rewards, bad arguments."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def text_benchmark():
     return load_benchmark("text")
 
 
-def smoke(module, experiment, output):
-    argv = ["--experiment", experiment, "--preset", "smoke", "--data-dir", str(DATA)]
+def smoke(module, experiment, output, *extra):
+    argv = ["--experiment", experiment, "--preset", "smoke", "--data-dir", str(DATA), *extra]
     record = module.main(argv + ["--output", str(output), "--verbose", "0"])
     saved = json.loads((output / "results.json").read_text())
     assert saved["status"] == "complete" and saved["figures"] == record["figures"]
@@ -141,6 +142,74 @@ def test_shakespeare_smoke_writes_every_output(text_benchmark, tmp_path):
     assert len(lines) == 2
 
 
+@pytest.mark.slow
+@needs(SHAKESPEARE)
+def test_shakespeare_dense_smoke_trains_a_conditional_prefix_discriminator(
+    text_benchmark, tmp_path
+):
+    import keras
+    import numpy as np
+
+    import keras_seqgan as ks
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    arms = '["dense","dense_mismatched"]'
+    saved = smoke(
+        text_benchmark, "shakespeare", first,
+        "--set", 'kinds=["conditional"]', "--set", f"objectives={arms}",
+    )  # fmt: skip
+    # Only the prefix discriminator is pre-trained: no arm needs the CNN one.
+    assert set(saved["stage_seconds"]) == {
+        "data", "classifier", "mle-conditional", "evaluate-mle-conditional",
+        "prefix-discriminator-conditional", "adversarial-dense_conditional",
+        "evaluate-dense_conditional", "adversarial-dense_mismatched_conditional",
+        "evaluate-dense_mismatched_conditional",
+    }  # fmt: skip
+    assert 0.0 <= saved["prefix_discriminator_pretrain_accuracy_conditional"] <= 1.0
+    assert saved["config"]["g_learning_rate"]["dense"] == 1e-3
+    mle = keras.saving.load_model(first / "generator_mle_conditional.keras")
+    for arm in ("dense", "dense_mismatched"):
+        name = f"{arm}_conditional"
+        gan = keras.saving.load_model(first / f"seqgan_{name}.keras")
+        assert isinstance(gan.objective, ks.objectives.DenseReward)
+        assert gan.objective.get_config() == ks.objectives.DenseReward().get_config()
+        assert isinstance(gan.discriminator, ks.models.PrefixDiscriminator)
+        assert gan.discriminator.conditions == saved["data"]["conditions"]
+        # Trained: the generator saved beside the SeqGAN moved away from the MLE start.
+        trained = keras.saving.load_model(first / f"generator_{name}.keras")
+        moved = [
+            not np.array_equal(a, b)
+            for a, b in zip(trained.get_weights(), mle.get_weights(), strict=True)
+        ]
+        assert any(moved), name
+        logs = saved["adversarial"][name]["history"]
+        assert len(logs["g_loss"]) == 2 and 0.0 < logs["reward_mean"][-1] < 1.0
+        # The same scores as the other objectives', against the same MLE frontier.
+        assert set(saved["figures"][name]) == set(saved["figures"]["mle_conditional"])
+        assert_figures({name: saved["figures"][name]}, list(saved["figures"][name]))
+        assert set(saved["temperature_sweep"][name]) == {"0.9", "1"}
+        assert set(saved["versus_mle_frontier"][name]) == {
+            f"mle_bleu_{n}_at_equal_self_bleu_{n}" for n in range(2, 5)
+        } | {f"bleu_{n}_margin" for n in range(2, 5)}
+    assert gan.mismatched_conditions == 0.5  # dense_mismatched
+    judged = saved["speaker_judgement"]
+    assert set(judged) == {"pretrained_prefix_conditional", "dense_conditional",
+                           "dense_mismatched_conditional"}  # fmt: skip
+    for judgement in judged.values():
+        assert 0.0 <= judgement["prefers_own_speaker"] <= 1.0
+    # Again from the first run's MLE model (--mle-from): no MLE training, the same start.
+    again = smoke(
+        text_benchmark, "shakespeare", second, "--mle-from", str(first),
+        "--set", 'kinds=["conditional"]', "--set", 'objectives=["dense"]',
+    )  # fmt: skip
+    assert "mle-conditional" not in again["stage_seconds"]
+    assert "load-mle-conditional" in again["stage_seconds"]
+    assert again["mle_from"]["folder"] == str(first.resolve())
+    assert again["mle_history_conditional"] == saved["mle_history_conditional"]
+    assert again["figures"]["mle_conditional"] == saved["figures"]["mle_conditional"]
+    assert again["figures"]["dense_conditional"] == saved["figures"]["dense_conditional"]
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -167,6 +236,17 @@ def test_bad_set_and_missing_data_exit_with_a_message(text_benchmark, tmp_path):
         text_benchmark.main(["--experiment", "coco", "--set", "mle_epochs=two"])
     with pytest.raises(SystemExit, match="results.json not found"):
         text_benchmark.main(["--experiment", "shakespeare", "--rescore", str(tmp_path)])
+    with pytest.raises(SystemExit, match="--mle-from: .*results.json not found"):
+        text_benchmark.main(["--experiment", "shakespeare", "--mle-from", str(tmp_path)])
+    earlier = {"experiment": "shakespeare", "seed": 88, "config": {"max_rows": 400}}
+    (tmp_path / "results.json").write_text(json.dumps(earlier))
+    with pytest.raises(SystemExit, match="seed 88 \\(here 1\\); max_rows 400 \\(here None\\)"):
+        text_benchmark.main(
+            ["--experiment", "shakespeare", "--mle-from", str(tmp_path), "--seed", "1"]
+        )
+    with pytest.raises(SystemExit, match="experiment 'shakespeare', not 'coco'"):
+        text_benchmark.main(["--experiment", "coco", "--mle-from", str(tmp_path)])
+    (tmp_path / "results.json").unlink()
     for experiment, files in (("coco", COCO), ("shakespeare", SHAKESPEARE)):
         with pytest.raises(SystemExit, match=files[0]):
             text_benchmark.main(["--experiment", experiment, "--data-dir", str(tmp_path)])

@@ -10,6 +10,8 @@ into `--output` (default `docs/figures/`):
 - `oracle_cpu_frontier.png`: the quality-diversity frontier of preset `cpu`;
 - `oracle_ablation.png`: issue 18's ablation arms against the MLE models' frontiers
   (`oracle_ablation/results.json`, drawn by `oracle_ablation.py`'s own `plot`);
+- `time_to_quality.png`: NLL-oracle against training seconds for each objective from one
+  MLE start (`time_to_quality/results.json`, drawn by `time_to_quality.py`'s own `plot`);
 - `speed_paper.png`: table 1 of `speed_paper.json`, the median time of one adversarial
   iteration per variant for each discriminator, with the floor and the speed-up over
   `naive`.
@@ -44,6 +46,7 @@ SOURCES = {
     "oracle_paper/results.json": "python benchmarks/oracle.py --preset paper --stages mle ...",
     "oracle_cpu/results.json": "python benchmarks/oracle.py --preset cpu ...",
     "oracle_ablation/results.json": "python benchmarks/oracle_ablation.py ...",
+    "time_to_quality/results.json": "python benchmarks/time_to_quality.py ...",
     "speed_paper.json": "python benchmarks/speed.py --scaling",
 }
 
@@ -93,6 +96,13 @@ def ablation_figure(results, output):
 
     record = load(results, "oracle_ablation/results.json")
     return [oracle_ablation.draw(record, os.path.join(output, "oracle_ablation.png"))]
+
+
+def time_to_quality_figure(results, output):
+    import time_to_quality
+
+    record = load(results, "time_to_quality/results.json")
+    return [time_to_quality.plot(os.path.join(output, "time_to_quality.png"), record)]
 
 
 def speed_figure(results, output):
@@ -164,6 +174,7 @@ def main(argv=None):
     os.makedirs(args.output, exist_ok=True)
     written = oracle_figures(args.results, args.output)
     written += ablation_figure(args.results, args.output)
+    written += time_to_quality_figure(args.results, args.output)
     written += speed_figure(args.results, args.output)
     for path in written:
         print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path) / 1024:.0f} KiB)")

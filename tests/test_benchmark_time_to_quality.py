@@ -54,6 +54,9 @@ def test_times_to_each_improvement_and_to_the_16_rollout_level(ttq, tmp_path, ca
     assert sixteen["seconds_to_0.3"] == [None, None]
     assert four["seconds_to_0.1"] == [50, 50] and four["seconds_to_0.2"] == [50, None]
     assert four["steps_to_0.2"] == [10, None] and sixteen["steps_to_0.2"] == [30, 30]
+    # 0.1 below the frontier (8.9 at NLL-gen 9.2) is NLL-oracle 8.8 or less.
+    assert four["seconds_to_margin_0.1"] == [50, None]
+    assert sixteen["seconds_to_margin_0.1"] == [150, 150]
     # reinforce_16's mean final NLL-oracle is 8.77: seed 1 of reinforce_4 reaches it
     # at 100 s, seed 2 never does (it went back up).
     assert sixteen["reference_level"] == pytest.approx(8.77)

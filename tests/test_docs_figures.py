@@ -20,6 +20,7 @@ EXPECTED = (
     "oracle_cpu_curves.png",
     "oracle_cpu_frontier.png",
     "oracle_ablation.png",
+    "time_to_quality.png",
     "speed_paper.png",
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

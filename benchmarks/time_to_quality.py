@@ -192,6 +192,18 @@ def time_to(curve, level, key="train_s"):
     return next((p[key] for p in curve if p["nll_oracle"] <= level), None)
 
 
+def seconds_to_margin(curve, frontier):
+    """Training seconds at the first evaluation `MARGIN` or more below `frontier` (None:
+    never, or only outside the frontier's range)."""
+    from keras_seqgan.evaluation import frontier_margin
+
+    for point in curve:
+        margin = frontier_margin(frontier, point)
+        if margin is not None and margin >= MARGIN:
+            return point["train_s"]
+    return None
+
+
 def summarize(rows, start_nll, frontier):
     """Per arm: means over seeds; the time to each improvement (`None` when a seed did not
     reach it); the margin below the MLE start's frontier of the mean final point; and the
@@ -222,15 +234,7 @@ def summarize(rows, start_nll, frontier):
         # the generator merely grows colder).
         entry["margin_start_seeds"] = [frontier_margin(frontier, r) for r in mine]
         entry[f"seconds_to_margin_{MARGIN}"] = [
-            next(
-                (
-                    p["train_s"]
-                    for p in r["curve"]
-                    if (frontier_margin(frontier, p) or -1) >= MARGIN
-                ),
-                None,
-            )
-            for r in mine
+            seconds_to_margin(r["curve"], frontier) for r in mine
         ]
         if reference:
             level = float(np.mean([r["nll_oracle"] for r in reference]))

@@ -101,6 +101,23 @@ def test_sequence_dataset_batches():
     assert sorted(map(tuple, everything)) == sorted(map(tuple, TOKENS))
 
 
+@pytest.mark.parametrize(
+    "dataset",
+    [
+        mle_dataset(TOKENS, batch_size=3, seed=1),
+        mle_dataset(TOKENS, batch_size=3, shuffle=False),
+        sequence_dataset(TOKENS, batch_size=3, seed=1, repeat=True),
+        discriminator_dataset(TOKENS, TOKENS, batch_size=4, seed=1),
+        mle_dataset(TOKENS, batch_size=3, seed=1, conditions={"speaker": np.arange(10) % 3}),
+    ],
+    ids=["mle", "mle-unshuffled", "repeated", "discriminator", "conditions"],
+)
+def test_pipelines_run_without_tf_data_autotuning(dataset):
+    """Deleting an iterator of an autotuned pipeline (Keras does after every epoch) can
+    wait for the autotuning thread's sleep to end, up to a minute: none is started."""
+    assert dataset.options().autotune.enabled is False
+
+
 @pytest.mark.parametrize("make", [sequence_dataset, mle_dataset])
 def test_shuffle_order_is_determined_by_seed(make):
     tokens = np.arange(200, dtype="int32").reshape(100, 2)

@@ -27,7 +27,7 @@ LAYERS = (
         "saving",
         "version",
     },
-    {"data", "objectives"},
+    {"data", "objectives", "losses"},
     {"models", "evaluation"},
     {"callbacks", "seqgan"},
     {"tuning", "plotting", "pipeline"},

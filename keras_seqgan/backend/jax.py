@@ -211,6 +211,18 @@ def map_sequential(fn: Callable, elements, dtype="float32"):
     return jax.lax.map(fn, elements)
 
 
+def token_cross_entropy(labels, logits, jit_compile: bool = True):
+    """Per-token cross-entropy `logsumexp(logits) - logits[label]` of integer `labels`
+    (`[...]`, or `[..., 1]`) under `logits` `[..., V]` (compiled with the step)."""
+    del jit_compile
+    logits = jnp.asarray(logits)
+    labels = jnp.asarray(labels).astype("int32")
+    if labels.ndim == logits.ndim:
+        labels = labels[..., 0]
+    picked = jnp.take_along_axis(logits, labels[..., None], axis=-1)[..., 0]
+    return jax.nn.logsumexp(logits, axis=-1) - picked
+
+
 def has_accelerator() -> bool:
     """Whether JAX's default backend is a GPU or TPU."""
     return jax.default_backend() in ("gpu", "tpu")

@@ -184,6 +184,46 @@ def run_step(step: Callable, args: tuple, groups: Callable[[], Sequence]):
     return step(data)
 
 
+def _token_cross_entropy(labels, logits):
+    return tf.reduce_logsumexp(logits, axis=-1) - tf.gather(
+        logits, labels, batch_dims=labels.shape.rank
+    )
+
+
+_token_cross_entropy_xla = tf.function(
+    _token_cross_entropy, jit_compile=True, reduce_retracing=True
+)
+
+
+def token_cross_entropy(labels, logits, jit_compile: bool = True):
+    """Per-token cross-entropy `logsumexp(logits) - logits[label]` of integer `labels`
+    (`[...]`, or `[..., 1]`) under `logits` `[..., V]`; with XLA if `jit_compile`.
+
+    The XLA form runs as one compiled call inside a graph-mode step (forward and
+    backward), faster on a CPU than `tf.nn.sparse_softmax_cross_entropy_with_logits` and
+    than the same ops uncompiled; inside an XLA program the ops are traced in directly.
+    """
+    logits = tf.convert_to_tensor(logits)
+    labels = tf.cast(labels, "int32")
+    if labels.shape.rank == logits.shape.rank:
+        labels = tf.squeeze(labels, axis=-1)
+    if jit_compile and not _in_xla_context():
+        return _token_cross_entropy_xla(labels, logits)
+    return _token_cross_entropy(labels, logits)
+
+
+def _in_xla_context() -> bool:
+    """Whether the graph being traced is compiled with XLA (a `jit_compile=True` step).
+
+    An XLA function called from inside another XLA program is not inlined: measured,
+    an MLE step of `Generator.compile(jit_compile=True)` took 1.5 s with it, 33 ms with
+    the ops traced into the step directly.
+    """
+    from tensorflow.python.ops import control_flow_util  # no public equivalent
+
+    return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
+
+
 def has_accelerator() -> bool:
     """Whether TensorFlow sees a GPU (or TPU) to run on."""
     return bool(tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("TPU"))

@@ -67,8 +67,11 @@ discriminator in bfloat16.
 Table 2 (`--scaling`): fit-graph with the small discriminator, one axis varied at a time,
 each point in its own process, with its own floor rates (the square one from the parent)
 and its peak resident memory (`VmHWM`: `ru_maxrss` of a child started from this process
-reports this process's peak). Table 3: an MLE pre-training epoch (after a warm-up epoch),
-generating samples and NLL-oracle, each beside its floor (same rates).
+reports this process's peak). Table 3: an MLE pre-training epoch (after a warm-up epoch)
+with the generator's default loss, with Keras's sparse cross-entropy (the baseline of
+`speedup_vs_keras_loss`) and in `mixed_bfloat16`, generating samples and NLL-oracle, each
+beside its floor (same rates; bfloat16 ones for the bfloat16 epoch). `--variants none`
+runs no table 1: the rates and table 3 only.
 
 Table 4 (`--backends`): `SeqGAN.fit` with the small discriminator at the preset's sizes,
 the same global batch `B` and the same real data (saved once by this process), on each
@@ -178,7 +181,8 @@ FLOOR_PRECISIONS = {
 READ_BACK = ("naive", "naive-bf16")  # the Python-loop variants that read every result back
 # The issue's table (issue 22): `--variants targets`.
 TARGET_VARIANTS = ("naive", "naive-bf16", "fit-defaults", "fit-best", "fit-graph", "fit-xla")
-VARIANT_SETS = {"all": VARIANTS, "targets": TARGET_VARIANTS}
+# "none": no table 1 (the floor rates and table 3, the hot paths, only).
+VARIANT_SETS = {"all": VARIANTS, "targets": TARGET_VARIANTS, "none": ()}
 # (variant, baseline, discriminator, target): "speed-up" = baseline median / variant
 # median; met when at least `target` (a speed-up of 1.0: strictly faster).
 TARGETS = (
@@ -192,14 +196,14 @@ NETWORKS = ("generator", "discriminator")
 PRESETS = {
     "paper": dict(
         vocabulary_size=5000, sequence_length=20, batch_size=64, num_rollouts=16,
-        iterations=10, warmup=2, samples=10_000, square=4096,
+        iterations=10, warmup=2, samples=10_000, square=4096, mle_repeats=3,
         scaling={"num_rollouts": [4, 8, 16, 32], "vocabulary_size": [1000, 5000, 20000],
                  "sequence_length": [10, 20, 40], "batch_size": [16, 64, 256],
                  "rollout_chunk_size": [8, 32]},
     ),
     "smoke": dict(
         vocabulary_size=50, sequence_length=6, batch_size=8, num_rollouts=2,
-        iterations=2, warmup=1, samples=200, square=1024,
+        iterations=2, warmup=1, samples=200, square=1024, mle_repeats=1,
         scaling={"num_rollouts": [2, 4], "vocabulary_size": [50, 100],
                  "sequence_length": [6, 8], "batch_size": [8, 16],
                  "rollout_chunk_size": [4]},
@@ -880,15 +884,22 @@ def backends_table(size, real, args):
 
 
 # ------------------------------------------------------------- table 3: hot paths
-def hot_paths(size, oracle, real, samples, rates):
-    """Seconds and floor of an MLE epoch, `generate(samples)` and NLL-oracle of them."""
+def hot_paths(size, oracle, real, samples, all_rates, mle_repeats=3):
+    """Seconds and floor of an MLE epoch, `generate(samples)` and NLL-oracle of them.
+
+    The MLE epoch three ways: the generator's default loss (`TokenCrossEntropy`), Keras's
+    `SparseCategoricalCrossentropy(from_logits=True)` (the default before 2026-12-05: the
+    baseline), and the default loss with the generator in `mixed_bfloat16` (its floor at
+    the bfloat16 rates where the CPU has them).
+    """
     import keras
 
     import keras_seqgan as ks
 
     V, T = size["vocabulary_size"], size["sequence_length"]
+    rates = all_rates["float32"]
 
-    def floor(sequences, passes, embedding, hidden):
+    def floor(sequences, passes, embedding, hidden, rates=rates):
         """`passes` x (projection + LSTM) per token at the matmul rates, + V exp per token."""
         tokens, lstm = sequences * T, 2 * (embedding + hidden) * 4 * hidden
         return (
@@ -902,16 +913,49 @@ def hot_paths(size, oracle, real, samples, rates):
         result = function(*args)
         return time.perf_counter() - start, result
 
-    generator, _ = build_models(size, "small")
-    generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0))
     data = real[:samples]
-    log(f"hot paths: MLE epochs on {len(data)} sequences (1 warm-up), generate, NLL-oracle")
-    for _ in range(2):  # the second `fit` (the one kept) reuses the first one's traces
+    log(
+        f"hot paths: MLE epochs on {len(data)} sequences (1 warm-up, {mle_repeats} timed), "
+        "generate, NLL-oracle"
+    )
+    bf16_rates = best_rates(all_rates, "bfloat16") if all_rates.get("bfloat16") else rates
+    mle = (
+        ("mle_epoch", None, None, rates),
+        ("mle_epoch_keras_loss", keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+         None, rates),
+        ("mle_epoch_bf16", None, "mixed_bfloat16", bf16_rates),
+    )  # fmt: skip
+    generators = []
+    for _, loss, dtype, _ in mle:
+        policies = None if dtype is None else {"generator": dtype, "discriminator": "float32"}
+        generator = build_models(size, "small", policies)[0]
+        generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0), loss=loss)
+        generators.append(generator)
+
+    def epoch(generator):
         dataset = ks.data.mle_dataset(data, batch_size=64, seed=4)
-        seconds, _ = timed(lambda d=dataset: generator.fit(d, epochs=1, shuffle=False, verbose=0))
-    rows = [("mle_epoch", seconds, floor(len(data), 3, EMBEDDING, HIDDEN), len(data))]
+        return timed(lambda: generator.fit(dataset, epochs=1, shuffle=False, verbose=0))[0]
+
+    for generator in generators:
+        epoch(generator)  # traces; the timed epochs reuse the traces
+    # Epochs of the three take turns, `mle_repeats` each (the preset's), and each one's
+    # median is kept.
+    times = [[] for _ in mle]
+    for _ in range(mle_repeats):
+        for generator, seconds in zip(generators, times, strict=True):
+            seconds.append(epoch(generator))
+    rows = [
+        (name, float(np.median(seconds)), floor(len(data), 3, EMBEDDING, HIDDEN, path_rates),
+         len(data))
+        for (name, _, _, path_rates), seconds in zip(mle, times, strict=True)
+    ]  # fmt: skip
+    epochs_s = {
+        name: [round(s, 2) for s in seconds] for (name, *_), seconds in zip(mle, times, strict=True)
+    }
+    generator = build_models(size, "small")[0]
     batch = min(samples, 1024)
-    generator.generate(batch, seed=5, batch_size=batch)  # traces
+    # Traces both calls `generate(samples)` makes: full batches and the last, shorter one.
+    generator.generate(samples, seed=5, batch_size=batch)
     seconds, generated = timed(lambda: generator.generate(samples, seed=6, batch_size=batch))
     rows.append(("generate", seconds, floor(samples, 1, EMBEDDING, HIDDEN), samples))
     oracle.nll(generated[:250])  # traces (its batches are 250 rows)
@@ -920,8 +964,14 @@ def hot_paths(size, oracle, real, samples, rates):
     o_floor = floor(samples, 1, oracle.embedding_dim, oracle.hidden_dim)
     rows.append(("nll_oracle", seconds, o_floor, samples))
     keys = ("path", "seconds", "floor_s", "sequences")
+    baseline = rows[1][1]  # the MLE epoch with Keras's loss
     return [
-        dict(zip(keys, (name, round(s, 3), round(f, 4), n), strict=True), x_floor=round(s / f, 2))
+        dict(
+            zip(keys, (name, round(s, 3), round(f, 4), n), strict=True),
+            x_floor=round(s / f, 2),
+            speedup_vs_keras_loss=round(baseline / s, 2) if name in epochs_s else None,
+            **({"epochs_s": epochs_s[name]} if name in epochs_s else {}),
+        )
         for name, s, f, n in rows
     ]
 
@@ -1025,7 +1075,7 @@ def parse_args(argv=None):
         ("--variants", args.variants, VARIANTS),
         ("--discriminators", args.discriminators, ("paper", "small")),
     ):
-        unknown = [v for v in values.split(",") if v not in known]
+        unknown = [v for v in values.split(",") if v and v not in known]
         if unknown:
             parser.error(f"{name}: unknown {unknown}; expected some of {list(known)}")
     preset = PRESETS[args.preset]
@@ -1062,7 +1112,7 @@ def main(argv=None):
             name: round(1000 * row_floor(cost, policies, all_rates)[0], 1)
             for name, policies in FLOOR_PRECISIONS.items()
         }
-        for variant in args.variants.split(","):
+        for variant in filter(None, args.variants.split(",")):
             log(f"{kind} discriminator, {variant}: start")
             row = time_variant(
                 variant, size, kind, real, args.iterations, args.warmup, args.rollout_chunk_size
@@ -1083,7 +1133,7 @@ def main(argv=None):
     scaling = scaling_table(size, preset["scaling"], args, rates) if args.scaling else None
     backends = backends_table(size, real, args) if args.backends else None
     log("hot paths: start")
-    paths = hot_paths(size, oracle, real, preset["samples"], rates)
+    paths = hot_paths(size, oracle, real, preset["samples"], all_rates, preset["mle_repeats"])
 
     print(f"\n{hardware_line(flags)}")
     for name, measured in all_rates.items():
@@ -1092,6 +1142,8 @@ def main(argv=None):
                "speedup_vs_naive", "floor_ms", "x_floor"]  # fmt: skip
     for kind, cost in costs.items():
         kind_rows = [r for r in rows if r["discriminator"] == kind]
+        if not kind_rows:  # --variants none
+            continue
         kind_floors = ", ".join(f"{ms:.1f} ms {name}" for name, ms in floors[kind].items())
         print_table(
             f"Table 1, {kind} discriminator: V={V} T={T} B={B} R={R}, {args.iterations} "
@@ -1118,7 +1170,7 @@ def main(argv=None):
         )
     print_table(
         f"Table 3, other hot paths (V={V} T={T})",
-        ["path", "sequences", "seconds", "floor_s", "x_floor"],
+        ["path", "sequences", "seconds", "floor_s", "x_floor", "speedup_vs_keras_loss"],
         paths,
     )
     if backends:

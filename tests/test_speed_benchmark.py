@@ -165,7 +165,10 @@ def test_smoke_run_times_every_variant(speed_benchmark, tmp_path, capsys):
     assert all(t["status"] in ("met", "not met") for t in saved["targets"])
     printed = capsys.readouterr().out
     assert "bfloat16 instructions: " in printed and "Targets (issue 22)" in printed
-    assert {row["path"] for row in saved["hot_paths"]} == {"mle_epoch", "generate", "nll_oracle"}
+    assert [row["path"] for row in saved["hot_paths"]] == [
+        "mle_epoch", "mle_epoch_keras_loss", "mle_epoch_bf16", "generate", "nll_oracle",
+    ]  # fmt: skip
+    assert saved["hot_paths"][1]["speedup_vs_keras_loss"] == 1.0
     assert all(row["seconds"] > 0 and row["floor_s"] > 0 for row in saved["hot_paths"])
     assert saved["scaling"] is None and saved["backends"] is None
 

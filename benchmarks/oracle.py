@@ -750,6 +750,13 @@ def parse_args(argv):
         "--set 'g_learning_rate={\"reinforce\": 0.01, \"gumbel\": 0.003}'; repeatable",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=88)
+    parser.add_argument(
+        "--adversarial-seed", type=int, default=None, metavar="N",
+        help="seed of the discriminator pre-training and the adversarial stages only "
+        "(default: --seed); the oracle's samples and the MLE stage keep --seed, so a run "
+        "with --mle-from repeats the adversarial stage from the same MLE start with "
+        "another seed",
+    )  # fmt: skip
     parser.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2])
     args = parser.parse_args(argv)
     args.stages = comma_names(parser, "--stages", args.stages, STAGES)
@@ -912,6 +919,9 @@ def main(argv=None):
             "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()},
             "start": args.start,
             "seed": args.seed,
+            "adversarial_seed": (
+                args.seed if args.adversarial_seed is None else args.adversarial_seed
+            ),
             **({"from_scratch": True} if args.from_scratch else {}),
             "reference": {
                 "paper_mle": PAPER_MLE,
@@ -1010,12 +1020,23 @@ def main(argv=None):
     return record
 
 
+def adversarial_seed(args):
+    """The seed of the stages after MLE: `--adversarial-seed`, or `--seed`. A different
+    one also reseeds Keras's global generators (dropout, initializers) before them."""
+    import keras
+
+    if args.adversarial_seed is None or args.adversarial_seed == args.seed:
+        return args.seed
+    keras.utils.set_random_seed(args.adversarial_seed)
+    return args.adversarial_seed
+
+
 def mle_start_stages(args, config, run, timed, oracle, start, real, held_out, output, summary):
     """Discriminator pre-training and adversarial training from the MLE model `start`;
     returns the trained generators by objective."""
     from keras_seqgan.saving import save_model
 
-    seed = args.seed
+    seed = adversarial_seed(args)
     discriminators = {}
     if "discriminator" in args.stages or "adversarial" in args.stages:
         if any(objective != "dense" for objective in config["objectives"]):
@@ -1051,6 +1072,7 @@ def scratch_stages(args, config, run, timed, write_record, oracle, real, held_ou
     returns the trained generators by objective."""
     from keras_seqgan.saving import save_model
 
+    seed = adversarial_seed(args)
     trained = {}
     for objective in config["objectives"]:
         settings = objective_settings(config, objective)
@@ -1064,7 +1086,7 @@ def scratch_stages(args, config, run, timed, write_record, oracle, real, held_ou
         stage = f"adversarial-{objective}"
         gan, timing = timed(
             stage, scratch_stage, run, config, objective, oracle, real, held_out,
-            args.seed + 200, args.verbose, args.backup_dir,
+            seed + 200, args.verbose, args.backup_dir,
             lambda stage=stage: write_record(f"during {stage}"),
         )  # fmt: skip
         save_model(gan, os.path.join(output, f"seqgan_{objective}.keras"))

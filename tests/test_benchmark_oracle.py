@@ -43,6 +43,26 @@ def test_bad_stage_is_rejected(oracle_benchmark):
         oracle_benchmark.parse_args(["--stages", "mle,nonsense"])
 
 
+def test_adversarial_seed_is_its_own_and_reseeds_only_when_it_differs(oracle_benchmark):
+    import random
+
+    import keras
+
+    args = oracle_benchmark.parse_args(["--seed", "7"])
+    assert args.adversarial_seed is None
+    keras.utils.set_random_seed(123)
+    expected = random.random()
+    keras.utils.set_random_seed(123)
+    for argv in (["--seed", "7"], ["--seed", "7", "--adversarial-seed", "7"]):
+        assert oracle_benchmark.adversarial_seed(oracle_benchmark.parse_args(argv)) == 7
+    assert random.random() == expected  # the global generators left as they were
+    args = oracle_benchmark.parse_args(["--seed", "7", "--adversarial-seed", "9"])
+    assert oracle_benchmark.adversarial_seed(args) == 9
+    first = random.random()
+    keras.utils.set_random_seed(9)
+    assert first == random.random()  # reseeded from --adversarial-seed
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not REAL_ORACLE.exists(), reason=f"needs the paper's oracle at {REAL_ORACLE}")
 def test_smoke_run_writes_every_output(oracle_benchmark, tmp_path, capsys):
@@ -72,8 +92,12 @@ def test_smoke_run_writes_every_output(oracle_benchmark, tmp_path, capsys):
     again = tmp_path / "again"
     reused = oracle_benchmark.main(
         ["--preset", "smoke", "--oracle", str(REAL_ORACLE), "--output", str(again),
-         "--stages", "mle", "--mle-from", str(tmp_path), "--set", "d_steps=2", "--verbose", "0"]
+         "--stages", "mle", "--mle-from", str(tmp_path), "--set", "d_steps=2", "--verbose", "0",
+         "--adversarial-seed", "5"]
     )  # fmt: skip
+    # The adversarial stages' seed is its own; the MLE stage's data keep --seed.
+    assert (reused["seed"], reused["adversarial_seed"]) == (88, 5)
+    assert saved["adversarial_seed"] == saved["seed"] == 88
     mle_points = [p for p in saved["points"] if p["stage"] == "mle"]
     assert reused["points"] == mle_points and "mle" not in reused["stage_seconds"]
     assert reused["summary"]["mle_final"] == saved["summary"]["mle_final"]

@@ -46,6 +46,7 @@ import collections
 import json
 import math
 import os
+import shutil
 import sys
 import time
 
@@ -142,7 +143,7 @@ PRESETS = {
         # 4x slower than idle by two figures of ../shared/PERFORMANCE.md (MLE step 85 ms
         # against its 19 ms, 10,000 generated sequences 7.3 s against its 1.6 s, at
         # ~1.1x this work); they are divided by 3.5 here (err on the slow side):
-        # - MLE: 85 ms/step -> 24 ms x 157 steps x 80 epochs + NLL-test every 10: ~330 s.
+        # - MLE: 85 ms/step -> 24 ms x 157 steps x 80 epochs + NLL-test every 2: ~360 s.
         # - D pre-training: 10 x (10,000 fresh fakes, 7.3 s -> 2.1 s; 3 epochs x 313 steps
         #   of 58 ms -> 17 ms): ~180 s.
         # - reinforce: 12.4 s/step -> 3.5 s x 300 steps, plus ~20 s tracing: ~1,090 s.
@@ -161,7 +162,7 @@ PRESETS = {
             sequence_length=24,
             max_tokens=5000,
             mle_epochs=80,  # Texygen's SeqGAN pre-trains 80 epochs
-            mle_eval_every=10,
+            mle_eval_every=2,  # test NLL every 2 epochs: picks the early-stopped model
             d_rounds=10,
             d_epochs=3,
             objectives=["reinforce", "gumbel"],
@@ -378,10 +379,12 @@ def pretrained_discriminators(record, tokenizer, generator, real, conditions, he
 
 
 # ---------------------------------------------------------------------- stages
-def train_mle(generator, tokens, conditions, held_out, held_out_conditions, config, seed, verbose):
+def train_mle(generator, tokens, conditions, held_out, held_out_conditions, config, seed, verbose,
+              best=None):  # fmt: skip
     """MLE pre-training; `val_loss` on the held-out set every `mle_eval_every` epochs.
 
-    The held-out loss is logged, never used to pick a model: the final model is kept.
+    The final model is the one trained; with `best` (a `BestWeights`), the weights at the
+    lowest `val_loss` are kept beside it, for an early-stopped model.
     """
     import keras
 
@@ -401,8 +404,26 @@ def train_mle(generator, tokens, conditions, held_out, held_out_conditions, conf
         epochs=config["mle_epochs"],
         shuffle=False,  # the dataset shuffles, seeded
         verbose=verbose,
+        callbacks=[] if best is None else [best],
     )
     return {key: [round(float(v), 5) for v in values] for key, values in history.history.items()}
+
+
+def best_weights_callback():
+    """A callback that keeps a copy of the weights at the lowest `val_loss` so far (the
+    epochs without validation are skipped): `.epoch` (1-based), `.val_loss`, `.weights`."""
+    import keras
+
+    class BestWeights(keras.callbacks.Callback):
+        epoch = val_loss = weights = None
+
+        def on_epoch_end(self, epoch, logs=None):
+            loss = (logs or {}).get("val_loss")
+            if loss is not None and (self.val_loss is None or loss < self.val_loss):
+                self.epoch, self.val_loss = epoch + 1, float(loss)
+                self.weights = self.model.get_weights()
+
+    return BestWeights()
 
 
 def earlier_mle_run(folder, experiment, config, seed):
@@ -742,15 +763,39 @@ def run_coco(config, data_dir, output, record, seed, verbose, earlier=None):
         for line in samples[name]:
             print(f"    {line}")
 
+    early_path = os.path.join(output, "generator_mle_early_stopped.keras")
     if earlier is None:
         generator = make_generator(tokenizer, config, seed + 1)
+        best = best_weights_callback()
         record.body["mle_history"] = record.stage(
-            "mle", train_mle, generator, real, None, test_tokens, None, config, seed + 2, verbose
-        )
+            "mle", train_mle, generator, real, None, test_tokens, None, config, seed + 2, verbose,
+            best,
+        )  # fmt: skip
+        # The early-stopped model: the weights at the lowest test NLL of the evaluated
+        # epochs. Picked on the test captions (COCO has no validation split), which can
+        # only flatter this baseline, never the adversarial models.
+        if best.weights is not None:
+            final_weights = generator.get_weights()
+            generator.set_weights(best.weights)
+            save_model(generator, early_path)
+            generator.set_weights(final_weights)
+            record.body["mle_early_stopped_epoch"] = best.epoch
     else:
         generator = record.stage("load-mle", load_mle, record, earlier, tokenizer, None)
+        earlier_early = os.path.join(earlier["folder"], "generator_mle_early_stopped.keras")
+        if os.path.isfile(earlier_early) and os.path.abspath(earlier_early) != os.path.abspath(
+            early_path
+        ):
+            shutil.copyfile(earlier_early, early_path)
+        if "mle_early_stopped_epoch" in earlier:
+            record.body["mle_early_stopped_epoch"] = earlier["mle_early_stopped_epoch"]
     save_model(generator, os.path.join(output, "generator_mle.keras"))
     record.stage("evaluate-mle", evaluate, "mle", generator)
+    if os.path.isfile(early_path):
+        import keras
+
+        early = keras.saving.load_model(early_path)
+        record.stage("evaluate-mle-early-stopped", evaluate, "mle_early_stopped", early)
 
     # One discriminator of each family the arms use, pre-trained against the MLE
     # generator; each arm trains a copy of its family's (and a copy of the MLE generator),
@@ -767,6 +812,7 @@ def run_coco(config, data_dir, output, record, seed, verbose, earlier=None):
         adversarial[objective] = logs
         print(logs["describe"], flush=True)
         save_model(gan, os.path.join(output, f"seqgan_{objective}.keras"))
+        save_model(gan.generator, os.path.join(output, f"generator_{objective}.keras"))
         record.stage(f"evaluate-{objective}", evaluate, objective, gan.generator)
 
     n = config["max_n"]

@@ -1,7 +1,8 @@
 """Temperature sweeps of committed text models, by `keras-seqgan evaluate`.
 
 Rebuilds the held-out lines of a `text.py --experiment shakespeare` run (its config and
-seed, so exactly the lines its models never trained on), writes them as a CSV, and runs
+seed, so exactly the lines its models never trained on) and writes them as a CSV, or, for
+a `--experiment coco` run, its test captions one a line; then runs
 `keras-seqgan evaluate --temperatures ... --compare ... --lm-score` on the run's saved
 generators: BLEU, Self-BLEU, MS-Jaccard, LM and reverse LM scores and a Fréchet distance
 at each temperature, one quality-diversity curve per model.
@@ -9,10 +10,14 @@ at each temperature, one quality-diversity curve per model.
     python benchmarks/text_sweep.py --run benchmarks/results/text_shakespeare_reinforce \\
         --output benchmarks/results/text_shakespeare_sweep
 
-Needs `../shared/data/shakespeare_dialogue.csv` (or `--data-dir`). Writes into `--output`:
-`evaluate.json`, `evaluate.csv`, `quality_diversity.png` and `command.json` (this
-command, the machine and the date). The held-out CSV is written to a temporary folder
-and deleted after: it is the shared data's text, which the repository does not copy.
+    python benchmarks/text_sweep.py --run benchmarks/results/text_coco \\
+        --output benchmarks/results/text_coco_sweep
+
+Needs `../shared/data/shakespeare_dialogue.csv` or `coco_captions_test.txt` (or
+`--data-dir`). Writes into `--output`: `evaluate.json`, `evaluate.csv`,
+`quality_diversity.png` and `command.json` (this command, the machine and the date). The
+held-out file is written to a temporary folder and deleted after: it is the shared data's
+text, which the repository does not copy.
 """
 
 from __future__ import annotations
@@ -31,11 +36,20 @@ from _machine import command_line, machine_record, write_json  # noqa: E402
 
 
 def write_held_out(run, data_dir, path):
-    """The run's held-out lines with their conditions, as the CLI reads a CSV."""
+    """The run's held-out lines with their conditions, as the CLI reads a CSV (COCO: the
+    test captions as they are, `max_test_lines` of them); returns the path and the count."""
     import text as bench
 
     with open(os.path.join(run, "results.json"), encoding="utf-8") as handle:
         earlier = json.load(handle)
+    if earlier["experiment"] == "coco":
+        limit = earlier["config"]["max_test_lines"]
+        with open(os.path.join(data_dir, bench.DATA_FILES["coco"][1]), encoding="utf-8") as f:
+            lines = [line for line in f.read().splitlines() if line.strip()][:limit]
+        path = os.path.splitext(path)[0] + ".txt"  # one caption a line
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        return path, len(lines)
     data = bench.shakespeare_data(earlier["config"], data_dir, earlier["seed"])
     validation = data.validation
     names = list(validation.conditions)
@@ -44,14 +58,16 @@ def write_held_out(run, data_dir, path):
         writer.writerow([*names, "text"])
         for index, text in enumerate(validation.texts):
             writer.writerow([*(validation.conditions[n][index] for n in names), text])
-    return len(validation)
+    return path, len(validation)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--run", required=True, help="a text.py shakespeare output folder")
+    parser.add_argument(
+        "--run", required=True, help="a text.py output folder (coco or shakespeare)"
+    )
     parser.add_argument("--output", required=True)
     parser.add_argument("--data-dir", default=os.path.join(HERE, "..", "..", "shared", "data"))
     parser.add_argument("--temperatures", default="0.7,0.8,0.9,1.0,1.1")
@@ -62,13 +78,14 @@ def main(argv=None):
     mle = [m for m in models if "_mle" in os.path.basename(m)]
     if not mle:
         raise SystemExit(f"--run: no generator_mle*.keras in {args.run}")
-    others = [m for m in models if m not in mle]
+    others = [m for m in models if m != mle[0]]  # the other MLE model (early-stopped) too
     os.makedirs(args.output, exist_ok=True)
     from keras_seqgan import cli
 
     with tempfile.TemporaryDirectory() as folder:
-        held_out = os.path.join(folder, "held_out.csv")
-        lines = write_held_out(args.run, args.data_dir, held_out)
+        held_out, lines = write_held_out(
+            args.run, args.data_dir, os.path.join(folder, "held_out.csv")
+        )
         print(f"{lines} held-out lines of {args.run}", flush=True)
         command = ["evaluate", mle[0], "--compare", *others, "--data", held_out,
                    "--temperatures", args.temperatures, "--num-samples", str(args.num_samples),

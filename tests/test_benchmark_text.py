@@ -55,15 +55,21 @@ def assert_figures(figures, keys):
 @needs(COCO)
 def test_coco_smoke_writes_every_output(text_benchmark, tmp_path):
     saved = smoke(text_benchmark, "coco", tmp_path)
-    for name in ("generator_mle.keras", "seqgan_reinforce.keras", "seqgan_gumbel.keras"):
+    names = ["generator_mle.keras", "generator_mle_early_stopped.keras"]
+    names += [f"{kind}_{objective}.keras" for kind in ("seqgan", "generator")
+              for objective in ("reinforce", "gumbel")]  # fmt: skip
+    for name in names:
         assert (tmp_path / name).stat().st_size > 0, name
     assert saved["data"]["train_lines"] <= 300 and saved["data"]["test_lines"] <= 200
     assert set(saved["stage_seconds"]) == {
-        "data", "mle", "evaluate-mle", "discriminator", "adversarial-reinforce",
-        "evaluate-reinforce", "adversarial-gumbel", "evaluate-gumbel",
+        "data", "mle", "evaluate-mle", "evaluate-mle-early-stopped", "discriminator",
+        "adversarial-reinforce", "evaluate-reinforce", "adversarial-gumbel", "evaluate-gumbel",
     }  # fmt: skip
+    # One MLE epoch, evaluated: the early-stopped model is that epoch's.
+    assert saved["mle_early_stopped_epoch"] == 1
+    assert saved["figures"]["mle_early_stopped"] == saved["figures"]["mle"]
     keys = [f"{name}_{n}" for name in ("bleu", "self_bleu", "ms_jaccard") for n in range(2, 6)]
-    assert set(saved["figures"]) == {"mle", "reinforce", "gumbel"}
+    assert set(saved["figures"]) == {"mle", "mle_early_stopped", "reinforce", "gumbel"}
     assert_figures(saved["figures"], keys + ["nll_test"])
     assert 0.0 <= saved["discriminator_pretrain_accuracy"] <= 1.0
     for lines in saved["samples"].values():
@@ -72,6 +78,19 @@ def test_coco_smoke_writes_every_output(text_benchmark, tmp_path):
     for objective in ("reinforce", "gumbel"):
         logs = saved["adversarial"][objective]
         assert len(logs["history"]["g_loss"]) == 2 and logs["step_time"]["first_batch_ms"] > 0
+    # The sweep of those models against the run's test captions (text_sweep.py).
+    sweep = tmp_path / "sweep"
+    code = load_benchmark("text_sweep").main(
+        ["--run", str(tmp_path), "--output", str(sweep), "--data-dir", str(DATA),
+         "--temperatures", "0.8,1.0", "--num-samples", "16"]
+    )  # fmt: skip
+    assert code == 0
+    rows = json.loads((sweep / "evaluate.json").read_text())["rows"]
+    models = {"generator_mle_early_stopped", "generator_reinforce", "generator_gumbel"}
+    assert {(row["model"], row["temperature"]) for row in rows} >= {
+        (model, t) for model in models | {"generator_mle"} for t in (0.8, 1.0)
+    }
+    assert (sweep / "quality_diversity.png").stat().st_size > 0
 
 
 @pytest.mark.slow

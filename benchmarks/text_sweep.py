@@ -15,7 +15,9 @@ at each temperature, one quality-diversity curve per model.
 
 Needs `../shared/data/shakespeare_dialogue.csv` or `coco_captions_test.txt` (or
 `--data-dir`). Writes into `--output`: `evaluate.json`, `evaluate.csv`,
-`quality_diversity.png` and `command.json` (this command, the machine and the date). The
+`quality_diversity.png`, `margins.json` (each other model's BLEU-n against every MLE
+model's curve and the best of them, at equal Self-BLEU-n) and `command.json` (this
+command, the machine and the date). The
 held-out file is written to a temporary folder and deleted after: it is the shared data's
 text, which the repository does not copy.
 """
@@ -61,6 +63,46 @@ def write_held_out(run, data_dir, path):
     return path, len(validation)
 
 
+def mle_margins(output, mle_names, orders=(2, 3, 4)):
+    """Each other model's BLEU-n minus every MLE model's curve at equal Self-BLEU-n, and
+    against the best of them (the smallest margin where any is defined): > 0 lies above
+    every MLE curve. Read from `output`'s evaluate.json; printed and returned."""
+    import keras_seqgan as ks
+
+    with open(os.path.join(output, "evaluate.json"), encoding="utf-8") as handle:
+        rows = json.load(handle)["rows"]
+    curves = {name: [r for r in rows if r["model"] == name] for name in mle_names}
+    table = []
+    for row in rows:
+        if row["model"] in curves:
+            continue
+        entry = {"model": row["model"], "temperature": row["temperature"]}
+        for n in orders:
+            margins = {
+                name: ks.evaluation.frontier_margin(
+                    curve, row, x=f"self_bleu_{n}", y=f"bleu_{n}", higher_is_better=True
+                )
+                for name, curve in curves.items()
+            }
+            defined = [m for m in margins.values() if m is not None]
+            entry[f"bleu_{n}_margin"] = {
+                **margins, "best_mle": min(defined) if defined else None
+            }  # fmt: skip
+        table.append(entry)
+    print(f"\nBLEU-n above the best MLE curve ({', '.join(mle_names)}) at equal Self-BLEU-n "
+          "(> 0: above every MLE curve; - outside their ranges):")  # fmt: skip
+    for entry in table:
+        figures = "  ".join(
+            f"BLEU-{n} " + (
+                "-" if entry[f"bleu_{n}_margin"]["best_mle"] is None
+                else f"{entry[f'bleu_{n}_margin']['best_mle']:+.4f}"
+            )
+            for n in orders
+        )  # fmt: skip
+        print(f"  {entry['model']:<40} T={entry['temperature']:<4g} {figures}")
+    return {"mle_models": mle_names, "rows": table}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -91,6 +133,9 @@ def main(argv=None):
                    "--temperatures", args.temperatures, "--num-samples", str(args.num_samples),
                    "--lm-score", "--seed", str(args.seed), "--output", args.output]  # fmt: skip
         code = cli.main(command)
+    if code == 0:
+        names = [os.path.basename(m)[: -len(".keras")] for m in mle]
+        write_json(os.path.join(args.output, "margins.json"), mle_margins(args.output, names))
     write_json(
         os.path.join(args.output, "command.json"),
         {

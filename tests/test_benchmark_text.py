@@ -91,6 +91,15 @@ def test_coco_smoke_writes_every_output(text_benchmark, tmp_path):
         (model, t) for model in models | {"generator_mle"} for t in (0.8, 1.0)
     }
     assert (sweep / "quality_diversity.png").stat().st_size > 0
+    margins = json.loads((sweep / "margins.json").read_text())
+    assert margins["mle_models"] == ["generator_mle", "generator_mle_early_stopped"]
+    assert {(r["model"], r["temperature"]) for r in margins["rows"]} == {
+        (model, t) for model in ("generator_reinforce", "generator_gumbel") for t in (0.8, 1.0)
+    }
+    for entry in margins["rows"]:
+        values = entry["bleu_2_margin"]
+        defined = [values[name] for name in margins["mle_models"] if values[name] is not None]
+        assert values["best_mle"] == (min(defined) if defined else None)
 
 
 @pytest.mark.slow

@@ -138,6 +138,10 @@ PRESETS = {
         # maximum, at ~2.4x the rollout cost of 24. max_tokens 5000 keeps every one of the
         # 4,637 train word types (the test set has 1,880 more: 3.8% of its tokens are <unk>).
         #
+        # Measured on 2 cores, 2026-12-05 (benchmarks/results/text_coco/results.json):
+        # 1,828 s in all: MLE 481 s, D pre-training 231 s, reinforce 799 s (2.4-2.5 s a
+        # step), gumbel 290 s (0.5 s a step), evaluations 25 s; a 30 s test ran beside it
+        # twice. The estimate it was sized by, before those figures:
         # Time on 2 idle cores: about 35 minutes. Step times were measured with a few steps
         # of each stage (`full` sizes) on a machine shared with another benchmark, about
         # 4x slower than idle by two figures of ../shared/PERFORMANCE.md (MLE step 85 ms

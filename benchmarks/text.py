@@ -237,7 +237,7 @@ PRESETS = {
             sequence_length=20,
             max_tokens=5000,
             mle_epochs=10,
-            mle_eval_every=5,
+            mle_eval_every=1,  # held-out NLL every epoch: picks the early-stopped model
             d_rounds=5,
             d_epochs=3,
             # The share of real lines under another line's speaker and play among the
@@ -428,6 +428,45 @@ def best_weights_callback():
                 self.weights = self.model.get_weights()
 
     return BestWeights()
+
+
+class EarlyStopped:
+    """The early-stopped MLE model of a run (`kind`: "" or "_conditional" ...):
+    `generator_mle_early_stopped{kind}.keras`, the weights at the lowest `val_loss` of the
+    MLE stage (`callback` keeps them, `save` writes them), or, with `--mle-from`, that
+    run's file copied; its epoch in the record as `mle_early_stopped_epoch{kind}`."""
+
+    def __init__(self, record, output, earlier, kind):
+        self.record, self.key = record, f"mle_early_stopped_epoch{kind}"
+        name = f"generator_mle_early_stopped{kind}.keras"
+        self.path = os.path.join(output, name)
+        self.callback = best_weights_callback()
+        if earlier is not None:
+            source = os.path.join(earlier["folder"], name)
+            if os.path.isfile(source) and os.path.abspath(source) != os.path.abspath(self.path):
+                shutil.copyfile(source, self.path)
+            if self.key in earlier:
+                record.body[self.key] = earlier[self.key]
+
+    def save(self, generator):
+        """Writes the kept weights as the early-stopped model; `generator` keeps its own."""
+        from keras_seqgan.saving import save_model
+
+        if self.callback.weights is None:
+            return
+        final = generator.get_weights()
+        generator.set_weights(self.callback.weights)
+        save_model(generator, self.path)
+        generator.set_weights(final)
+        self.record.body[self.key] = self.callback.epoch
+
+    def exists(self):
+        return os.path.isfile(self.path)
+
+    def load(self):
+        import keras
+
+        return keras.saving.load_model(self.path)
 
 
 def earlier_mle_run(folder, experiment, config, seed):
@@ -767,39 +806,23 @@ def run_coco(config, data_dir, output, record, seed, verbose, earlier=None):
         for line in samples[name]:
             print(f"    {line}")
 
-    early_path = os.path.join(output, "generator_mle_early_stopped.keras")
+    # The early-stopped model: the weights at the lowest test NLL of the evaluated epochs.
+    # Picked on the test captions (COCO has no validation split), which can only flatter
+    # this baseline, never the adversarial models.
+    early = EarlyStopped(record, output, earlier, "")
     if earlier is None:
         generator = make_generator(tokenizer, config, seed + 1)
-        best = best_weights_callback()
         record.body["mle_history"] = record.stage(
             "mle", train_mle, generator, real, None, test_tokens, None, config, seed + 2, verbose,
-            best,
+            early.callback,
         )  # fmt: skip
-        # The early-stopped model: the weights at the lowest test NLL of the evaluated
-        # epochs. Picked on the test captions (COCO has no validation split), which can
-        # only flatter this baseline, never the adversarial models.
-        if best.weights is not None:
-            final_weights = generator.get_weights()
-            generator.set_weights(best.weights)
-            save_model(generator, early_path)
-            generator.set_weights(final_weights)
-            record.body["mle_early_stopped_epoch"] = best.epoch
+        early.save(generator)
     else:
         generator = record.stage("load-mle", load_mle, record, earlier, tokenizer, None)
-        earlier_early = os.path.join(earlier["folder"], "generator_mle_early_stopped.keras")
-        if os.path.isfile(earlier_early) and os.path.abspath(earlier_early) != os.path.abspath(
-            early_path
-        ):
-            shutil.copyfile(earlier_early, early_path)
-        if "mle_early_stopped_epoch" in earlier:
-            record.body["mle_early_stopped_epoch"] = earlier["mle_early_stopped_epoch"]
     save_model(generator, os.path.join(output, "generator_mle.keras"))
     record.stage("evaluate-mle", evaluate, "mle", generator)
-    if os.path.isfile(early_path):
-        import keras
-
-        early = keras.saving.load_model(early_path)
-        record.stage("evaluate-mle-early-stopped", evaluate, "mle_early_stopped", early)
+    if early.exists():
+        record.stage("evaluate-mle-early-stopped", evaluate, "mle_early_stopped", early.load())
 
     # One discriminator of each family the arms use, pre-trained against the MLE
     # generator; each arm trains a copy of its family's (and a copy of the MLE generator),
@@ -990,16 +1013,21 @@ def run_shakespeare(config, data_dir, output, record, seed, verbose, earlier=Non
         tok = tokenizer if conditional else plain
         conditions = real_conditions if conditional else None
         held_conditions = held_out_conditions if conditional else None
+        early = EarlyStopped(record, output, earlier, f"_{kind}")  # by held-out NLL
         if earlier is None:
             generator = make_generator(tok, config, seed + 1)
             record.body[f"mle_history_{kind}"] = record.stage(
                 f"mle-{kind}", train_mle, generator, real, conditions, held_out,
-                held_conditions, config, seed + 2, verbose,
+                held_conditions, config, seed + 2, verbose, early.callback,
             )  # fmt: skip
+            early.save(generator)
         else:
             generator = record.stage(f"load-mle-{kind}", load_mle, record, earlier, tok, kind)
         save_model(generator, os.path.join(output, f"generator_mle_{kind}.keras"))
         record.stage(f"evaluate-mle-{kind}", evaluate, f"mle_{kind}", generator, conditional)
+        if early.exists():
+            record.stage(f"evaluate-mle-early-stopped-{kind}", evaluate,
+                         f"mle_early_stopped_{kind}", early.load(), conditional)  # fmt: skip
         discriminators = pretrained_discriminators(
             record, tok, generator, real, conditions, held_out, held_conditions, config, seed,
             verbose, kind,

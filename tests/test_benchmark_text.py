@@ -112,6 +112,7 @@ def test_shakespeare_smoke_writes_every_output(text_benchmark, tmp_path):
     models = ["classifier_character.keras"]
     for kind in ("conditional", "unconditional"):
         models += [f"generator_mle_{kind}.keras", f"seqgan_{objective}_{kind}.keras"]
+        models += [f"generator_mle_early_stopped_{kind}.keras"]
         models += [f"generator_{objective}_{kind}.keras"]
     for name in models:
         assert (tmp_path / name).stat().st_size > 0, name
@@ -120,7 +121,7 @@ def test_shakespeare_smoke_writes_every_output(text_benchmark, tmp_path):
     keys += ["nll_held_out"]
     names = {
         f"{stage}_{kind}"
-        for stage in ("mle", objective)
+        for stage in ("mle", "mle_early_stopped", objective)
         for kind in ("conditional", "unconditional")
     }
     assert set(saved["figures"]) == names
@@ -189,7 +190,8 @@ def test_shakespeare_dense_smoke_trains_a_conditional_prefix_discriminator(
     # Only the prefix discriminator is pre-trained: no arm needs the CNN one.
     assert set(saved["stage_seconds"]) == {
         "data", "classifier", "mle-conditional", "evaluate-mle-conditional",
-        "prefix-discriminator-conditional", "adversarial-dense_conditional",
+        "evaluate-mle-early-stopped-conditional", "prefix-discriminator-conditional",
+        "adversarial-dense_conditional",
         "evaluate-dense_conditional", "adversarial-dense_mismatched_conditional",
         "evaluate-dense_mismatched_conditional",
     }  # fmt: skip
@@ -235,6 +237,12 @@ def test_shakespeare_dense_smoke_trains_a_conditional_prefix_discriminator(
     assert again["mle_from"]["folder"] == str(first.resolve())
     assert again["mle_history_conditional"] == saved["mle_history_conditional"]
     assert again["figures"]["mle_conditional"] == saved["figures"]["mle_conditional"]
+    # The early-stopped model (1 MLE epoch: that epoch's) comes along from the first run.
+    assert again["mle_early_stopped_epoch_conditional"] == 1
+    assert (
+        again["figures"]["mle_early_stopped_conditional"]
+        == saved["figures"]["mle_early_stopped_conditional"]
+    )
     assert again["figures"]["dense_conditional"] == saved["figures"]["dense_conditional"]
 
 

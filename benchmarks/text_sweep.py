@@ -17,9 +17,8 @@ Needs `../shared/data/shakespeare_dialogue.csv` or `coco_captions_test.txt` (or
 `--data-dir`). Writes into `--output`: `evaluate.json`, `evaluate.csv`,
 `quality_diversity.png`, `margins.json` (each other model's BLEU-n against every MLE
 model's curve and the best of them, at equal Self-BLEU-n) and `command.json` (this
-command, the machine and the date). The
-held-out file is written to a temporary folder and deleted after: it is the shared data's
-text, which the repository does not copy.
+command, the machine and the date). The held-out file is written to a temporary folder
+and deleted after: it is the shared data's text, which the repository does not copy.
 """
 
 from __future__ import annotations
@@ -45,9 +44,12 @@ def write_held_out(run, data_dir, path):
     with open(os.path.join(run, "results.json"), encoding="utf-8") as handle:
         earlier = json.load(handle)
     if earlier["experiment"] == "coco":
-        limit = earlier["config"]["max_test_lines"]
-        with open(os.path.join(data_dir, bench.DATA_FILES["coco"][1]), encoding="utf-8") as f:
-            lines = [line for line in f.read().splitlines() if line.strip()][:limit]
+        import keras_seqgan as ks
+
+        lines = ks.data.load_text_corpus(
+            os.path.join(data_dir, bench.DATA_FILES["coco"][1]),
+            max_lines=earlier["config"]["max_test_lines"],
+        ).texts  # as run_coco reads them
         path = os.path.splitext(path)[0] + ".txt"  # one caption a line
         with open(path, "w", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")

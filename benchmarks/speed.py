@@ -68,8 +68,9 @@ Table 2 (`--scaling`): fit-graph with the small discriminator, one axis varied a
 each point in its own process, with its own floor rates (the square one from the parent)
 and its peak resident memory (`VmHWM`: `ru_maxrss` of a child started from this process
 reports this process's peak). Table 3: an MLE pre-training epoch (after a warm-up epoch)
-with the generator's default loss, with Keras's sparse cross-entropy (the baseline of
-`speedup_vs_keras_loss`) and in `mixed_bfloat16`, generating samples and NLL-oracle, each
+with `Generator.compile`'s defaults (XLA), in a graph-mode step, with Keras's sparse
+cross-entropy in a graph-mode step (the baseline of `speedup_vs_keras_loss`) and in
+`mixed_bfloat16`, generating samples and NLL-oracle, each
 beside its floor (same rates; bfloat16 ones for the bfloat16 epoch). `--variants none`
 runs no table 1: the rates and table 3 only.
 
@@ -880,10 +881,12 @@ def backends_table(size, real, args):
 def hot_paths(size, oracle, real, samples, all_rates, mle_repeats=3):
     """Seconds and floor of an MLE epoch, `generate(samples)` and NLL-oracle of them.
 
-    The MLE epoch three ways: the generator's default loss (`TokenCrossEntropy`), Keras's
-    `SparseCategoricalCrossentropy(from_logits=True)` (the default before 2026-12-05: the
-    baseline), and the default loss with the generator in `mixed_bfloat16` (its floor at
-    the bfloat16 rates where the CPU has them).
+    The MLE epoch four ways: `Generator.compile`'s defaults (`TokenCrossEntropy`, the
+    step compiled with XLA), the same loss in a graph-mode step (`jit_compile=False`: the
+    default before 2026-12-06), Keras's `SparseCategoricalCrossentropy(from_logits=True)`
+    in a graph-mode step (the default before 2026-12-05: the baseline), and the defaults
+    with the generator in `mixed_bfloat16` (its floor at the bfloat16 rates where the CPU
+    has them).
     """
     import keras
 
@@ -912,17 +915,22 @@ def hot_paths(size, oracle, real, samples, all_rates, mle_repeats=3):
         "generate, NLL-oracle"
     )
     bf16_rates = best_rates(all_rates, "bfloat16") if all_rates.get("bfloat16") else rates
-    mle = (
-        ("mle_epoch", None, None, rates),
+    mle = (  # name, loss, dtype policy, rates of the floor, jit_compile
+        ("mle_epoch", None, None, rates, "auto"),
+        ("mle_epoch_graph", None, None, rates, False),
         ("mle_epoch_keras_loss", keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-         None, rates),
-        ("mle_epoch_bf16", None, "mixed_bfloat16", bf16_rates),
+         None, rates, False),
+        ("mle_epoch_bf16", None, "mixed_bfloat16", bf16_rates, "auto"),
     )  # fmt: skip
     generators = []
-    for _, loss, dtype, _ in mle:
+    for _, loss, dtype, _, jit_compile in mle:
         policies = None if dtype is None else {"generator": dtype, "discriminator": "float32"}
         generator = build_models(size, "small", policies)[0]
-        generator.compile(optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0), loss=loss)
+        generator.compile(
+            optimizer=keras.optimizers.Adam(1e-2, global_clipnorm=5.0),
+            loss=loss,
+            jit_compile=jit_compile,
+        )
         generators.append(generator)
 
     def epoch(generator):
@@ -931,7 +939,7 @@ def hot_paths(size, oracle, real, samples, all_rates, mle_repeats=3):
 
     for generator in generators:
         epoch(generator)  # traces; the timed epochs reuse the traces
-    # Epochs of the three take turns, `mle_repeats` each (the preset's), and each one's
+    # Epochs of the four take turns, `mle_repeats` each (the preset's), and each one's
     # median is kept.
     times = [[] for _ in mle]
     for _ in range(mle_repeats):
@@ -940,7 +948,7 @@ def hot_paths(size, oracle, real, samples, all_rates, mle_repeats=3):
     rows = [
         (name, float(np.median(seconds)), floor(len(data), 3, EMBEDDING, HIDDEN, path_rates),
          len(data))
-        for (name, _, _, path_rates), seconds in zip(mle, times, strict=True)
+        for (name, _, _, path_rates, _), seconds in zip(mle, times, strict=True)
     ]  # fmt: skip
     epochs_s = {
         name: [round(s, 2) for s in seconds] for (name, *_), seconds in zip(mle, times, strict=True)
@@ -957,7 +965,7 @@ def hot_paths(size, oracle, real, samples, all_rates, mle_repeats=3):
     o_floor = floor(samples, 1, oracle.embedding_dim, oracle.hidden_dim)
     rows.append(("nll_oracle", seconds, o_floor, samples))
     keys = ("path", "seconds", "floor_s", "sequences")
-    baseline = rows[1][1]  # the MLE epoch with Keras's loss
+    baseline = dict((row[0], row[1]) for row in rows)["mle_epoch_keras_loss"]
     return [
         dict(
             zip(keys, (name, round(s, 3), round(f, 4), n), strict=True),

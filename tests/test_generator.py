@@ -115,6 +115,44 @@ def test_mle_fit_is_plain_keras_and_seeded():
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
+def test_mle_step_is_compiled_with_xla_by_default_and_trains_as_graph_mode():
+    """`Generator.compile()` asks for XLA (on TensorFlow's CPU too, where Keras's "auto"
+    would not: faster, docs/speed.md); the XLA step trains as the graph-mode one."""
+    data = np.tile(np.arange(T, dtype="int32"), (32, 1))
+
+    def train(**compile_kw):
+        keras.utils.set_random_seed(7)  # the same initial weights
+        generator = make_generator()
+        generator.compile(optimizer=keras.optimizers.SGD(0.5), **compile_kw)
+        history = generator.fit(data, data, batch_size=8, epochs=2, verbose=0, shuffle=False)
+        return generator, history.history["loss"]
+
+    default, default_losses = train()
+    graph, graph_losses = train(jit_compile=False)
+    assert default.jit_compile is True and graph.jit_compile is False
+    np.testing.assert_allclose(default_losses, graph_losses, rtol=1e-5)
+    for a, b in zip(default.weights, graph.weights, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-6)
+    eager = make_generator()
+    eager.compile(run_eagerly=True)  # Keras's rule: no XLA when run eagerly, and no warning
+    assert eager.jit_compile is False
+
+
+@pytest.mark.tensorflow_only("on JAX every step is XLA; this is TensorFlow's CPU choice")
+def test_mle_step_of_a_bfloat16_generator_is_left_to_keras():
+    generator = make_generator(dtype="mixed_bfloat16")  # slower under XLA on a CPU
+    generator.compile()
+    assert generator.jit_compile is bool(tf.config.list_physical_devices("GPU"))
+
+
+@pytest.mark.tensorflow_only("tf.distribute strategies are TensorFlow's")
+def test_mle_step_leaves_xla_to_keras_under_a_strategy():
+    with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
+        generator = make_generator()
+        generator.compile()
+    assert generator.jit_compile is False  # Keras's "auto" under tf.distribute
+
+
 def test_config_round_trip_and_keras_file(tmp_path):
     generator = make_generator(start_token=3, sampler_block_size=4)
     clone = Generator.from_config(generator.get_config())

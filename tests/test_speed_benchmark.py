@@ -166,9 +166,10 @@ def test_smoke_run_times_every_variant(speed_benchmark, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "bfloat16 instructions: " in printed and "Targets (issue 22)" in printed
     assert [row["path"] for row in saved["hot_paths"]] == [
-        "mle_epoch", "mle_epoch_keras_loss", "mle_epoch_bf16", "generate", "nll_oracle",
+        "mle_epoch", "mle_epoch_graph", "mle_epoch_keras_loss", "mle_epoch_bf16", "generate",
+        "nll_oracle",
     ]  # fmt: skip
-    assert saved["hot_paths"][1]["speedup_vs_keras_loss"] == 1.0
+    assert saved["hot_paths"][2]["speedup_vs_keras_loss"] == 1.0
     assert all(row["seconds"] > 0 and row["floor_s"] > 0 for row in saved["hot_paths"])
     assert saved["scaling"] is None and saved["backends"] is None
 
@@ -223,3 +224,19 @@ def test_step_time_times_objectives_and_batch_sizes_side_by_side(tmp_path, capsy
     assert "dense         8  graph" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         step_time.main(["--runs", "dense"])
+
+
+@pytest.mark.slow  # ~20 s: four small fits at V=5,000, two of them compiled with XLA
+def test_mle_step_modes_times_each_compile_setting(tmp_path, capsys):
+    modes = load_benchmark("mle_step_modes")
+    output = tmp_path / "mle_step_modes.json"
+    record = modes.main(["--modes", "defaults,graph,bf16-graph,xla-hoisted", "--repeats", "1",
+                         "--samples", "64", "--output", str(output)])  # fmt: skip
+    rows = {row["mode"]: row for row in json.loads(output.read_text())["mle_epoch"]}
+    assert rows["defaults"]["jit_compile"] is True and rows["graph"]["jit_compile"] is False
+    assert rows["bf16-graph"]["dtype_policy"] == "mixed_bfloat16"
+    assert all(row["median_s"] > 0 for row in rows.values())
+    assert 0.9 < record["generate"]["same_tokens_fraction"] <= 1.0
+    assert "xla-hoisted" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        modes.main(["--modes", "tpu"])

@@ -223,6 +223,13 @@ def token_cross_entropy(labels, logits, jit_compile: bool = True):
     return jax.nn.logsumexp(logits, axis=-1) - picked
 
 
+def mle_jit_compile(compute_dtype="float32"):
+    """What `Generator.compile(jit_compile="auto")` asks Keras for: Keras's `"auto"`,
+    which on JAX compiles every step with XLA already."""
+    del compute_dtype
+    return "auto"
+
+
 def has_accelerator() -> bool:
     """Whether JAX's default backend is a GPU or TPU."""
     return jax.default_backend() in ("gpu", "tpu")

@@ -562,17 +562,30 @@ class Generator(SeedStateMixin, keras.Model):
         )
         return self.tokenizer.decode(tokens)
 
-    def compile(self, optimizer="adam", loss=None, metrics=None, **kwargs):
+    def compile(self, optimizer="adam", loss=None, metrics=None, jit_compile="auto", **kwargs):
         """Compiles for MLE pre-training.
 
         `loss` defaults to `keras_seqgan.losses.TokenCrossEntropy()`: the per-token
         cross-entropy that `keras.losses.SparseCategoricalCrossentropy(from_logits=True)`
         computes, faster on a CPU with TensorFlow. Any Keras loss of
         `(tokens, logits)` works in its place.
+
+        `jit_compile` is Keras's, with one difference in `"auto"` (the default): on
+        TensorFlow it compiles a float32 generator's MLE step with XLA on a CPU too,
+        where Keras's `"auto"` would not, because that step is faster so (an MLE epoch
+        at the SeqGAN paper's sizes: 1.15-1.43x, `docs/speed.md`). For a
+        `mixed_bfloat16` generator (no faster under XLA on a CPU), under a `tf.distribute`
+        strategy, with op determinism enabled or with `run_eagerly=True` it is Keras's
+        `"auto"`. On JAX every step is compiled with XLA either way. `False` runs
+        TensorFlow's graph.
         """
         if loss is None:
             loss = TokenCrossEntropy()
-        super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+        if jit_compile == "auto" and not kwargs.get("run_eagerly"):
+            jit_compile = backend.mle_jit_compile(self.compute_dtype)
+        super().compile(
+            optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit_compile, **kwargs
+        )
 
     def compile_from_config(self, config):
         recompile_from_config(self, config)

@@ -145,6 +145,20 @@ def test_mle_step_of_a_bfloat16_generator_is_left_to_keras():
     assert generator.jit_compile is bool(tf.config.list_physical_devices("GPU"))
 
 
+def test_generate_samples_with_xla_by_default_as_the_graph_does():
+    """`generate`'s `"auto"` is XLA for a float32 generator (faster, docs/speed.md); its
+    tokens are the graph's but where float rounding crosses a sampling boundary."""
+    generator = make_generator(vocabulary_size=50)
+    default = generator.generate(400, seed=3)
+    np.testing.assert_array_equal(default, generator.generate(400, seed=3, jit_compile=True))
+    if keras.backend.backend() == "tensorflow":  # (JAX compiles with XLA either way)
+        assert set(generator._generate_cache) == {(400, True)}  # "auto" ran XLA's program
+    graph = generator.generate(400, seed=3, jit_compile=False)
+    assert np.mean(default == graph) > 0.99
+    with pytest.raises(ValueError, match=r"`jit_compile` must be 'auto', True or False"):
+        generator.generate(4, jit_compile="yes")
+
+
 @pytest.mark.tensorflow_only("tf.distribute strategies are TensorFlow's")
 def test_mle_step_leaves_xla_to_keras_under_a_strategy():
     with tf.distribute.OneDeviceStrategy("/cpu:0").scope():

@@ -8,12 +8,12 @@ _BACKEND = keras.backend.backend()
 if _BACKEND == "tensorflow":
     from keras_seqgan.backend.tensorflow import (
         apply_gradients,
+        auto_jit_compile,
         compile_function,
         cond,
         export_generation,
         has_accelerator,
         map_sequential,
-        mle_jit_compile,
         num_replicas,
         replica_mean,
         run_step,
@@ -27,12 +27,12 @@ if _BACKEND == "tensorflow":
 elif _BACKEND == "jax":
     from keras_seqgan.backend.jax import (
         apply_gradients,
+        auto_jit_compile,
         compile_function,
         cond,
         export_generation,
         has_accelerator,
         map_sequential,
-        mle_jit_compile,
         num_replicas,
         replica_mean,
         run_step,
@@ -51,12 +51,12 @@ else:
 
 __all__ = [
     "apply_gradients",
+    "auto_jit_compile",
     "compile_function",
     "cond",
     "export_generation",
     "has_accelerator",
     "map_sequential",
-    "mle_jit_compile",
     "num_replicas",
     "replica_mean",
     "run_step",

@@ -223,9 +223,9 @@ def token_cross_entropy(labels, logits, jit_compile: bool = True):
     return jax.nn.logsumexp(logits, axis=-1) - picked
 
 
-def mle_jit_compile(compute_dtype="float32"):
-    """What `Generator.compile(jit_compile="auto")` asks Keras for: Keras's `"auto"`,
-    which on JAX compiles every step with XLA already."""
+def auto_jit_compile(compute_dtype="float32"):
+    """What the generator's `jit_compile="auto"` asks for: Keras's `"auto"`, which on
+    JAX compiles every step with XLA already (as `compile_function` always does)."""
     del compute_dtype
     return "auto"
 

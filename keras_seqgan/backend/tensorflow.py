@@ -224,13 +224,14 @@ def _in_xla_context() -> bool:
     return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
 
 
-def mle_jit_compile(compute_dtype="float32"):
-    """What `Generator.compile(jit_compile="auto")` asks Keras for: XLA (`True`) on
-    TensorFlow for a float32 generator, also on a CPU, where Keras's own `"auto"` would
-    not; `"auto"` (Keras's choice) for a `mixed_bfloat16` or `mixed_float16` generator
-    (on a CPU, its XLA step is no faster than the graph's, measured), under a
-    `tf.distribute` strategy and with op determinism enabled, which Keras's `"auto"`
-    excludes from XLA.
+def auto_jit_compile(compute_dtype="float32"):
+    """What the generator's `jit_compile="auto"` means (in `Generator.compile`, asked of
+    Keras, and in `generate`, where anything but `True` is TensorFlow's graph): XLA
+    (`True`) on TensorFlow for a float32 generator, also on a CPU, where Keras's own
+    `"auto"` would not; `"auto"` (Keras's choice) for a `mixed_bfloat16` or
+    `mixed_float16` generator (on a CPU, its XLA step is no faster than the graph's,
+    measured), under a `tf.distribute` strategy and with op determinism enabled, which
+    Keras's `"auto"` excludes from XLA.
     """
     from tensorflow.python.framework import config  # no public determinism query
 

@@ -883,7 +883,7 @@ def hot_paths(size, oracle, real, samples, all_rates, mle_repeats=3):
 
     The MLE epoch four ways: `Generator.compile`'s defaults (`TokenCrossEntropy`, the
     step compiled with XLA), the same loss in a graph-mode step (`jit_compile=False`: the
-    default before 2026-12-06), Keras's `SparseCategoricalCrossentropy(from_logits=True)`
+    default until 2026-12-05), Keras's `SparseCategoricalCrossentropy(from_logits=True)`
     in a graph-mode step (the default before 2026-12-05: the baseline), and the defaults
     with the generator in `mixed_bfloat16` (its floor at the bfloat16 rates where the CPU
     has them).

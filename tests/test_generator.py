@@ -140,7 +140,7 @@ def test_mle_step_is_compiled_with_xla_by_default_and_trains_as_graph_mode():
 
 @pytest.mark.tensorflow_only("on JAX every step is XLA; this is TensorFlow's CPU choice")
 def test_mle_step_of_a_bfloat16_generator_is_left_to_keras():
-    generator = make_generator(dtype="mixed_bfloat16")  # slower under XLA on a CPU
+    generator = make_generator(dtype="mixed_bfloat16")  # no faster under XLA on a CPU
     generator.compile()
     assert generator.jit_compile is bool(tf.config.list_physical_devices("GPU"))
 

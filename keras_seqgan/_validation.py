@@ -161,6 +161,13 @@ def check_choice(name: str, value, choices):
     return value
 
 
+def check_auto_or_bool(name: str, value):
+    """`"auto"`, `True` or `False` (a `jit_compile`-like switch)."""
+    if not (isinstance(value, str) and value == "auto") and not isinstance(value, bool):
+        raise ValueError(f"`{name}` must be 'auto', True or False. Received: {name}={value!r}")
+    return value
+
+
 def check_verbose(value) -> int:
     """`verbose` must be 0 or 1."""
     if not is_int(value) or value not in (0, 1):

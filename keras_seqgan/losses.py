@@ -12,6 +12,7 @@ from __future__ import annotations
 import keras
 
 from keras_seqgan import backend
+from keras_seqgan._validation import check_auto_or_bool
 
 
 @keras.saving.register_keras_serializable(package="keras_seqgan")
@@ -48,12 +49,8 @@ class TokenCrossEntropy(keras.losses.Loss):
         name="token_cross_entropy",
         dtype=None,
     ):
-        if not (jit_compile == "auto" or isinstance(jit_compile, bool)):
-            raise ValueError(
-                f"`jit_compile` must be one of 'auto', True or False; received {jit_compile!r}."
-            )
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.jit_compile = jit_compile
+        self.jit_compile = check_auto_or_bool("jit_compile", jit_compile)
 
     def call(self, y_true, y_pred):
         return backend.token_cross_entropy(

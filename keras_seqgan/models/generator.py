@@ -11,6 +11,7 @@ from keras import ops
 from keras_seqgan import backend
 from keras_seqgan._seed_state import SeedStateMixin
 from keras_seqgan._validation import (
+    check_auto_or_bool,
     check_index,
     check_int,
     check_seed,
@@ -502,12 +503,8 @@ class Generator(SeedStateMixin, keras.Model):
             min(num_samples, 1024) if batch_size is None else check_int("batch_size", batch_size)
         )
         seed = check_seed(seed)
-        if jit_compile == "auto":
+        if check_auto_or_bool("jit_compile", jit_compile) == "auto":
             jit_compile = backend.auto_jit_compile(self.compute_dtype) is True
-        elif not isinstance(jit_compile, bool):
-            raise ValueError(
-                f"`jit_compile` must be 'auto', True or False. Received: {jit_compile!r}"
-            )
         conditions = check_condition_values(conditions, self.conditions, num_samples)
         return sample_in_batches(
             self, num_samples, temperature, seed, batch_size, jit_compile, conditions

@@ -31,7 +31,10 @@ model whose temperature frontier the final point is placed against. `--backup-di
 checkpoints every evaluation with `keras.callbacks.BackupAndRestore`: the same command run
 again after a kill continues where the last evaluation left off, keeping the evaluation
 points already in `results.json`, and ends as the uninterrupted run would have; a larger
-`--steps` continues a finished run.
+`--steps` continues a finished run, a `--steps` at the backup's step ends a stopped one
+(the model is saved and placed on the frontiers, nothing is trained), and the frontier's
+temperatures (`--set adversarial_temperatures=[...]`, `mle_temperatures`) may change on a
+resume: they are used after training only.
 
 Outputs in `--output`: `results.json` (every evaluation point, stage wall times, the
 frontier, the targets), `curves.csv`, `curves.png` (with the paper's reference lines and
@@ -830,9 +833,12 @@ def earlier_scratch_run(output, args, config):
     with open(path) as file:
         earlier = json.load(file)
 
-    def settings(values):  # `--steps` may grow: a larger one continues the run
+    def settings(values):
+        # `--steps` may grow (a larger one continues the run), and the frontier's
+        # temperatures may change: they are used after training only.
         values = json.loads(json.dumps(values))
-        values.pop("adversarial_steps", None)
+        for key in ("adversarial_steps", "mle_temperatures", "adversarial_temperatures"):
+            values.pop(key, None)
         return values
 
     if (
@@ -842,8 +848,8 @@ def earlier_scratch_run(output, args, config):
     ):
         raise SystemExit(
             f"--backup-dir {args.backup_dir}: its run (results.json in {output}) had other "
-            "settings; run the same command to resume it (only --steps may change), or "
-            "delete the backup to start over."
+            "settings; run the same command to resume it (only --steps and the frontier's "
+            "temperatures may change), or delete the backup to start over."
         )
     return earlier
 

@@ -177,10 +177,20 @@ def test_a_killed_scratch_run_resumes_from_its_backup_as_if_never_killed(
     for a, b in zip(state_of(straight / "seqgan_dense.keras"),
                     state_of(output / "seqgan_dense.keras"), strict=True):  # fmt: skip
         np.testing.assert_array_equal(a, b)
-    # Only --steps may change (a larger one continues the run): other settings are refused
-    # before anything is trained.
+    # Only --steps and the frontier's temperatures may change (a larger --steps continues
+    # the run): other settings are refused before anything is trained.
     with pytest.raises(SystemExit, match="other settings"):
         ob.main(argv + ["--batch-size", "16"])
+    # The finished run again, with the frontier and other temperatures: nothing is trained,
+    # the same model is placed on the frontier at the new temperatures.
+    ended = ob.main(
+        argv + ["--stages", "adversarial,frontier", "--set", "adversarial_temperatures=[0.8]"]
+    )
+    assert figures(ended) == figures(expected)
+    assert [(r["model"], r["temperature"]) for r in ended["frontier"]] == [("dense", 0.8)]
+    for a, b in zip(state_of(straight / "seqgan_dense.keras"),
+                    state_of(output / "seqgan_dense.keras"), strict=True):  # fmt: skip
+        np.testing.assert_array_equal(a, b)
 
 
 # ~16 s on 2 busy cores (the paper's oracle, vocabulary 5,000, and the committed MLE models)

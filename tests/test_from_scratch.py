@@ -292,3 +292,29 @@ def test_the_hypermodel_builds_and_trains_a_dense_seqgan():
         )  # fmt: skip
     with pytest.raises(ValueError, match="objective"):
         tuning.SeqGANHyperModel(vocabulary_size=V, sequence_length=T, objective="wgan")
+
+
+@pytest.mark.slow  # ~20 s on 2 busy cores: a tiny from-scratch run, then two arms of 2 steps
+def test_the_rate_drop_diagnostic_continues_the_saved_run_at_each_rate(
+    oracle_benchmark, tiny_oracle_file, tmp_path
+):
+    run = tmp_path / "run"
+    oracle_benchmark.main(tiny_scratch_argv(tiny_oracle_file, run, "--steps", "2"))
+    rate_drop = load_benchmark("scratch_rate_drop")
+    record = rate_drop.main(
+        ["--run", str(run), "--oracle", str(tiny_oracle_file), "--rates", "0.05", "1e-6",
+         "--steps", "2", "--eval-every", "1", "--verbose", "0"]
+    )  # fmt: skip
+    saved = json.loads((run / "results.json").read_text())["config"]["dense"]["g_learning_rate"]
+    assert record["status"] == "complete" and record["run_steps"] == 2
+    fast, slow = record["arms"]
+    assert [p["step"] for p in fast["points"]] == [0, 1, 2]
+    assert (fast["g_learning_rate"], slow["g_learning_rate"]) == (0.05, 1e-6)
+    assert fast["saved_g_learning_rate"] == pytest.approx(saved)
+    # Both arms start from the same saved state; the rate is what differs after it.
+    assert fast["points"][0]["nll_oracle"] == slow["points"][0]["nll_oracle"]
+    assert fast["points"][-1]["nll_gen"] != slow["points"][-1]["nll_gen"]
+    assert all(p.get("g_skipped", 0) == 0 for p in fast["points"] + slow["points"])
+    assert json.loads((run / "rate_drop" / "results.json").read_text()) == record
+    with pytest.raises(SystemExit):
+        rate_drop.main(["--run", str(tmp_path / "nowhere"), "--oracle", str(tiny_oracle_file)])

@@ -38,7 +38,9 @@ resume: they are used after training only.
 
 Outputs in `--output`: `results.json` (every evaluation point, stage wall times, the
 frontier, the targets), `curves.csv`, `curves.png` (with the paper's reference lines and
-the authors' logged curve), `frontier.png`, and the trained models (`.keras`).
+the authors' logged curve), `frontier.png`, and the trained models (`.keras`; from
+scratch, `seqgan_OBJECTIVE.keras` with both networks and optimizers, and the generator
+alone, `generator_OBJECTIVE.keras`).
 
     python benchmarks/oracle.py --preset cpu --oracle ../shared/data/seqgan_oracle_lstm.npz
     python benchmarks/oracle.py --preset paper --stages mle --oracle ...   # the MLE stage only
@@ -1096,6 +1098,8 @@ def scratch_stages(args, config, run, timed, write_record, oracle, real, held_ou
             lambda stage=stage: write_record(f"during {stage}"),
         )  # fmt: skip
         save_model(gan, os.path.join(output, f"seqgan_{objective}.keras"))
+        # The generator alone too: small enough to commit behind a results table.
+        save_model(gan.generator, os.path.join(output, f"generator_{objective}.keras"))
         trained[objective] = gan.generator
         summary[objective] = {**run.evaluate(gan.generator), "step_time": timing}
         print(f"{objective}: {summary[objective]}", flush=True)

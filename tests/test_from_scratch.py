@@ -207,9 +207,15 @@ def test_the_smoke_run_from_scratch_on_the_papers_oracle(oracle_benchmark, tmp_p
     assert scratch[-1]["g_skipped"] == scratch[-1]["d_skipped"] == 0
     # Nothing but the adversarial stage was trained; the MLE models come from --mle-from.
     assert "mle" not in record["stage_seconds"] and "discriminator" not in record["stage_seconds"]
-    for name in ("results.json", "curves.csv", "seqgan_dense.keras"):
+    for name in ("results.json", "curves.csv", "seqgan_dense.keras", "generator_dense.keras"):
         assert (tmp_path / name).stat().st_size > 0
     assert not (tmp_path / "generator_mle.keras").exists()
+    # The generator alone, to be committed and re-scored: the trained one.
+    alone = keras.saving.load_model(tmp_path / "generator_dense.keras")
+    trained = keras.saving.load_model(tmp_path / "seqgan_dense.keras").generator
+    assert isinstance(alone, ks.models.Generator)
+    for a, b in zip(alone.weights, trained.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
     # The final point against both MLE models' temperature frontiers.
     assert set(record["summary"]["frontier_margins"]) == {
         "mle (120 epochs)", "mle early-stopped (10)",

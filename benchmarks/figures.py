@@ -12,6 +12,9 @@ into `--output` (default `docs/figures/`):
   (`oracle_ablation/results.json`, drawn by `oracle_ablation.py`'s own `plot`);
 - `time_to_quality.png`: NLL-oracle against training seconds for each objective from one
   MLE start (`time_to_quality/results.json`, drawn by `time_to_quality.py`'s own `plot`);
+- `oracle_scratch_frontier.png`: the from-scratch dense runs (`oracle_scratch/`,
+  `oracle_scratch_seed89/`, `oracle_scratch_fresh/`), each at several temperatures,
+  against both MLE models' frontiers (drawn up to NLL-gen 11, where the runs are);
 - `speed_paper.png`: table 1 of `speed_paper.json`, the median time of one adversarial
   iteration per variant for each discriminator, with the floor and the speed-up over
   `naive`.
@@ -41,11 +44,21 @@ OUTPUT = os.path.join(ROOT, "docs", "figures")
 # Every figure at this size of pixel; oracle.py's plots use the same.
 DPI = 110
 
+# The from-scratch runs of `oracle_scratch_frontier.png`, with their legend labels.
+SCRATCH_RUNS = (
+    ("oracle_scratch", "dense from scratch, seed 88"),
+    ("oracle_scratch_seed89", "dense from scratch, seed 89"),
+    ("oracle_scratch_fresh", "dense from scratch, 200,000 rows, seed 88"),
+)
 # What each result file is, and the command that wrote it (for the error when it is missing).
 SOURCES = {
     "oracle_paper/results.json": "python benchmarks/oracle.py --preset paper --stages mle ...",
     "oracle_cpu/results.json": "python benchmarks/oracle.py --preset cpu ...",
     "oracle_ablation/results.json": "python benchmarks/oracle_ablation.py ...",
+    **{
+        f"{folder}/results.json": "python benchmarks/oracle.py --preset cpu --from-scratch ..."
+        for folder, _ in SCRATCH_RUNS
+    },
     "time_to_quality/results.json": "python benchmarks/time_to_quality.py ...",
     "speed_paper.json": "python benchmarks/speed.py --scaling",
 }
@@ -89,6 +102,27 @@ def oracle_figures(results, output):
             oracle.plot_frontier(path, record["frontier"], entropy, title)
             written.append(path)
     return written
+
+
+def scratch_figure(results, output):
+    """The from-scratch runs' temperature sweeps on the MLE models' frontiers (the first
+    run's MLE rows: every run shares the MLE models)."""
+    import oracle
+
+    records = [(load(results, f"{folder}/results.json"), label) for folder, label in SCRATCH_RUNS]
+    first = records[0][0]
+    rows = [r for r in first["frontier"] if r["model"].startswith("mle") and r["nll_gen"] <= 11]
+    for record, label in records:
+        steps = max(p["step"] for p in record["points"] if p["stage"] == "adversarial-dense")
+        rows += [
+            {**r, "model": f"{label}, step {steps:,}"}
+            for r in record["frontier"]
+            if r["model"] == "dense"
+        ]
+    path = os.path.join(output, "oracle_scratch_frontier.png")
+    title = "From scratch (dense rewards, batch 512) against the MLE models' frontiers"
+    oracle.plot_frontier(path, rows, first["summary"]["oracle_entropy"], title)
+    return [path]
 
 
 def ablation_figure(results, output):
@@ -173,6 +207,7 @@ def main(argv=None):
         load(args.results, name)
     os.makedirs(args.output, exist_ok=True)
     written = oracle_figures(args.results, args.output)
+    written += scratch_figure(args.results, args.output)
     written += ablation_figure(args.results, args.output)
     written += time_to_quality_figure(args.results, args.output)
     written += speed_figure(args.results, args.output)

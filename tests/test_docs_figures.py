@@ -19,6 +19,7 @@ EXPECTED = (
     "oracle_paper_curves.png",
     "oracle_cpu_curves.png",
     "oracle_cpu_frontier.png",
+    "oracle_scratch_frontier.png",
     "oracle_ablation.png",
     "time_to_quality.png",
     "speed_paper.png",

@@ -164,6 +164,9 @@ PRESETS = {
 # "dense" gets these as `config["dense"]` (`--set 'dense={"g_learning_rate": 1e-3}'`
 # changes one), so that the presets and the other runs' records stay as they were.
 DENSE = dict(g_learning_rate=9.59e-5, d_learning_rate=9.38e-3, beta_1=0.5, d_steps=1)
+# `DenseReward` settings `--set dense=...` may add (absent: the class's defaults, ScratchGAN's
+# discount 0.23 and baseline decay 0.08, and bounded rewards).
+DENSE_OBJECTIVE = ("discount", "baseline_decay", "reward")
 # `--from-scratch`: generator steps and the evaluation interval (ScratchGAN trained
 # 200,000 steps); `--steps` sets the steps, `--set adversarial_eval_every=N` the interval.
 SCRATCH = {
@@ -403,6 +406,18 @@ def discriminator_stage(run, config, oracle, generator, real, held_out, seed, ob
     return discriminator, accuracy
 
 
+def objective_for(config, objective):
+    """What `SeqGAN(objective=...)` gets: the name, or a `DenseReward` with the settings
+    of `DENSE_OBJECTIVE` that the config sets."""
+    import keras_seqgan as ks
+
+    dense = config.get("dense", {})
+    settings = {key: dense[key] for key in DENSE_OBJECTIVE if key in dense}
+    if objective == "dense" and settings:
+        return ks.objectives.DenseReward(**settings)
+    return objective
+
+
 def adversarial_stage(
     run, config, objective, generator, discriminator, real, seed, verbose, held_out=None
 ):
@@ -414,8 +429,9 @@ def adversarial_stage(
     d_clone = copy_model(discriminator)
     d_clone.compile(optimizer=adam(settings["d_learning_rate"], settings["beta_1"]))
     gan = ks.SeqGAN(
-        generator, d_clone, objective=objective, num_rollouts=config["num_rollouts"], seed=seed
-    )
+        generator, d_clone, objective=objective_for(config, objective),
+        num_rollouts=config["num_rollouts"], seed=seed,
+    )  # fmt: skip
     paper = settings["paper_schedule"]
     gan.compile(
         generator_optimizer=adam(settings["g_learning_rate"], settings["beta_1"]),
@@ -516,8 +532,8 @@ def scratch_stage(
     generator = fresh_generator(config, oracle, seed + 5)
     discriminator = make_discriminator(config, oracle, objective, seed=seed + 6)
     gan = ks.SeqGAN(
-        generator, discriminator, objective=objective, num_rollouts=config["num_rollouts"],
-        seed=seed,
+        generator, discriminator, objective=objective_for(config, objective),
+        num_rollouts=config["num_rollouts"], seed=seed,
     )  # fmt: skip
     gan.compile(
         generator_optimizer=adam(settings["g_learning_rate"], settings["beta_1"]),
@@ -792,10 +808,15 @@ def build_config(args):
     config["adversarial_steps"] = steps
     apply_overrides(config, args.set)
     if "dense" in config:
-        unknown = sorted(set(config["dense"]) - set(DENSE))
+        known = sorted({*DENSE, *DENSE_OBJECTIVE})
+        unknown = sorted(set(config["dense"]) - set(known))
         if unknown:
-            raise SystemExit(f"--set dense=...: unknown keys {unknown}; known: {sorted(DENSE)}")
+            raise SystemExit(f"--set dense=...: unknown keys {unknown}; known: {known}")
         config["dense"] = {**DENSE, **config["dense"]}
+        try:  # refused here, before any work, as DenseReward refuses them
+            objective_for(config, "dense")
+        except (TypeError, ValueError) as error:
+            raise SystemExit(f"--set dense=...: {error}") from None
     if args.mle_epochs is not None:
         if args.mle_epochs < 1:
             raise SystemExit(f"--mle-epochs must be >= 1. Received: {args.mle_epochs}")

@@ -117,6 +117,16 @@ def test_from_scratch_settings_and_what_they_refuse(oracle_benchmark):
         ob.build_config(
             ob.parse_args(["--preset", "cpu", "--objectives", "dense", "--set", 'dense={"lr": 1}'])
         )
+    # The objective's own settings: absent, the name (DenseReward's defaults); set, a
+    # DenseReward with them; a bad value refused before any work.
+    assert ob.objective_for(config, "dense") == "dense"
+    argv = ["--preset", "cpu", "--from-scratch", "--set", 'dense={"discount": 0.9}']
+    objective = ob.objective_for(ob.build_config(ob.parse_args(argv)), "dense")
+    assert isinstance(objective, DenseReward)
+    assert (objective.discount, objective.baseline_decay) == (0.9, 0.08)
+    with pytest.raises(SystemExit, match="discount"):
+        argv = ["--preset", "cpu", "--from-scratch", "--set", 'dense={"discount": 2}']
+        ob.build_config(ob.parse_args(argv))
     for bad in (["--backup-dir", "b"], ["--from-scratch", "--batch-size", "0"]):
         with pytest.raises(SystemExit):
             ob.parse_args(bad)

@@ -55,6 +55,7 @@ import json
 import os
 import sys
 import time
+import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _machine import (  # noqa: E402
@@ -203,6 +204,23 @@ class Evaluator:
             "nll_oracle": ks.evaluation.nll_oracle(self.oracle, samples),
             "nll_gen": ks.evaluation.nll_gen(generator, self.held_out, temperature=temperature),
         }
+
+
+def oracle_data(oracle, config, seed):
+    """A run's oracle samples and its evaluator, as every oracle benchmark draws them.
+
+    `real` (`config["num_train"]` training rows), `validation` and `held_out`
+    (`config["num_eval"]` rows each, for early stopping and for NLL-gen) and `evaluator`, an
+    `Evaluator` on `held_out`, each from its own offset of the run's `seed`: a script that
+    continues or re-scores a run (`scratch_rate_drop.py`, `oracle_ngram.py`) gets the same rows.
+    """
+    held_out = oracle.sample(config["num_eval"], seed=seed + 3)
+    return types.SimpleNamespace(
+        real=oracle.sample(config["num_train"], seed=seed + 1),
+        validation=oracle.sample(config["num_eval"], seed=seed + 2),
+        held_out=held_out,
+        evaluator=Evaluator(oracle, held_out, config["num_eval"], seed + 4),
+    )
 
 
 class Run:
@@ -671,7 +689,8 @@ def plot_frontier(path, rows, entropy, title):
     fig, ax = plt.subplots(figsize=(7, 5.5))
     for index, name in enumerate(dict.fromkeys(r["model"] for r in rows)):
         mine = sorted((r for r in rows if r["model"] == name), key=lambda r: r["nll_gen"])
-        style = "-" if name.startswith("mle") else "--"
+        # MLE models solid, count models (oracle_ngram.py) dotted, adversarial ones dashed.
+        style = "-" if name.startswith("mle") else ":" if name.endswith("(counts)") else "--"
         ax.plot(
             [r["nll_gen"] for r in mine],
             [r["nll_oracle"] for r in mine],
@@ -902,11 +921,10 @@ def main(argv=None):
     seed = args.seed
     oracle = ks.data.OracleLSTM.from_file(args.oracle)
     started = time.perf_counter()
-    real = oracle.sample(config["num_train"], seed=seed + 1)
-    validation = oracle.sample(config["num_eval"], seed=seed + 2)
-    held_out = oracle.sample(config["num_eval"], seed=seed + 3)
+    data = oracle_data(oracle, config, seed)
+    real, validation, held_out = data.real, data.validation, data.held_out
     entropy = round(oracle.nll(held_out), 5)
-    run = Run(Evaluator(oracle, held_out, config["num_eval"], seed + 4))
+    run = Run(data.evaluator)
     run.stage_seconds["oracle_samples"] = round(time.perf_counter() - started, 1)
     print(
         f"oracle {args.oracle}: V={oracle.vocabulary_size} T={oracle.sequence_length}; "

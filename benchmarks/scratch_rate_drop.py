@@ -90,10 +90,9 @@ def main(argv=None):
 
     config, seed = run_record["config"], run_record["seed"]
     oracle = ks.data.OracleLSTM.from_file(args.oracle)
-    # The run's own rows (oracle.py's `main`): training rows, held-out rows, evaluator.
-    real = oracle.sample(config["num_train"], seed=seed + 1)
-    held_out = oracle.sample(config["num_eval"], seed=seed + 3)
-    evaluator = ob.Evaluator(oracle, held_out, config["num_eval"], seed + 4)
+    # The run's own rows: training rows, held-out rows, evaluator.
+    data = ob.oracle_data(oracle, config, seed)
+    real, held_out, evaluator = data.real, data.held_out, data.evaluator
     validation = ks.data.sequence_dataset(
         held_out[:512], batch_size=256, shuffle=False, drop_remainder=False
     )

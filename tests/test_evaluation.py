@@ -171,6 +171,26 @@ def test_frontier_margin_interpolates_the_frontier():
         frontier_margin(frontier[:1], {"nll_gen": 8.0, "nll_oracle": 9.0})
 
 
+def test_frontier_margin_takes_the_better_branch_where_a_sweep_turns_back():
+    # The unigram's sweep of oracle_ngram.py (rounded): NLL-gen is lowest at T=1 and rises
+    # on both sides of it, so two branches of the curve pass NLL-gen 7.85-7.89.
+    sweep = [(0.7, 7.953, 9.899), (0.8, 7.878, 10.051), (0.9, 7.847, 10.199),
+             (1.0, 7.840, 10.308), (1.1, 7.845, 10.410), (1.4, 7.895, 10.624)]  # fmt: skip
+    frontier = [{"temperature": t, "nll_gen": g, "nll_oracle": o} for t, g, o in sweep]
+    # Between T=0.7 and 0.8 (the colder branch, 9.985 at 7.9105), not between 0.8 and 1.4.
+    point = {"nll_gen": 7.9105, "nll_oracle": 10.006}
+    assert frontier_margin(frontier, point) == pytest.approx(9.985 - 10.006, abs=1e-3)
+    # Where both branches pass, the colder (better) one counts, in any row order.
+    point = {"nll_gen": 7.86, "nll_oracle": 10.2}
+    on_cold = 10.051 + (7.86 - 7.878) / (7.847 - 7.878) * (10.199 - 10.051)
+    assert frontier_margin(frontier[::-1], point) == pytest.approx(on_cold - 10.2, abs=1e-5)
+    # Higher is better (BLEU against Self-BLEU): the higher branch counts.
+    bleu = [{"temperature": t, "self_bleu_2": g, "bleu_2": -o} for t, g, o in sweep]
+    point = {"self_bleu_2": 7.86, "bleu_2": -10.2}
+    margin = frontier_margin(bleu, point, x="self_bleu_2", y="bleu_2", higher_is_better=True)
+    assert margin == pytest.approx(on_cold - 10.2, abs=1e-5)
+
+
 def test_temperature_frontier_is_oracle_nll_at_each_temperature(oracle):
     import keras_seqgan as ks
 

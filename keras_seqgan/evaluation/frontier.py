@@ -8,10 +8,9 @@ below that frontier at the same NLL-gen: `frontier_margin` says by how much.
 
 from __future__ import annotations
 
+import itertools
 import math
 from numbers import Real
-
-import numpy as np
 
 from keras_seqgan._validation import check_int, check_seed, draw_seed
 from keras_seqgan.data.datasets import validate_tokens
@@ -108,7 +107,11 @@ def frontier_margin(
 ) -> float | None:
     """How far `point` beats the frontier at its own `x` (> 0: better than the frontier).
 
-    The frontier is the piecewise-linear curve through its points, ordered by `x`. With
+    The frontier is the piecewise-linear curve through its points in temperature order
+    (ordered by `x` when they have no `"temperature"`). Where that curve passes the point's
+    `x` more than once, the best of its values there counts: a sweep's NLL-gen is lowest at
+    some temperature and rises on both sides of it, and a curve through its points ordered
+    by NLL-gen alone would zigzag between those two branches. With
     the defaults it is the oracle's NLL frontier (`temperature_frontier`): the margin is
     in nats, the frontier's NLL-oracle at the point's NLL-gen minus the point's. On text,
     `x="self_bleu_2", y="bleu_2", higher_is_better=True` places a model against another
@@ -142,12 +145,20 @@ def frontier_margin(
         raise ValueError(
             f"`frontier` must have at least 2 points. Received {len(frontier)} point(s)."
         )
-    xs = np.array([float(p[x]) for p in frontier])
-    ys = np.array([float(p[y]) for p in frontier])
-    order = np.argsort(xs)
-    xs, ys = xs[order], ys[order]
+    if all("temperature" in p for p in frontier):
+        frontier = sorted(frontier, key=lambda p: float(p["temperature"]))
+    else:
+        frontier = sorted(frontier, key=lambda p: float(p[x]))
+    sign = -1.0 if higher_is_better else 1.0  # `sign * y`: lower is better
+    xs = [float(p[x]) for p in frontier]
+    ys = [sign * float(p[y]) for p in frontier]
     at = float(point[x])
-    if not xs[0] <= at <= xs[-1]:
+    # The curve's value at `at` on every segment that spans it.
+    values = [
+        min(y0, y1) if x0 == x1 else y0 + (at - x0) / (x1 - x0) * (y1 - y0)
+        for (x0, y0), (x1, y1) in itertools.pairwise(zip(xs, ys, strict=True))
+        if min(x0, x1) <= at <= max(x0, x1)
+    ]
+    if not values:
         return None
-    margin = float(np.interp(at, xs, ys)) - float(point[y])
-    return round(-margin if higher_is_better else margin, 5)
+    return round(min(values) - sign * float(point[y]), 5)

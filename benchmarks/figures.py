@@ -59,6 +59,7 @@ SOURCES = {
         f"{folder}/results.json": "python benchmarks/oracle.py --preset cpu --from-scratch ..."
         for folder, _ in SCRATCH_RUNS
     },
+    "oracle_ngram/results.json": "python benchmarks/oracle_ngram.py --compare ...",
     "time_to_quality/results.json": "python benchmarks/time_to_quality.py ...",
     "speed_paper.json": "python benchmarks/speed.py --scaling",
 }
@@ -106,12 +107,19 @@ def oracle_figures(results, output):
 
 def scratch_figure(results, output):
     """The from-scratch runs' temperature sweeps on the MLE models' frontiers (the first
-    run's MLE rows: every run shares the MLE models)."""
+    run's MLE rows: every run shares the MLE models) and the count models' (unigram and
+    bigram of the same training rows, `oracle_ngram.py`)."""
     import oracle
 
     records = [(load(results, f"{folder}/results.json"), label) for folder, label in SCRATCH_RUNS]
     first = records[0][0]
-    rows = [r for r in first["frontier"] if r["model"].startswith("mle") and r["nll_gen"] <= 11]
+    counts = load(results, "oracle_ngram/results.json")["frontier"]
+    rows = [
+        {**r, "model": r["model"] if r["model"].startswith("mle") else f"{r['model']} (counts)"}
+        for r in first["frontier"] + counts
+        if r["model"].startswith("mle") or r["model"] in ("unigram", "bigram")
+        if r["nll_gen"] <= 11
+    ]
     for record, label in records:
         steps = max(p["step"] for p in record["points"] if p["stage"] == "adversarial-dense")
         rows += [
@@ -120,7 +128,7 @@ def scratch_figure(results, output):
             if r["model"] == "dense"
         ]
     path = os.path.join(output, "oracle_scratch_frontier.png")
-    title = "From scratch (dense rewards, batch 512) against the MLE models' frontiers"
+    title = "From scratch (dense rewards, batch 512) against MLE and count models' frontiers"
     oracle.plot_frontier(path, rows, first["summary"]["oracle_entropy"], title)
     return [path]
 

@@ -616,7 +616,9 @@ def scratch_stage(
         verbose=verbose,
         callbacks=callbacks,
     )
-    return gan, timer.describe()
+    timed = timer.summary and timer.summary["batches"] + timer.summary["first_batch_steps"]
+    # This session's steps (a run that resumed at its last backup trains none).
+    return gan, timer.describe() if timed else "no step trained in this session"
 
 
 def frontier(run, models, config):
@@ -954,6 +956,7 @@ def main(argv=None):
         return result
 
     rows: list[dict] = []
+    commands = (earlier.get("commands") or [earlier["command"]]) if earlier else []
 
     def write_record(status):
         """results.json now: after every stage, so a run that dies keeps what it measured."""
@@ -962,6 +965,8 @@ def main(argv=None):
             "status": status,
             **machine_record(),
             "command": command_line(__file__, argv),
+            # A from-scratch run over several sessions: every session's command, in order.
+            **({"commands": [*commands, command_line(__file__, argv)]} if earlier else {}),
             "preset": args.preset,
             "config": {k: (list(v) if isinstance(v, tuple) else v) for k, v in config.items()},
             "start": args.start,

@@ -198,6 +198,13 @@ def test_a_killed_scratch_run_resumes_from_its_backup_as_if_never_killed(
     )
     assert figures(ended) == figures(expected)
     assert [(r["model"], r["temperature"]) for r in ended["frontier"]] == [("dense", 0.8)]
+    # The record keeps every session's command; this one's step time says it trained none.
+    assert len(ended["commands"]) == 3 and ended["commands"][-1] == ended["command"]
+    assert "adversarial_temperatures=[0.8]" in ended["commands"][2]
+    assert ended["commands"][0] == ended["commands"][1]
+    assert "commands" not in expected
+    assert ended["summary"]["dense"]["step_time"] == "no step trained in this session"
+    assert resumed["summary"]["dense"]["step_time"].startswith("BatchTimer: ")
     for a, b in zip(state_of(straight / "seqgan_dense.keras"),
                     state_of(output / "seqgan_dense.keras"), strict=True):  # fmt: skip
         np.testing.assert_array_equal(a, b)

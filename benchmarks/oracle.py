@@ -223,6 +223,26 @@ def oracle_data(oracle, config, seed):
     )
 
 
+def diagnostic_parser(doc):
+    """The argument parser of a script that works on a run's oracle rows
+    (`oracle_data`): its description from `doc`, `--oracle` and `--seed`."""
+    parser = argparse.ArgumentParser(
+        description=doc.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--oracle", required=True, help="seqgan_oracle_lstm.npz")
+    parser.add_argument("--seed", type=int, default=88, help="the runs' --seed (oracle.py's)")
+    return parser
+
+
+def load_oracle(path):
+    """The oracle of `--oracle`, or a clear exit when the file is not there."""
+    if not os.path.exists(path):
+        raise SystemExit(f"--oracle: {path} does not exist (seqgan_oracle_lstm.npz)")
+    import keras_seqgan as ks
+
+    return ks.data.OracleLSTM.from_file(path)
+
+
 class Run:
     """Collects evaluation points and stage times; prints progress as it goes."""
 

@@ -20,7 +20,6 @@ beside `results.json` in `--output` (default `benchmarks/results/oracle_ngram`).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -100,7 +99,9 @@ class NGram:
         out[:, 1:] = table[tokens[:, :-1], tokens[:, 1:]]
         return out
 
-    def generate(self, num_samples, temperature=1.0, seed=None):
+    def generate(self, num_samples, temperature=1.0, seed=None, conditions=None):
+        if conditions is not None:
+            raise ValueError(f"A count model takes no conditions. Received: {conditions}")
         rng = np.random.default_rng(seed)
         tokens = np.empty((num_samples, self.sequence_length), np.int32)
         table = None if self.table is None else np.exp(
@@ -169,11 +170,7 @@ def compared_rows(folders, seed, num_eval):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--oracle", required=True, help="seqgan_oracle_lstm.npz")
-    parser.add_argument("--seed", type=int, default=88, help="the runs' --seed (oracle.py's)")
+    parser = base.diagnostic_parser(__doc__)
     parser.add_argument("--num-train", type=int, default=10_000, help="rows counted")
     parser.add_argument("--num-eval", type=int, default=10_000)
     parser.add_argument("--temperatures", type=float, nargs="+", default=list(TEMPERATURES))
@@ -195,14 +192,12 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    if not os.path.exists(args.oracle):
-        raise SystemExit(f"--oracle: {args.oracle} does not exist (seqgan_oracle_lstm.npz)")
     compared = compared_rows(args.compare, args.seed, args.num_eval)
 
     import keras_seqgan as ks
 
     started = time.perf_counter()
-    oracle = ks.data.OracleLSTM.from_file(args.oracle)
+    oracle = base.load_oracle(args.oracle)
     config = {"num_train": args.num_train, "num_eval": args.num_eval}
     data = base.oracle_data(oracle, config, args.seed)
     vocabulary_size = oracle.vocabulary_size

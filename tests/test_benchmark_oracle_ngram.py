@@ -10,6 +10,10 @@ from _benchmarks import load_benchmark
 
 import keras_seqgan as ks
 
+pytestmark = pytest.mark.backend_independent(
+    "count models in NumPy; the evaluator's Keras parts are tested on every backend elsewhere"
+)
+
 # 3 tokens; rows of length 3.
 ROWS = np.array([[0, 1, 1], [0, 1, 2], [2, 1, 0]])
 
@@ -108,3 +112,33 @@ def test_a_tiny_run_scores_both_frontiers_and_places_the_compared_runs(ngram, tm
     (run / "results.json").write_text(json.dumps({**record, "seed": 1}))
     with pytest.raises(SystemExit, match="--seed 1"):
         ngram.main(argv)
+
+
+@pytest.mark.slow  # ~10 s: two tiny arms of fresh PrefixDiscriminators
+def test_the_discriminator_diagnostic_trains_one_fresh_discriminator_per_arm(tmp_path):
+    diagnostic = load_benchmark("ngram_discriminator")
+    oracle_file = tmp_path / "oracle.npz"
+    ks.data.OracleLSTM(vocabulary_size=30, embedding_dim=4, hidden_dim=4, seed=1).save_npz(
+        oracle_file
+    )
+    argv = ["--oracle", str(oracle_file), "--num-train", "10000", "300", "--models", "unigram",
+            "--rounds", "2", "--eval-every", "1", "--round-rows", "200", "--num-eval", "100",
+            "--batch-size", "64", "--output", str(tmp_path / "out")]  # fmt: skip
+    record = diagnostic.main(argv)
+    assert record["status"] == "complete"
+    assert [(arm["model"], arm["num_train"]) for arm in record["arms"]] == [
+        ("unigram", 10000),
+        ("unigram", 300),
+    ]
+    for arm in record["arms"]:
+        assert [p["round"] for p in arm["points"]] == [1, 2]
+        assert [p["real_rows_seen"] for p in arm["points"]] == [200, 400]
+        for point in arm["points"]:
+            assert 0.0 <= point["train_accuracy"] <= 1.0
+            assert 0.0 <= point["held_out_accuracy"] <= 1.0
+    # Each arm starts from the same fresh discriminator; the real rows differ.
+    first, second = record["arms"]
+    assert first["points"] != second["points"]
+    assert json.loads((tmp_path / "out" / "results.json").read_text()) == record
+    with pytest.raises(SystemExit):
+        diagnostic.main([*argv[:2], "--rounds", "3", "--eval-every", "2"])

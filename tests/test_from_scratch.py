@@ -341,3 +341,29 @@ def test_the_rate_drop_diagnostic_continues_the_saved_run_at_each_rate(
     assert json.loads((run / "rate_drop" / "results.json").read_text()) == record
     with pytest.raises(SystemExit):
         rate_drop.main(["--run", str(tmp_path / "nowhere"), "--oracle", str(tiny_oracle_file)])
+
+
+@pytest.mark.slow  # ~10 s: 4 steps of a tiny generator against the oracle as its critic
+def test_the_oracle_reward_diagnostic_trains_against_a_fixed_oracle_critic(tmp_path):
+    from keras import ops
+
+    diagnostic = load_benchmark("scratch_oracle_reward")
+    oracle = ks.data.OracleLSTM(vocabulary_size=30, embedding_dim=4, hidden_dim=4, seed=1)
+    # The critic's logits are the oracle's per-token log-probabilities plus log V.
+    critic = diagnostic.oracle_critic(oracle)
+    tokens = oracle.sample(8, seed=2)
+    logits = ops.convert_to_numpy(critic(tokens))
+    np.testing.assert_allclose(logits, oracle.log_prob(tokens) + np.log(30), rtol=1e-5, atol=1e-5)
+    oracle_file = tmp_path / "oracle.npz"
+    oracle.save_npz(oracle_file)
+    record = diagnostic.main(
+        ["--oracle", str(oracle_file), "--steps", "4", "--eval-every", "2", "--batch-size",
+         "16", "--num-train", "64", "--num-eval", "64", "--output", str(tmp_path / "out"),
+         "--verbose", "0"]
+    )  # fmt: skip
+    assert [p["step"] for p in record["points"]] == [0, 2, 4]
+    # The critic is fixed: no discriminator update, none skipped; the generator moved.
+    assert all(p["d_loss"] == 0.0 and p["g_skipped"] == 0 for p in record["points"][1:])
+    assert record["points"][-1]["nll_gen"] != record["points"][0]["nll_gen"]
+    loaded = keras.saving.load_model(tmp_path / "out" / "generator.keras")
+    assert loaded.vocabulary_size == 30

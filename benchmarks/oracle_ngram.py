@@ -24,6 +24,7 @@ import json
 import os
 import sys
 import time
+import typing
 
 import numpy as np
 
@@ -39,6 +40,15 @@ ALPHAS = (0.1, 0.5, 1.0, 2.0, 5.0)
 WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
+class Counts(typing.NamedTuple):
+    """Token counts of rows: each token's, each pair's (`[V, V]`) and the first tokens'."""
+
+    unigram: np.ndarray
+    bigram: np.ndarray
+    first: np.ndarray
+    sequence_length: int
+
+
 class NGram:
     """A unigram (`order=1`) or interpolated bigram (`order=2`) model of token rows.
 
@@ -50,12 +60,13 @@ class NGram:
     use, in NumPy.
     """
 
-    def __init__(self, unigram_counts, bigram_counts, first_counts, order, alpha, weight):
-        self.vocabulary_size = len(unigram_counts)
+    def __init__(self, counts, order, alpha, weight):
+        self.counts = counts
+        self.vocabulary_size = len(counts.unigram)
+        self.sequence_length = counts.sequence_length
         self.order, self.alpha, self.weight = order, alpha, weight
-        self.unigram_counts = unigram_counts
-        self.bigram_counts, self.first_counts = bigram_counts, first_counts
-        self.sequence_length = None  # set by `fit`
+        unigram_counts, bigram_counts, first_counts = counts.unigram, counts.bigram, counts.first
+        self._tempered_at = None  # (temperature, (first, table)): the last one asked for
         unigram = (unigram_counts + alpha) / (unigram_counts.sum() + alpha * len(unigram_counts))
         if order == 1:
             self.first = np.log(unigram)
@@ -68,35 +79,43 @@ class NGram:
         own = np.divide(bigram_counts, totals, out=np.zeros_like(bigram_counts), where=seen)
         self.table = np.log(np.where(seen, weight * own + (1 - weight) * unigram, unigram))
 
+    @staticmethod
+    def count(rows, vocabulary_size):
+        """The counts a model is made of: `(unigram, bigram, first)` with the rows' length."""
+        rows = np.asarray(rows)
+        unigram = np.bincount(rows.ravel(), minlength=vocabulary_size).astype(np.float64)
+        first = np.bincount(rows[:, 0], minlength=vocabulary_size).astype(np.float64)
+        bigram = np.zeros((vocabulary_size, vocabulary_size), np.float64)
+        np.add.at(bigram, (rows[:, :-1].ravel(), rows[:, 1:].ravel()), 1.0)
+        return Counts(unigram, bigram, first, sequence_length=rows.shape[1])
+
     @classmethod
     def fit(cls, rows, vocabulary_size, order, alpha, weight=0.0):
-        rows = np.asarray(rows)
-        unigram_counts = np.bincount(rows.ravel(), minlength=vocabulary_size).astype(np.float64)
-        first_counts = np.bincount(rows[:, 0], minlength=vocabulary_size).astype(np.float64)
-        bigram_counts = np.zeros((vocabulary_size, vocabulary_size), np.float64)
-        np.add.at(bigram_counts, (rows[:, :-1].ravel(), rows[:, 1:].ravel()), 1.0)
-        model = cls(unigram_counts, bigram_counts, first_counts, order, alpha, weight)
-        model.sequence_length = rows.shape[1]
-        return model
+        return cls(cls.count(rows, vocabulary_size), order, alpha, weight)
 
-    def _log_probs(self, previous, temperature):
-        """Log next-token distributions at `temperature` after `previous` (`None`: position 0)."""
-        # A unigram has one distribution for every position: its `first`.
-        logits = (
-            self.first[None] if previous is None or self.table is None else self.table[previous]
-        )
-        scaled = logits / temperature
-        return scaled - np.logaddexp.reduce(scaled, axis=-1, keepdims=True)
+    def _tempered(self, temperature):
+        """`(first, table)`: the log next-token distributions at `temperature` at position 0
+        and after each token (`table` is `None` for a unigram, whose `first` holds at every
+        position). The last temperature's are kept: `nll_gen` asks once per batch."""
+        if self._tempered_at is None or self._tempered_at[0] != temperature:
+
+            def normalized(logits):
+                scaled = logits / temperature
+                return scaled - np.logaddexp.reduce(scaled, axis=-1, keepdims=True)
+
+            table = None if self.table is None else normalized(self.table)
+            self._tempered_at = (temperature, (normalized(self.first), table))
+        return self._tempered_at[1]
 
     def log_prob(self, tokens, temperature=1.0):
         tokens = np.asarray(tokens)
+        first, table = self._tempered(temperature)
         out = np.empty(tokens.shape, np.float64)
-        out[:, 0] = self._log_probs(None, temperature)[0, tokens[:, 0]]
-        if self.table is None:
-            out[:, 1:] = self._log_probs(None, temperature)[0, tokens[:, 1:]]
-            return out
-        table = self._log_probs(np.arange(self.vocabulary_size), temperature)
-        out[:, 1:] = table[tokens[:, :-1], tokens[:, 1:]]
+        out[:, 0] = first[tokens[:, 0]]
+        if table is None:
+            out[:, 1:] = first[tokens[:, 1:]]
+        else:
+            out[:, 1:] = table[tokens[:, :-1], tokens[:, 1:]]
         return out
 
     def generate(self, num_samples, temperature=1.0, seed=None, conditions=None):
@@ -104,15 +123,13 @@ class NGram:
             raise ValueError(f"A count model takes no conditions. Received: {conditions}")
         rng = np.random.default_rng(seed)
         tokens = np.empty((num_samples, self.sequence_length), np.int32)
-        table = None if self.table is None else np.exp(
-            self._log_probs(np.arange(self.vocabulary_size), temperature)
-        )  # fmt: skip
-        first = np.exp(self._log_probs(None, temperature))[0]
+        first, table = self._tempered(temperature)
+        first_cdf = np.cumsum(np.exp(first))[None, :]
         for position in range(self.sequence_length):
             if position == 0 or table is None:
-                cdf = np.cumsum(first)[None, :]
+                cdf = first_cdf
             else:
-                cdf = np.cumsum(table[tokens[:, position - 1]], axis=-1)
+                cdf = np.cumsum(np.exp(table[tokens[:, position - 1]]), axis=-1)
             draws = rng.uniform(size=(num_samples, 1)) * cdf[:, -1:]
             tokens[:, position] = np.minimum(
                 (cdf < draws).sum(axis=-1), self.vocabulary_size - 1
@@ -126,11 +143,12 @@ def validation_nll(model, rows):
 
 def pick(rows, validation, vocabulary_size, order):
     """The smoothing of lowest validation NLL: `(model, {setting: NLL})`."""
+    counts = NGram.count(rows, vocabulary_size)  # once: the settings only reweigh them
     tried = {}
     best = None
     for alpha in ALPHAS:
         for weight in WEIGHTS if order == 2 else (0.0,):
-            model = NGram.fit(rows, vocabulary_size, order, alpha, weight)
+            model = NGram(counts, order, alpha, weight)
             nll = validation_nll(model, validation)
             tried[f"alpha={alpha:g} weight={weight:g}" if order == 2 else f"alpha={alpha:g}"] = (
                 round(nll, 5)
@@ -241,9 +259,9 @@ def main(argv=None):
     bigram = models["bigram"]
     np.savez_compressed(
         os.path.join(args.output, "ngram.npz"),
-        unigram_counts=bigram.unigram_counts.astype(np.int32),
-        first_counts=bigram.first_counts.astype(np.int32),
-        bigram_counts=bigram.bigram_counts.astype(np.int32),
+        unigram_counts=bigram.counts.unigram.astype(np.int32),
+        first_counts=bigram.counts.first.astype(np.int32),
+        bigram_counts=bigram.counts.bigram.astype(np.int32),
         unigram_alpha=models["unigram"].alpha,
         bigram_alpha=bigram.alpha,
         bigram_weight=bigram.weight,

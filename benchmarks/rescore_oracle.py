@@ -62,12 +62,10 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     paths = model_paths(args.models)
-    if not os.path.exists(args.oracle):
-        raise SystemExit(f"--oracle: {args.oracle} does not exist (seqgan_oracle_lstm.npz)")
+    oracle = base.load_oracle(args.oracle)
 
     import keras_seqgan as ks
 
-    oracle = ks.data.OracleLSTM.from_file(args.oracle)
     held_out = oracle.sample(args.num_eval, seed=args.seed + 3)
     evaluate = base.Evaluator(oracle, held_out, args.num_eval, args.seed + 4)
     rows = []

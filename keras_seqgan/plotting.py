@@ -257,6 +257,7 @@ def plot_frontier(
     *,
     title: str | None = None,
     frontier_label: str = "MLE model, sampling temperature",
+    detail: bool = False,
     dpi: int = 120,
 ) -> str:
     """Plots a quality-diversity frontier and trained models' points into a PNG file.
@@ -275,6 +276,9 @@ def plot_frontier(
         title: str or `None`. The figure's title. Defaults to `None`.
         frontier_label: str. The frontier's legend entry. Defaults to
             `"MLE model, sampling temperature"`.
+        detail: bool. Adds a second panel zoomed on the points and the stretch of the
+            frontier around them, where a margin of a tenth of a nat, lost in the
+            whole frontier's scale, shows. Defaults to `False`.
         dpi: int. Resolution of the PNG. Defaults to `120`.
 
     Returns:
@@ -282,7 +286,8 @@ def plot_frontier(
 
     Raises:
         ImportError: if matplotlib is not installed.
-        ValueError: if `frontier` has fewer than 2 points or a point lacks a value.
+        ValueError: if `frontier` has fewer than 2 points or a point lacks a value, or
+            `detail` is asked for without points.
     """
     rows = sorted(
         ({**row, "x": _value(row, "nll_gen"), "y": _value(row, "nll_oracle")} for row in frontier),
@@ -297,22 +302,63 @@ def plot_frontier(
         raise ValueError(
             f"Every point needs numeric `nll_gen` and `nll_oracle`. Lacking: {missing[:5]}"
         )
-    figure = _figure("plot_frontier", (8, 5.5))
-    axis = figure.subplots(1, 1)
+    if detail and not marks:
+        raise ValueError("`detail=True` zooms on the points: pass at least one in `points`.")
+    figure = _figure("plot_frontier", (13, 5.5) if detail else (8, 5.5))
+    axes = figure.subplots(1, 2 if detail else 1, squeeze=False)[0]
+    for axis in axes:
+        _draw_frontier(axis, rows, marks, frontier_label)
+    if detail:
+        xlim, ylim = _detail_limits(rows, marks)
+        axes[1].set_xlim(*xlim)
+        axes[1].set_ylim(*ylim)
+        axes[1].set_title("zoomed on the points", fontsize="medium")
+    return _save(figure, path, title, dpi)
+
+
+def _draw_frontier(axis, rows, marks, frontier_label) -> None:
     axis.plot([r["x"] for r in rows], [r["y"] for r in rows], "o--", color="C0",
               label=frontier_label)  # fmt: skip
     for row in rows:
         temperature = _value(row, "temperature")
         if not math.isnan(temperature):
             axis.annotate(f"T={temperature:g}", (row["x"], row["y"]), fontsize="small",
-                          xytext=(4, 4), textcoords="offset points", color="C0")  # fmt: skip
+                          xytext=(4, 4), textcoords="offset points", color="C0",
+                          annotation_clip=True)  # fmt: skip
     for index, (label, (x, y)) in enumerate(marks.items()):
         axis.plot(x, y, "s", markersize=8, color=f"C{index + 1}", label=label)
     axis.set_xlabel("NLL-gen (diversity: lower is better)")
     axis.set_ylabel("NLL-oracle (quality: lower is better)")
     axis.grid(True, alpha=0.3)
     axis.legend(loc="best", fontsize="small")
-    return _save(figure, path, title, dpi)
+
+
+def _detail_limits(rows, marks) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The zoomed panel's `(xlim, ylim)`: every mark, and the frontier's points within
+    the marks' NLL-gen range widened on each side by that range (at least 0.03 nats).
+
+    `rows`: the frontier's points with `"x"` (NLL-gen) and `"y"` (NLL-oracle); `marks`:
+    label -> `(x, y)`.
+    """
+    xs = [x for x, _ in marks.values()]
+    pad = max(max(xs) - min(xs), 0.03)
+    low, high = min(xs) - pad, max(xs) + pad
+    ys = [y for _, y in marks.values()]
+    ys += [row["y"] for row in rows if low <= row["x"] <= high]
+    # The frontier where it crosses the window's edges, so that its line spans the panel.
+    ys += [_interpolate(rows, x) for x in (low, high)]
+    ys = [y for y in ys if not math.isnan(y)]
+    margin = max((max(ys) - min(ys)) * 0.1, 0.02)
+    return (low, high), (min(ys) - margin, max(ys) + margin)
+
+
+def _interpolate(rows, x: float) -> float:
+    """The frontier's NLL-oracle at `x` along its line in NLL-gen order; NaN outside it."""
+    for left, right in zip(rows, rows[1:], strict=False):
+        if left["x"] <= x <= right["x"] and right["x"] > left["x"]:
+            share = (x - left["x"]) / (right["x"] - left["x"])
+            return left["y"] + share * (right["y"] - left["y"])
+    return math.nan
 
 
 def _score_label(key: str) -> str:

@@ -119,3 +119,22 @@ def test_plot_frontier_without_matplotlib_names_the_extra(tmp_path, monkeypatch)
     block_matplotlib(monkeypatch)
     with pytest.raises(ImportError, match=r"plot_frontier.*keras-seqgan\[plot\]"):
         plot_frontier(FRONTIER, {}, tmp_path / "frontier.png")
+
+
+def test_plot_frontier_detail_zooms_on_the_points(tmp_path):
+    pytest.importorskip("matplotlib")
+    from keras_seqgan import plotting
+
+    point = {"nll_oracle": 5.6, "nll_gen": 5.05}
+    path = plot_frontier(FRONTIER, {"after adversarial": point}, tmp_path / "f.png", detail=True)
+    with open(path, "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+    rows = [{"x": r["nll_gen"], "y": r["nll_oracle"]} for r in FRONTIER]
+    rows.sort(key=lambda row: row["x"])
+    (x_low, x_high), (y_low, y_high) = plotting._detail_limits(rows, {"a": (5.05, 5.6)})
+    # One point: NLL-gen 5.05 +- 0.03; the frontier there (5.9 at 5.05, 6.02 at 5.02,
+    # 5.78 at 5.08) and the point itself, with a margin of 0.1 of the span or 0.02.
+    assert (x_low, x_high) == pytest.approx((5.02, 5.08))
+    assert y_low == pytest.approx(5.6 - 0.042) and y_high == pytest.approx(6.02 + 0.042)
+    with pytest.raises(ValueError, match="detail"):
+        plot_frontier(FRONTIER, {}, tmp_path / "g.png", detail=True)

@@ -111,6 +111,16 @@ def command_line(script: str, argv: list[str] | None) -> str:
     )
 
 
+def commands_so_far(path: str, command: str) -> list[str]:
+    """The `commands` of the record at `path` (none if it does not exist), then `command`:
+    a results file that several runs added to keeps every command behind it."""
+    earlier = []
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            earlier = json.load(handle).get("commands", [])
+    return [*earlier, command]
+
+
 def write_json(path: str, record: dict) -> None:
     from keras_seqgan.saving import write_text
 

@@ -242,10 +242,19 @@ def test_demo_help_documents_every_option_with_its_default(capsys):
             assert "default" in (action.help or ""), action.option_strings
 
 
+def test_demo_d_rounds_reaches_the_discriminator_pretraining(monkeypatch):
+    configs = []
+    monkeypatch.setattr(demo, "run_demo", lambda config: configs.append(config) or {})
+    cli.main(["demo", "--quiet"])
+    cli.main(["demo", "--quiet", "--preset", "tiny", "--d-rounds", "7"])
+    assert [config.d_rounds for config in configs] == [demo.PRESETS["small"]["d_rounds"], 7]
+
+
 @pytest.mark.parametrize(
     "argv",
     [
         ["--num-rollouts", "0"],
+        ["--d-rounds", "0"],
         ["--temperature-decay", "1.5"],
         ["--temperature-start", "0"],
         ["--temperature-start", "0.5", "--temperature-end", "2"],

@@ -34,7 +34,10 @@ PRESETS = {
         num_samples=5000,
         num_eval=2000,
         mle_epochs=30,
-        d_rounds=3,
+        # 20 rounds of fresh negatives, not 3: with 3 the discriminator's rewards hardly
+        # differ between samples, and the adversarial stage did no better than a colder
+        # temperature (docs/oracle.md, "The demo's adversarial stage", issue 18).
+        d_rounds=20,
         d_epochs=1,
         # 25 short epochs, so the x0.95-per-epoch annealing goes from 2.0 to about 0.6.
         adversarial_epochs=25,
@@ -186,6 +189,7 @@ def _add_size_arguments(demo) -> None:
         ("sequence-length", "tokens per sequence"),
         ("num-samples", "training sequences sampled from the oracle"),
         ("mle-epochs", "epochs of MLE pre-training"),
+        ("d-rounds", "rounds of fresh negatives in the discriminator's pre-training"),
         ("adversarial-epochs", "epochs of adversarial training"),
         ("adversarial-steps", "training steps per adversarial epoch"),
         ("num-rollouts", "Monte-Carlo rollouts per prefix, reinforce only"),
@@ -580,8 +584,9 @@ def _demo_plots(config: DemoConfig, history_rows, oracle_entropy, frontier, poin
             xlabel="epoch (epoch 0: untrained generator)",
         )
         frontier_path = plot_frontier(
-            frontier, points, os.path.join(config.output, "frontier.png"), title=title
-        )
+            frontier, points, os.path.join(config.output, "frontier.png"), title=title,
+            detail=True,
+        )  # fmt: skip
     except ImportError as error:
         if error.name != "matplotlib":
             raise

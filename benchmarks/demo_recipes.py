@@ -169,14 +169,15 @@ def describe_discriminators(out, real, held_out, fresh):
             for label, rows in (("training", real[:2000]), ("held_out", held_out),
                                 ("fresh", fresh))
         }  # fmt: skip
-        entry = {
-            label: {
-                "accuracy": round(float(np.mean((x > 0) if label != "fresh" else (x <= 0))), 4),
-                "p_real": round(float(np.mean(1 / (1 + np.exp(-x)))), 4),
-                "p_real_std": round(float(np.std(1 / (1 + np.exp(-x)))), 4),
+        entry = {}
+        for label, x in logits.items():
+            p_real = 1 / (1 + np.exp(-x))
+            right = (x <= 0) if label == "fresh" else (x > 0)
+            entry[label] = {
+                "accuracy": round(float(np.mean(right)), 4),
+                "p_real": round(float(np.mean(p_real)), 4),
+                "p_real_std": round(float(np.std(p_real)), 4),
             }
-            for label, x in logits.items()
-        }
         entry["auc_held_out_vs_fresh"] = round(
             float(np.mean(logits["held_out"][:, None] > logits["fresh"][None, :])), 4
         )

@@ -345,20 +345,14 @@ def _detail_limits(rows, marks) -> tuple[tuple[float, float], tuple[float, float
     low, high = min(xs) - pad, max(xs) + pad
     ys = [y for _, y in marks.values()]
     ys += [row["y"] for row in rows if low <= row["x"] <= high]
-    # The frontier where it crosses the window's edges, so that its line spans the panel.
-    ys += [_interpolate(rows, x) for x in (low, high)]
-    ys = [y for y in ys if not math.isnan(y)]
+    # The frontier where it crosses the window's edges, so that its line spans the panel
+    # (read as `frontier_margin` reads it: a point at y = 0 lies the curve's y below it).
+    from keras_seqgan.evaluation import frontier_margin
+
+    edges = (frontier_margin(rows, {"x": x, "y": 0.0}, x="x", y="y") for x in (low, high))
+    ys += [y for y in edges if y is not None]
     margin = max((max(ys) - min(ys)) * 0.1, 0.02)
     return (low, high), (min(ys) - margin, max(ys) + margin)
-
-
-def _interpolate(rows, x: float) -> float:
-    """The frontier's NLL-oracle at `x` along its line in NLL-gen order; NaN outside it."""
-    for left, right in zip(rows, rows[1:], strict=False):
-        if left["x"] <= x <= right["x"] and right["x"] > left["x"]:
-            share = (x - left["x"]) / (right["x"] - left["x"])
-            return left["y"] + share * (right["y"] - left["y"])
-    return math.nan
 
 
 def _score_label(key: str) -> str:
